@@ -1,0 +1,161 @@
+/**
+ * CPU and resident memory of processes over time, read from /proc/<pid>/stat (utime + stime,
+ * all threads, in clock ticks) and /proc/<pid>/status (VmRSS), sampled every second.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mean, round } from './stats';
+
+const TICKS_PER_S = (() => {
+	const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout;
+	const n = Number(out?.trim());
+	return Number.isFinite(n) && n > 0 ? n : 100;
+})();
+
+function cpuTicks(pid: number): number | null {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// The command name is in parentheses and may hold spaces: count fields after the last ')'.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return Number(fields[11]) + Number(fields[12]);
+	} catch {
+		return null;
+	}
+}
+
+function rssMb(pid: number): number | null {
+	try {
+		const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) / 1024 : null;
+	} catch {
+		return null;
+	}
+}
+
+/** Busy and stolen ticks of the whole machine, all cores (/proc/stat). */
+function machineTicks(): { busy: number; steal: number } | null {
+	try {
+		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] as string;
+		const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+		return { busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0), steal: steal ?? 0 };
+	} catch {
+		return null;
+	}
+}
+
+export interface Sample {
+	/** Seconds since the sampler started. */
+	t: number;
+	/** Percent of one core over the last interval (200 = two cores busy). */
+	cpu: number;
+	rssMb: number;
+	phase: string;
+}
+
+export interface PhaseStats {
+	cpuMean: number | null;
+	cpuMax: number | null;
+	rssMaxMb: number | null;
+	rssEndMb: number | null;
+	seconds: number;
+}
+
+export class ProcSampler {
+	readonly series = new Map<string, Sample[]>();
+	private last = new Map<string, { ticks: number; at: number }>();
+	private timer: NodeJS.Timeout | undefined;
+	private started = performance.now();
+	phase = 'start';
+	/** When each phase began, on the monotonic clock V8 stamps CPU profile samples with (µs). */
+	readonly marks: { phase: string; monoUs: number }[] = [];
+
+	constructor(
+		private readonly pids: Map<string, number>,
+		private readonly intervalMs = 1000
+	) {}
+
+	start() {
+		this.started = performance.now();
+		this.sample();
+		this.timer = setInterval(() => this.sample(), this.intervalMs);
+	}
+
+	stop() {
+		this.sample();
+		clearInterval(this.timer);
+	}
+
+	/** Starts a phase: the samples after it are counted in it. */
+	mark(phase: string) {
+		this.sample();
+		this.phase = phase;
+		this.marks.push({ phase, monoUs: Number(process.hrtime.bigint() / 1000n) });
+	}
+
+	/** Each phase's [start, end] in monotonic µs (the last occurrence of a repeated phase). */
+	phaseBounds(): Record<string, [number, number]> {
+		const out: Record<string, [number, number]> = {};
+		this.marks.forEach((m, i) => {
+			out[m.phase] = [m.monoUs, this.marks[i + 1]?.monoUs ?? Number(process.hrtime.bigint() / 1000n)];
+		});
+		return out;
+	}
+
+	watch(label: string, pid: number) {
+		this.pids.set(label, pid);
+	}
+
+	private machineBefore: { busy: number; steal: number; at: number } | null = null;
+
+	private sample() {
+		const at = performance.now();
+		// The whole machine too: other processes (or a busy hypervisor: steal) skew what we measure.
+		const m = machineTicks();
+		if (m) {
+			const before = this.machineBefore;
+			this.machineBefore = { ...m, at };
+			if (before && at - before.at >= 50) {
+				const seconds = (at - before.at) / 1000;
+				const t = round((at - this.started) / 1000);
+				const push = (label: string, ticks: number) => {
+					const list = this.series.get(label) ?? [];
+					list.push({ t, cpu: round((ticks / TICKS_PER_S / seconds) * 100), rssMb: 0, phase: this.phase });
+					this.series.set(label, list);
+				};
+				push('machine', m.busy - before.busy);
+				push('steal', m.steal - before.steal);
+			}
+		}
+		for (const [label, pid] of this.pids) {
+			const ticks = cpuTicks(pid);
+			const rss = rssMb(pid);
+			if (ticks === null || rss === null) continue;
+			const before = this.last.get(label);
+			this.last.set(label, { ticks, at });
+			if (!before || at - before.at < 50) continue;
+			const cpu = ((ticks - before.ticks) / TICKS_PER_S / ((at - before.at) / 1000)) * 100;
+			const list = this.series.get(label) ?? [];
+			list.push({ t: round((at - this.started) / 1000), cpu: round(cpu), rssMb: round(rss), phase: this.phase });
+			this.series.set(label, list);
+		}
+	}
+
+	stats(label: string, phase?: string): PhaseStats {
+		const all = (this.series.get(label) ?? []).filter((s) => phase === undefined || s.phase === phase);
+		const cpus = all.map((s) => s.cpu);
+		const m = mean(cpus);
+		return {
+			cpuMean: m === null ? null : round(m),
+			cpuMax: cpus.length ? Math.max(...cpus) : null,
+			rssMaxMb: all.length ? Math.max(...all.map((s) => s.rssMb)) : null,
+			rssEndMb: all.length ? (all[all.length - 1] as Sample).rssMb : null,
+			seconds: all.length * (this.intervalMs / 1000)
+		};
+	}
+
+	/** The latest resident memory of a process, read now. */
+	static rssNow(pid: number): number | null {
+		const r = rssMb(pid);
+		return r === null ? null : round(r);
+	}
+}

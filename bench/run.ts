@@ -1,0 +1,583 @@
+/**
+ * Palabre's benchmark (issue 9): `npm run bench -- [--participants 100,300,1000] [--minutes 1]
+ * [--json] [--workers n] [--cpu-prof] [--seed n]`. See bench/README.md for what is measured.
+ *
+ * For each scale: the real server (build/palabre.js) in a child process on loopback; N phones
+ * in 1–2 client processes (clients.ts) join, pick in a rush, open their group's write-up;
+ * rapporteurs type, timekeepers tap, the members and one projection per room receive. Then the
+ * same typing against a bare Yjs server, for the ratios. Never part of `npm test`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, get } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Socket as NetSocket } from 'node:net';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { chamberyTemplate } from '../src/lib/domain/eventSettings';
+import { ClientMessages, type Ack } from '../src/lib/protocol';
+import type { OrganiserDocument, RoomView } from '../src/lib/views';
+import { ProcSampler, type PhaseStats } from './procstat';
+import { markdownTable, type BytesStats, type ScaleResult } from './report';
+import { ROOT, ServerProcess } from './servers';
+import { mean, ratio, round, summarise } from './stats';
+import {
+	now,
+	rng,
+	type ClientBytes,
+	type Command,
+	type JoinResult,
+	type PickResult,
+	type PlannedParticipant,
+	type PrepareResult,
+	type TypeResult,
+	type WorkerMessage
+} from './workload';
+
+// ---- arguments ----
+const argv = process.argv.slice(2);
+function option(name: string): string | undefined {
+	const i = argv.indexOf(`--${name}`);
+	return i >= 0 ? argv[i + 1] : undefined;
+}
+const flag = (name: string) => argv.includes(`--${name}`);
+function bounded(name: string, value: number, lo: number, hi: number): number {
+	if (!Number.isFinite(value) || value < lo || value > hi) {
+		console.error(`--${name} must be between ${lo} and ${hi} (got ${value})`);
+		process.exit(2);
+	}
+	return value;
+}
+// Bounded in count and time: a benchmark that cannot run away.
+const scales = (option('participants') ?? '100,300,1000').split(',').map((s) => bounded('participants', Number(s), 6, 2000));
+const minutes = bounded('minutes', Number(option('minutes') ?? 1), 0.1, 10);
+const jsonOut = flag('json');
+const cpuProf = flag('cpu-prof');
+const seed = Number(option('seed') ?? 1);
+const workersOption = option('workers');
+const joinSeconds = bounded('join-seconds', Number(option('join-seconds') ?? 5), 0, 120);
+const pickSeconds = bounded('pick-seconds', Number(option('pick-seconds') ?? 3), 0, 60);
+const RESULTS = join(ROOT, 'bench', 'results');
+
+const log = (text: string) => console.log(text);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+// ---- client processes ----
+class ClientProcess {
+	readonly child: ChildProcess;
+	private next = 1;
+	private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+	constructor(onItem: (groupId: string, n: number, at: number) => void) {
+		// Forked with our own execArgv, so tsx loads the TypeScript; 'advanced' carries big arrays cheaply.
+		this.child = fork(join(ROOT, 'bench', 'clients.ts'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		this.child.on('message', (m: WorkerMessage) => {
+			if ('event' in m) {
+				if (m.event === 'item') onItem(m.groupId, m.n, m.at);
+				else log(m.text);
+				return;
+			}
+			const p = this.pending.get(m.reply);
+			if (!p) return;
+			this.pending.delete(m.reply);
+			if (m.ok) p.resolve(m.result);
+			else p.reject(new Error(`client process: ${m.error}`));
+		});
+		this.child.on('exit', (code) => {
+			for (const p of this.pending.values()) p.reject(new Error(`client process exited (${code})`));
+			this.pending.clear();
+		});
+	}
+
+	call<T>(command: Command): Promise<T> {
+		const id = this.next++;
+		return new Promise<T>((resolve, reject) => {
+			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+			this.child.send({ ...command, id });
+		});
+	}
+
+	get pid() {
+		return this.child.pid as number;
+	}
+
+	kill() {
+		if (this.child.exitCode === null) this.child.kill('SIGTERM');
+	}
+}
+
+// ---- the projection: keystroke that makes an item non-empty → the room update that counts it ----
+class ProjectionWatch {
+	private readonly last = new Map<string, number>();
+	private readonly keyAt = new Map<string, number>();
+	private readonly seenAt = new Map<string, number>();
+	readonly latencies: number[] = [];
+
+	room(view: RoomView) {
+		const t = now();
+		for (const s of view.statements) {
+			for (const g of s.groups) {
+				const total = g.progress.reduce((a, b) => a + b, 0);
+				const before = this.last.get(g.id) ?? 0;
+				// Several items counted in one (coalesced) update were all seen now.
+				for (let k = before + 1; k <= total; k++) this.match(`${g.id}:${k}`, t, 'seen');
+				if (total > before) this.last.set(g.id, total);
+			}
+		}
+	}
+
+	item(groupId: string, n: number, at: number) {
+		this.match(`${groupId}:${n}`, at, 'key');
+	}
+
+	/** The keystroke's report (IPC) and the room update may come in either order. */
+	private match(key: string, t: number, what: 'seen' | 'key') {
+		const other = what === 'seen' ? this.keyAt : this.seenAt;
+		const o = other.get(key);
+		if (o === undefined) {
+			(what === 'seen' ? this.seenAt : this.keyAt).set(key, t);
+			return;
+		}
+		other.delete(key);
+		this.latencies.push(what === 'seen' ? t - o : o - t);
+	}
+
+	get lost() {
+		return this.keyAt.size;
+	}
+}
+
+/**
+ * How long the server takes to answer GET /api/health, every 250 ms: the answer waits for
+ * whatever holds its event loop, so this shows stalls that per-second CPU averages hide.
+ */
+class Probe {
+	readonly rtt: number[] = [];
+	private running = false;
+	private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+	start(url: string) {
+		this.running = true;
+		const loop = async () => {
+			while (this.running) {
+				const t0 = now();
+				await new Promise<void>((resolve) => {
+					get(`${url}/api/health`, { agent: this.agent }, (res) => {
+						res.resume();
+						res.on('end', () => {
+							if (this.running) this.rtt.push(now() - t0);
+							resolve();
+						});
+					}).on('error', () => resolve());
+				});
+				await sleep(250);
+			}
+		};
+		void loop();
+	}
+
+	stop() {
+		this.running = false;
+		this.agent.destroy();
+	}
+}
+
+// ---- helpers ----
+async function http<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+	const res = await fetch(url, {
+		method,
+		headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+		body: body === undefined ? undefined : JSON.stringify(body)
+	});
+	if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+	return (await res.json()) as T;
+}
+
+function connect(url: string, auth: Record<string, string>): Promise<Socket> {
+	return new Promise((resolve, reject) => {
+		const socket = io(url, { path: '/socket.io', auth, transports: ['websocket'], forceNew: true, reconnection: false });
+		socket.once('connect', () => resolve(socket));
+		socket.once('connect_error', reject);
+	});
+}
+
+function wireOf(socket: Socket): NetSocket | null {
+	const transport = socket.io.engine?.transport as unknown as { ws?: { _socket?: NetSocket } } | undefined;
+	return transport?.ws?._socket ?? null;
+}
+
+async function command(socket: Socket, name: string, msg: unknown): Promise<void> {
+	const answer = await new Promise<Ack>((resolve, reject) =>
+		socket.timeout(30_000).emit(name, msg, (err: Error | null, a: Ack) => (err ? reject(err) : resolve(a)))
+	);
+	if (!answer.ok) throw new Error(`${name}: ${answer.error}`);
+}
+
+/** Who joins: a mix like the 2017 rooms (residents, health and social professionals, mediators…). */
+const CATEGORY_MIX: [string[], number][] = [
+	[['habitant'], 22],
+	[['usager'], 5],
+	[['patient-expert'], 4],
+	[['conseiller-citoyen'], 3],
+	[['medecin'], 10],
+	[['infirmier'], 9],
+	[['coordinateur'], 6],
+	[['pharmacien'], 3],
+	[['travailleur-social'], 8],
+	[['mediation'], 12],
+	[['institution'], 6],
+	[['recherche'], 3],
+	[['habitant', 'infirmier'], 3],
+	[[], 6]
+];
+function categoriesFor(r: () => number): string[] {
+	const total = CATEGORY_MIX.reduce((a, [, w]) => a + w, 0);
+	let x = r() * total;
+	for (const [cats, w] of CATEGORY_MIX) if ((x -= w) < 0) return cats;
+	return [];
+}
+
+function bytesStats(list: readonly { in: number; out: number }[]): BytesStats {
+	return {
+		clients: list.length,
+		inMean: mean(list.map((b) => b.in)),
+		inMax: list.length ? Math.max(...list.map((b) => b.in)) : null,
+		outMean: mean(list.map((b) => b.out))
+	};
+}
+
+const firstErrors = (lists: string[][]) => [...new Set(lists.flat())].slice(0, 20);
+
+// ---- one scale ----
+async function runScale(participants: number): Promise<ScaleResult> {
+	const started = performance.now();
+	const workers = workersOption ? bounded('workers', Number(workersOption), 1, 4) : participants > 300 ? 2 : 1;
+	const typingMs = minutes * 60_000;
+	const notes: string[] = [];
+	const errors: string[][] = [];
+	const timekeeping = 'speaking:taps' in ClientMessages;
+	if (!timekeeping) notes.push('Timekeeping is not simulated: src/lib/protocol.ts has no speaking-time message.');
+
+	const profileDir = join(RESULTS, 'profiles');
+	if (cpuProf) mkdirSync(profileDir, { recursive: true });
+	const server = await ServerProcess.palabre({ cpuProfDir: cpuProf ? profileDir : undefined });
+	const projection = new ProjectionWatch();
+	const clients = Array.from({ length: workers }, () => new ClientProcess((g, n, at) => projection.item(g, n, at)));
+	const sampler = new ProcSampler(new Map([['server', server.pid]]));
+	clients.forEach((c, i) => sampler.watch(`clients${i}`, c.pid));
+	sampler.watch('coordinator', process.pid);
+	sampler.start();
+	const rssStartMb = ProcSampler.rssNow(server.pid);
+	const sockets: Socket[] = [];
+	try {
+		// The event: the three rooms and 21 statements of Chambéry 2017.
+		const created = await http<{ id: string; organiserToken: string; joinCode: string; rooms: { id: string; projectionUrl: string }[] }>(
+			'POST',
+			`${server.url}/api/events`,
+			chamberyTemplate()
+		);
+		const doc = await http<OrganiserDocument>('GET', `${server.url}/api/events/${created.id}`, undefined, created.organiserToken);
+		const organiser = await connect(server.url, { role: 'organiser', eventId: created.id, token: created.organiserToken });
+		sockets.push(organiser);
+		const projections = await Promise.all(
+			created.rooms.map(async (room) => {
+				const token = new URL(room.projectionUrl).hash.slice(1);
+				const socket = await connect(server.url, { role: 'projection', roomId: room.id, token });
+				socket.on('room', (view: RoomView) => projection.room(view));
+				socket.on('projection', (view: { room: RoomView }) => projection.room(view.room));
+				sockets.push(socket);
+				return socket;
+			})
+		);
+
+		// The phones: rooms in turn, each client process gets its share of every room and
+		// picks only among its own statements (so a group never spans two processes).
+		const r = rng(seed);
+		const plans: PlannedParticipant[][] = clients.map(() => []);
+		for (let i = 0; i < participants; i++) {
+			const roomIndex = i % doc.rooms.length;
+			const room = doc.rooms[roomIndex] as OrganiserDocument['rooms'][number];
+			const w = Math.floor(i / doc.rooms.length) % workers;
+			const statements = room.statements.filter((_, k) => k % workers === w).map((s) => s.id);
+			(plans[w] as PlannedParticipant[]).push({
+				index: i,
+				roomId: room.id,
+				displayName: `Personne ${i + 1}`,
+				categories: categoriesFor(r),
+				statementIds: statements.length ? statements : room.statements.map((s) => s.id),
+				// Every phone has its own address on the venue Wi-Fi: loopback has 127.0.0.0/8.
+				address: `127.0.${1 + Math.floor(i / 250)}.${2 + (i % 250)}`
+			});
+		}
+
+		log(`[${participants}] server pid ${server.pid} on ${server.url}; ${workers} client process(es); joining over ${joinSeconds} s…`);
+		sampler.mark('join');
+		const joined = await Promise.all(
+			clients.map((c, w) => c.call<JoinResult>({ cmd: 'join', url: server.url, joinCode: created.joinCode, participants: plans[w] as PlannedParticipant[], windowMs: joinSeconds * 1000 }))
+		);
+		errors.push(...joined.map((j) => j.errors));
+		const joinedCount = joined.reduce((a, j) => a + j.joinMs.length, 0);
+		log(`[${participants}] joined ${joinedCount}/${participants}; picking over ${pickSeconds} s…`);
+		sampler.mark('settle');
+		await sleep(1000);
+
+		for (const room of doc.rooms) await command(organiser, 'room:setPhase', { roomId: room.id, phase: 'choice' });
+		await sleep(500);
+		sampler.mark('pick');
+		const picked = await Promise.all(clients.map((c) => c.call<PickResult>({ cmd: 'pick', windowMs: pickSeconds * 1000 })));
+		errors.push(...picked.map((p) => p.errors));
+		sampler.mark('settle');
+		await sleep(1000);
+		// Stages start: groups are fixed, the write-ups begin.
+		for (const room of doc.rooms) await command(organiser, 'stage:control', { roomId: room.id, command: { action: 'start' } });
+
+		sampler.mark('connect');
+		const prepared = await Promise.all(clients.map((c) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'palabre', url: server.url, timekeeping })));
+		errors.push(...prepared.map((p) => p.errors));
+		const groups = prepared.reduce((a, p) => a + p.groups, 0);
+		log(`[${participants}] ${groups} groups, ${prepared.reduce((a, p) => a + p.writers, 0)} rapporteurs; typing for ${minutes} min…`);
+
+		const watched = [organiser, ...projections];
+		const startAt = now() + 1000;
+		const wireBefore = watched.map((s) => wireOf(s)?.bytesRead ?? 0);
+		const wireOutBefore = watched.map((s) => wireOf(s)?.bytesWritten ?? 0);
+		const probe = new Probe();
+		setTimeout(() => {
+			sampler.mark('typing');
+			probe.start(server.url);
+		}, startAt - now());
+		setTimeout(() => {
+			sampler.mark('drain');
+			probe.stop();
+		}, startAt + typingMs - now());
+		let wireAfter: number[] = [];
+		let wireOutAfter: number[] = [];
+		setTimeout(() => {
+			wireAfter = watched.map((s) => wireOf(s)?.bytesRead ?? 0);
+			wireOutAfter = watched.map((s) => wireOf(s)?.bytesWritten ?? 0);
+		}, startAt + typingMs - now());
+		const typed = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt, typingMs, seed })));
+		errors.push(...typed.map((t) => t.errors));
+		const store = server.storeBytes();
+		const rssEndMb = ProcSampler.rssNow(server.pid);
+
+		sampler.mark('close');
+		await Promise.all(clients.map((c) => c.call<null>({ cmd: 'close' })));
+		for (const s of sockets) s.disconnect();
+		await server.stop();
+		sampler.mark('idle');
+		if (cpuProf) {
+			writeFileSync(join(profileDir, `palabre-${server.pid}.phases.json`), JSON.stringify(sampler.phaseBounds()));
+			notes.push(`CPU profile of the server in ${profileDir} (pid ${server.pid}): npx tsx bench/profile.ts <file> typing`);
+		}
+
+		// ---- the reference Yjs server, same groups, same typing ----
+		log(`[${participants}] same typing against the reference Yjs server…`);
+		const baseline = await ServerProcess.baseline();
+		sampler.watch('baseline', baseline.pid);
+		let baseTyped: TypeResult[];
+		try {
+			sampler.mark('baseline-connect');
+			const basePrepared = await Promise.all(clients.map((c) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'baseline', url: baseline.url, timekeeping: false })));
+			errors.push(...basePrepared.map((p) => p.errors));
+			const baseStart = now() + 1000;
+			setTimeout(() => sampler.mark('baseline-typing'), baseStart - now());
+			setTimeout(() => sampler.mark('baseline-drain'), baseStart + typingMs - now());
+			baseTyped = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt: baseStart, typingMs, seed })));
+			errors.push(...baseTyped.map((t) => t.errors));
+			await Promise.all(clients.map((c) => c.call<null>({ cmd: 'close' })));
+		} finally {
+			await baseline.stop();
+		}
+		sampler.stop();
+
+		// ---- summary ----
+		const keyToPeer = summarise(typed.flatMap((t) => t.keyToPeerMs));
+		const baseKeyToPeer = summarise(baseTyped.flatMap((t) => t.keyToPeerMs));
+		const keystrokes = typed.reduce((a, t) => a + t.keystrokes, 0);
+		const tapsSent = typed.reduce((a, t) => a + t.tapsSent, 0);
+		const tapTimeouts = typed.reduce((a, t) => a + t.tapTimeouts, 0);
+		const tapAck = summarise(typed.flatMap((t) => t.tapAckMs));
+		const tapErrors = firstErrors(typed.map((t) => t.tapErrors));
+		if (timekeeping && tapsSent > 0 && !tapAck) {
+			notes.push(
+				`Timekeepers tapped (${tapsSent} speaking:taps) but the server answered none within 5 s` +
+					(tapErrors.length ? ` (refused: ${tapErrors.join('; ')})` : ': this build has no handler for speaking:taps') +
+					'.'
+			);
+		}
+		const bytes: ClientBytes[] = typed.flatMap((t) => t.bytes);
+		const baseBytes: ClientBytes[] = baseTyped.flatMap((t) => t.bytes);
+		const perMinute = (i: number) => ({
+			in: ((wireAfter[i] ?? 0) - (wireBefore[i] ?? 0)) / minutes,
+			out: ((wireOutAfter[i] ?? 0) - (wireOutBefore[i] ?? 0)) / minutes
+		});
+		const phases: Record<string, PhaseStats> = {};
+		for (const p of ['join', 'pick', 'connect', 'typing']) phases[p] = sampler.stats('server', p);
+		const baseStats = sampler.stats('baseline', 'baseline-typing');
+		const peak = (label: string) => {
+			const list = sampler.series.get(label) ?? [];
+			return list.length ? Math.max(...list.map((s) => s.rssMb)) : null;
+		};
+		const rssPeakMb = peak('server');
+		const baseRssPeak = peak('baseline');
+		const keyToProjection = summarise(projection.latencies);
+		const typingCpu = (label: string) => sampler.stats(label, 'typing').cpuMean ?? 0;
+		const machineCpu = sampler.stats('machine', 'typing').cpuMean;
+		const ours = typingCpu('server') + typingCpu('coordinator') + clients.reduce((a, _, i) => a + typingCpu(`clients${i}`), 0);
+		const others = machineCpu === null ? null : round(Math.max(0, machineCpu - ours));
+		if (others !== null && others > 25) {
+			notes.push(`[${participants}] Other processes used ${others} % CPU (of ${cpus().length * 100} %) while typing: these figures are skewed; rerun on a quiet machine.`);
+		}
+		const pick = summarise(picked.flatMap((p) => p.pickMs));
+		const result: ScaleResult = {
+			participants,
+			minutes,
+			clientProcesses: workers,
+			groups,
+			rapporteurs: prepared.reduce((a, p) => a + p.writers, 0),
+			timekeepers: prepared.reduce((a, p) => a + p.timekeepers, 0),
+			timekeeping: timekeeping ? 'simulated' : 'not simulated',
+			joinMs: summarise(joined.flatMap((j) => j.joinMs)),
+			joinHttpMs: summarise(joined.flatMap((j) => j.joinHttpMs)),
+			pickMs: pick,
+			writeupOpenMs: summarise(prepared.flatMap((p) => p.connectMs)),
+			keystrokes,
+			keystrokesPerS: round(keystrokes / (typingMs / 1000)),
+			items: typed.reduce((a, t) => a + t.items, 0),
+			keyToPeerMs: keyToPeer,
+			peerLost: typed.reduce((a, t) => a + t.expectedDeliveries, 0) - (keyToPeer?.n ?? 0),
+			keyToProjectionMs: keyToProjection,
+			projectionLost: projection.lost,
+			keyToSavedMs: summarise(typed.flatMap((t) => t.keyToSavedMs)),
+			serverProbeMs: summarise(probe.rtt),
+			tapAckMs: tapAck,
+			tapsSent,
+			tapTimeouts,
+			tapErrors,
+			server: { phases, rssStartMb, rssPeakMb, rssEndMb },
+			bytes: {
+				rapporteur: bytesStats(bytes.filter((b) => b.role === 'rapporteur')),
+				timekeeper: bytesStats(bytes.filter((b) => b.role === 'timekeeper')),
+				member: bytesStats(bytes.filter((b) => b.role === 'member')),
+				organiser: bytesStats([perMinute(0)]),
+				projection: bytesStats(projections.map((_, i) => perMinute(i + 1))),
+				rushInMean: mean(picked.flatMap((p) => p.rushBytesIn)),
+				rushOutMean: mean(picked.flatMap((p) => p.rushBytesOut))
+			},
+			store: { sqliteBytes: store.sqlite, walBytes: store.wal },
+			baseline: {
+				keyToPeerMs: baseKeyToPeer,
+				peerLost: baseTyped.reduce((a, t) => a + t.expectedDeliveries, 0) - (baseKeyToPeer?.n ?? 0),
+				keystrokes: baseTyped.reduce((a, t) => a + t.keystrokes, 0),
+				server: baseStats,
+				rssPeakMb: baseRssPeak,
+				// Every baseline phone only has its Yjs socket: compare with the members' yjsIn.
+				bytesMember: bytesStats(baseBytes.filter((b) => b.role === 'member'))
+			},
+			ratios: {
+				keyToPeerP50: ratio(keyToPeer?.p50, baseKeyToPeer?.p50),
+				keyToPeerP95: ratio(keyToPeer?.p95, baseKeyToPeer?.p95),
+				keyToPeerP99: ratio(keyToPeer?.p99, baseKeyToPeer?.p99),
+				rssPeak: ratio(rssPeakMb, baseRssPeak),
+				cpuMean: ratio(phases.typing?.cpuMean, baseStats.cpuMean)
+			},
+			machine: {
+				cpuTyping: machineCpu,
+				othersTyping: others,
+				stealTyping: sampler.stats('steal', 'typing').cpuMean,
+				loadAverage: loadavg().map((l) => round(l, 2))
+			},
+			loadGenerator: {
+				cpu: clients.map((_, i) => sampler.stats(`clients${i}`, 'typing')),
+				loopDelayMs: typed.map((t) => t.loopDelay),
+				coordinatorCpu: sampler.stats('coordinator', 'typing')
+			},
+			notes,
+			errors: firstErrors(errors),
+			wallSeconds: round((performance.now() - started) / 1000),
+			series: Object.fromEntries(sampler.series),
+			pickP99Ms: pick?.p99 ?? null,
+			keyToPeerP99Ms: keyToPeer?.p99 ?? null,
+			keyToProjectionP99Ms: keyToProjection?.p99 ?? null,
+			rssMb: rssPeakMb,
+			baselineKeyToPeerP99Ms: baseKeyToPeer?.p99 ?? null,
+			ratioToBaseline: ratio(keyToPeer?.p99, baseKeyToPeer?.p99)
+		};
+		return result;
+	} finally {
+		for (const s of sockets) s.disconnect();
+		for (const c of clients) c.kill();
+		await server.stop();
+	}
+}
+
+function machine() {
+	const cpu = cpus();
+	return {
+		cpu: `${cpu.length} × ${cpu[0]?.model ?? '?'}`,
+		memoryGb: round(totalmem() / 1024 ** 3, 1),
+		node: process.version,
+		kernel: release()
+	};
+}
+
+/** The run without its time series, for the console. */
+function brief(r: ScaleResult): Omit<ScaleResult, 'series'> {
+	const { series: _series, ...rest } = r;
+	return rest;
+}
+
+async function main() {
+	// Whatever happens, the run ends: minutes of typing twice (Palabre, reference) plus setup.
+	const limitMs = scales.length * (2 * minutes * 60_000 + 5 * 60_000);
+	const watchdog = setTimeout(() => {
+		console.error(`benchmark aborted: longer than ${Math.round(limitMs / 60_000)} min`);
+		process.exit(3);
+	}, limitMs);
+	watchdog.unref();
+
+	mkdirSync(RESULTS, { recursive: true });
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+	const base = join(RESULTS, `bench-${stamp}`);
+	const runs: ScaleResult[] = [];
+	const info = machine();
+	for (const n of scales) {
+		const r = await runScale(n);
+		runs.push(r);
+		// Written after each scale, so a later failure keeps what was measured.
+		writeFileSync(`${base}.json`, JSON.stringify({ machine: info, argv, runs }, null, '\t'));
+		const notes = [...new Set(runs.flatMap((x) => x.notes))];
+		const errs = [...new Set(runs.flatMap((x) => x.errors))];
+		const md = [
+			`# Palabre benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+			'',
+			`Machine: ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, Linux ${info.kernel}. Definitions: bench/README.md.`,
+			'',
+			markdownTable(runs),
+			'',
+			...notes.map((t) => `- ${t}`),
+			...errs.map((t) => `- error: ${t}`)
+		].join('\n');
+		writeFileSync(`${base}.md`, `${md}\n`);
+		if (r.errors.length) log(`[${n}] errors: ${r.errors.join(' | ')}`);
+		log(`[${n}] done in ${r.wallSeconds} s`);
+	}
+	log('');
+	log(markdownTable(runs));
+	log('');
+	for (const t of new Set(runs.flatMap((x) => x.notes))) log(`Note: ${t}`);
+	log(`Results: ${base}.json, ${base}.md`);
+	if (jsonOut) {
+		const largest = runs[runs.length - 1] as ScaleResult;
+		const line = runs.length === 1 ? brief(largest) : { ...brief(largest), runs: runs.map(brief) };
+		console.log(JSON.stringify(line));
+	}
+	clearTimeout(watchdog);
+	process.exit(0);
+}
+
+main().catch((err: unknown) => {
+	console.error(err);
+	process.exit(1);
+});

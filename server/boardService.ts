@@ -1,0 +1,117 @@
+/**
+ * The préconisations board on the server. It is server-authoritative, not a Yjs doc: merging,
+ * splitting and tagging are operations on whole items whose sources must never be lost, so one
+ * place applies them in arrival order (src/lib/domain/board.ts) and stores the result before
+ * anyone sees it. Two organisers acting at once both land, in order (docs/board.md).
+ */
+import { nanoid } from 'nanoid';
+import { BoardError, apply, sourcesLabel, summary, type Board, type BoardOp } from '../src/lib/domain/board';
+import { effectiveStage } from '../src/lib/domain/stages';
+import type { PublicBoard } from '../src/lib/views';
+import { docName } from '../src/lib/writeup';
+import { PalabreError, type Palabre } from './service';
+import type { ParticipantRecord } from './store/store';
+
+export class BoardService {
+	constructor(private readonly palabre: Palabre) {}
+
+	private commit(eventId: string, op: BoardOp): Board {
+		const { board, version } = this.palabre.store.getBoard(eventId);
+		let next: Board;
+		try {
+			next = apply(board, op);
+		} catch (err) {
+			if (err instanceof BoardError) throw new PalabreError(409, err.message);
+			throw err;
+		}
+		this.palabre.store.saveBoard(eventId, next, version + 1);
+		this.palabre.notify({ eventId, roomIds: [], participantIds: [], board: true });
+		return next;
+	}
+
+	/** An organiser's or facilitator's operation (everything but sending and supporting). */
+	operate(eventId: string, op: Exclude<BoardOp, { kind: 'addFromWriteup' } | { kind: 'support' }>) {
+		this.commit(eventId, op);
+	}
+
+	/**
+	 * A stage 2 or 3 item of a write-up goes to the board. The server reads the item itself, so
+	 * the provenance (statement, group, stage, original text) cannot be forged by a client.
+	 */
+	send(eventId: string, groupId: string, itemId: string): { boardItemId: string } {
+		const group = this.palabre.store.getGroup(groupId);
+		const room = group && this.palabre.store.getRoom(group.roomId);
+		if (!group || !room || room.eventId !== eventId) throw new PalabreError(400, 'groupId: groupe inconnu');
+		const item = this.palabre.writeups.item(groupId, itemId);
+		if (!item) throw new PalabreError(400, 'itemId: élément inconnu');
+		if (item.stage !== 2 && item.stage !== 3) throw new PalabreError(409, 'seules les idées des étapes 2 et 3 vont au tableau');
+		if (!item.text.trim()) throw new PalabreError(409, 'cet élément est vide');
+		const boardItemId = nanoid(12);
+		this.commit(eventId, {
+			kind: 'addFromWriteup',
+			itemId: boardItemId,
+			source: {
+				id: `${docName(groupId)}/${itemId}`,
+				statementId: group.statementId,
+				groupNumber: group.number,
+				groupId,
+				stage: item.stage,
+				itemId,
+				text: item.text,
+				at: Date.now()
+			}
+		});
+		return { boardItemId };
+	}
+
+	/** A member may send their own group's items; facilitators and organisers any group's. */
+	sendAsMember(p: ParticipantRecord, itemId: string) {
+		if (!p.groupId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
+		return this.send(p.eventId, p.groupId, itemId);
+	}
+
+	/** « Je soutiens », once the participant's group has finished its three stages. */
+	support(p: ParticipantRecord, itemId: string, on: boolean) {
+		const room = p.roomId ? this.palabre.store.getRoom(p.roomId) : undefined;
+		const stage = room && p.groupId ? effectiveStage(room.stages, p.groupId) : room?.stages.room;
+		if (!stage || (stage.index < 4 && stage.status !== 'finished')) {
+			throw new PalabreError(409, 'le soutien s’ouvre après les trois étapes');
+		}
+		const board = this.commit(p.eventId, { kind: 'support', itemId, participantId: p.id, on });
+		return { mySupports: this.supportsOf(board, p.id) };
+	}
+
+	/** Takes a deleted person's support off every item. */
+	forgetPerson(eventId: string, participantId: string) {
+		const { board, version } = this.palabre.store.getBoard(eventId);
+		if (!board.items.some((i) => i.support.includes(participantId))) return;
+		const next = { ...board, items: board.items.map((i) => ({ ...i, support: i.support.filter((s) => s !== participantId) })) };
+		this.palabre.store.saveBoard(eventId, next, version + 1);
+	}
+
+	supportsOf(board: Board, participantId: string): string[] {
+		return board.items.filter((i) => i.support.includes(participantId)).map((i) => i.id);
+	}
+
+	/** The board as everyone may see it: counts of support, never who. */
+	publicBoard(eventId: string): PublicBoard {
+		const { board, version } = this.palabre.store.getBoard(eventId);
+		return {
+			version,
+			headings: board.headings,
+			summary: summary(board),
+			items: board.items.map((i) => ({
+				id: i.id,
+				text: i.text,
+				originalText: i.originalText,
+				heading: i.heading,
+				levels: i.levels,
+				status: i.status,
+				...(i.reason !== undefined ? { reason: i.reason } : {}),
+				support: i.support.length,
+				sourcesLabel: sourcesLabel(i),
+				sources: i.sources.map((s) => ({ from: s.id, statementId: s.statementId, groupNumber: s.groupNumber, stage: s.stage, text: s.text }))
+			}))
+		};
+	}
+}

@@ -1,0 +1,63 @@
+/** Configuration from the environment, with the defaults of a laptop on the venue Wi-Fi. */
+import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+
+export interface Config {
+	port: number;
+	host: string;
+	dataDir: string;
+	/** The address put in QR codes and links, without a trailing slash. */
+	publicUrl: string;
+	/** True when no PUBLIC_URL was given and no LAN address exists: phones cannot reach us. */
+	loopbackOnly: boolean;
+	limits: Limits;
+}
+
+export interface Limits {
+	/** Joins per address per minute (also the burst): a whole room scanning at once passes. */
+	joinsPerMinute: number;
+	/** Events created per address per hour. */
+	eventsPerHour: number;
+	/** Open control-plane connections per participant (tabs, reconnects). */
+	connectionsPerParticipant: number;
+	/** Events are deleted this many days after their creation; undefined keeps them. */
+	retentionDays?: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const value = env[name] === undefined ? fallback : Number(env[name]);
+	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} invalide : ${env[name]}`);
+	return value;
+}
+
+/** The first non-internal IPv4 address, the one phones on the same Wi-Fi can reach. */
+export function lanAddress(): string | undefined {
+	for (const list of Object.values(networkInterfaces())) {
+		for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+	}
+	return undefined;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | null = lanAddress() ?? null): Config {
+	const port = Number(env.PORT ?? 3000);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT invalide : ${env.PORT}`);
+	const host = env.HOST ?? '0.0.0.0';
+	const dataDir = resolve(env.DATA_DIR ?? './data');
+	const limits: Limits = {
+		joinsPerMinute: positive(env, 'JOIN_LIMIT', 120),
+		eventsPerHour: positive(env, 'CREATE_LIMIT', 20),
+		connectionsPerParticipant: positive(env, 'CONNECTIONS_PER_PARTICIPANT', 5),
+		...(env.RETENTION_DAYS ? { retentionDays: positive(env, 'RETENTION_DAYS', 1) } : {})
+	};
+	if (env.PUBLIC_URL) {
+		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, limits };
+	}
+	return {
+		port,
+		host,
+		dataDir,
+		publicUrl: `http://${lan ?? 'localhost'}:${port}`,
+		loopbackOnly: lan === null,
+		limits
+	};
+}

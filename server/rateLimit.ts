@@ -1,0 +1,29 @@
+/**
+ * Token buckets per key (an address): `burst` requests at once, then `perMinute` on average.
+ * A venue's phones each have their own address on the Wi-Fi, so a burst of a whole room joining
+ * passes; a script creating events or joins in a loop does not.
+ */
+export interface RateLimiter {
+	/** True if the request may go ahead (and counts it). */
+	take(key: string, now?: number): boolean;
+}
+
+export function rateLimiter(opts: { burst: number; perMinute: number; maxKeys?: number }): RateLimiter {
+	const buckets = new Map<string, { tokens: number; at: number }>();
+	const maxKeys = opts.maxKeys ?? 10_000;
+	const refillPerMs = opts.perMinute / 60_000;
+	return {
+		take(key, now = Date.now()) {
+			const b = buckets.get(key) ?? { tokens: opts.burst, at: now };
+			b.tokens = Math.min(opts.burst, b.tokens + (now - b.at) * refillPerMs);
+			b.at = now;
+			// Bounded memory: forget the oldest key (Map keeps insertion order).
+			buckets.delete(key);
+			if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
+			buckets.set(key, b);
+			if (b.tokens < 1) return false;
+			b.tokens -= 1;
+			return true;
+		}
+	};
+}

@@ -1,0 +1,172 @@
+/**
+ * Seating in a room: its phases and its subgroups. The placement rules are the pure
+ * functions of src/lib/domain/groups.ts; this module loads a room's groups, applies one
+ * rule, and writes the result in one transaction. Node runs one message at a time, so a
+ * rush of simultaneous picks is decided one by one, each on the latest state.
+ */
+import { normaliseCategories } from '../src/lib/domain/categories';
+import * as rules from '../src/lib/domain/groups';
+import type { RoomPhase } from '../src/lib/protocol';
+import { PalabreError, type Palabre } from './service';
+import type { ParticipantRecord, RoomRecord } from './store/store';
+import { hashToken, newId, participantToken } from './tokens';
+
+export class Seating {
+	constructor(private readonly palabre: Palabre) {}
+
+	private get store() {
+		return this.palabre.store;
+	}
+
+	/** The room's groups in the shape of the domain rules. */
+	groupsOf(room: RoomRecord): rules.Group[] {
+		const members = new Map<string, string[]>();
+		for (const p of this.store.listRoomParticipants(room.id)) {
+			if (p.groupId) members.set(p.groupId, [...(members.get(p.groupId) ?? []), p.id]);
+		}
+		return this.store.listGroups(room.id).map((g) => ({
+			id: g.id,
+			statementId: g.statementId,
+			number: g.number,
+			members: members.get(g.id) ?? []
+		}));
+	}
+
+	private maxSize(room: RoomRecord) {
+		return this.palabre.event(room.eventId).settings.maxGroupSize;
+	}
+
+	/** Applies one placement rule to a room and stores the outcome atomically. */
+	private place(room: RoomRecord, decide: (groups: rules.Group[], max: number) => rules.Placement): rules.Placement {
+		const placement = this.store.transaction(() => {
+			const before = this.groupsOf(room);
+			let result: rules.Placement;
+			try {
+				result = decide(before, this.maxSize(room));
+			} catch (err) {
+				if (err instanceof rules.RuleError) throw new PalabreError(409, err.message);
+				throw err;
+			}
+			const after = new Map(result.groups.map((g) => [g.id, g]));
+			const existing = new Set(before.map((g) => g.id));
+			// A group that has started its write-up is never dissolved: its words would lose their group.
+			for (const g of before) {
+				if (!after.has(g.id) && this.palabre.writeups.progress(g.id).some((n) => n > 0)) {
+					throw new PalabreError(409, `le groupe ${g.number} a déjà commencé sa synthèse : il ne peut pas disparaître`);
+				}
+			}
+			for (const g of before) if (!after.has(g.id)) this.store.deleteGroup(g.id);
+			for (const g of result.groups) {
+				if (!existing.has(g.id)) {
+					this.store.insertGroup({
+						id: g.id,
+						roomId: room.id,
+						statementId: g.statementId,
+						number: g.number,
+						label: null,
+						createdAt: Date.now()
+					});
+				}
+			}
+			for (const m of result.moves) this.store.setParticipantGroup(m.participantId, m.to);
+			return result;
+		});
+		if (placement.moves.length) {
+			this.palabre.notify({
+				eventId: room.eventId,
+				roomIds: [room.id],
+				participantIds: placement.moves.map((m) => m.participantId)
+			});
+		}
+		return placement;
+	}
+
+	private roomOf(p: ParticipantRecord): RoomRecord {
+		if (!p.roomId) throw new PalabreError(409, 'choisissez d’abord une salle');
+		return this.palabre.room(p.roomId);
+	}
+
+	/** A participant's tap on a statement card: a seat, or a clear refusal. */
+	pick(p: ParticipantRecord, statementId: string): { groupId: string; number: number } {
+		const room = this.roomOf(p);
+		if (room.phase !== 'choice') throw new PalabreError(409, 'le choix des énoncés n’est pas ouvert');
+		if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
+			throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+		}
+		const result = this.place(room, (groups, max) => rules.pick(groups, p.id, statementId, max, newId));
+		const mine = result.groups.find((g) => g.members.includes(p.id));
+		if (!mine) throw new Error('pick left the participant without a group');
+		return { groupId: mine.id, number: mine.number };
+	}
+
+	leave(p: ParticipantRecord) {
+		const room = this.roomOf(p);
+		if (room.phase !== 'choice') throw new PalabreError(409, 'les groupes sont fixés : demandez à l’animation');
+		this.place(room, (groups, max) => rules.leave(groups, p.id, max));
+	}
+
+	/** Leaving a room also leaves its group, whatever the phase. */
+	leaveRoom(p: ParticipantRecord) {
+		if (p.roomId && p.groupId) this.place(this.palabre.room(p.roomId), (groups, max) => rules.leave(groups, p.id, max));
+	}
+
+	// ---- facilitators ----
+	setPhase(room: RoomRecord, phase: RoomPhase, presenting = room.presenting) {
+		const count = this.store.listStatements(room.id).length;
+		if (!Number.isInteger(presenting) || presenting < 0 || presenting >= count) {
+			throw new PalabreError(400, `presenting: entre 0 et ${count - 1}`);
+		}
+		this.store.setRoomPhase(room.id, phase, presenting);
+		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [], urgent: true });
+	}
+
+	/** A person without a phone, added by a facilitator, optionally seated at once. */
+	addPerson(room: RoomRecord, displayName: string, categories: string[], statementId?: string) {
+		const id = newId();
+		const person: ParticipantRecord = {
+			id,
+			eventId: room.eventId,
+			// Nobody holds this token: the person is represented by the facilitator.
+			tokenHash: hashToken(participantToken(id)),
+			displayName,
+			categories: normaliseCategories(categories),
+			roomId: room.id,
+			groupId: null,
+			addedByFacilitator: true,
+			createdAt: Date.now()
+		};
+		this.store.transaction(() => {
+			this.store.createParticipant(person);
+			if (statementId) {
+				if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
+					throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+				}
+				this.place(room, (groups, max) => rules.pick(groups, id, statementId, max, newId));
+			}
+		});
+		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [id] });
+		return { participantId: id };
+	}
+
+	/** Moves a person into a group, or into a new group of a statement. */
+	move(room: RoomRecord, participantId: string, target: { groupId: string } | { statementId: string }) {
+		const p = this.store.getParticipant(participantId);
+		if (!p || p.roomId !== room.id) throw new PalabreError(400, 'participantId: personne inconnue dans cette salle');
+		this.place(room, (groups, max) =>
+			'groupId' in target
+				? rules.move(groups, participantId, target.groupId, max)
+				: rules.pick(groups, participantId, target.statementId, max, newId)
+		);
+	}
+
+	merge(room: RoomRecord, groupA: string, groupB: string) {
+		this.place(room, (groups, max) => rules.merge(groups, groupA, groupB, max));
+	}
+
+	setLabel(room: RoomRecord, groupId: string, label: string | null) {
+		const g = this.store.getGroup(groupId);
+		if (!g || g.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu');
+		this.store.setGroupLabel(groupId, label);
+		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [] });
+	}
+}

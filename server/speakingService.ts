@@ -1,0 +1,154 @@
+/**
+ * Speaking time on the server: it stores the timekeeper's taps as sent (original times, ids that
+ * make a resent offline queue harmless) and derives intervals, totals and shares by replaying them
+ * (src/lib/domain/speaking.ts). Per-person figures go to the group and the organisers only; the
+ * room view and the actes get figures by category.
+ */
+import { familiesOf, type Family } from '../src/lib/domain/categories';
+import { balanceIndex, byCategory, intervalsFromTaps, totalsByPerson, type Interval } from '../src/lib/domain/speaking';
+import type { ClientMessage } from '../src/lib/protocol';
+import type { SpeakingGroupView, SpeakingSummary } from '../src/lib/views';
+import { PalabreError, type Palabre } from './service';
+import type { ParticipantRecord } from './store/store';
+
+/** Taps older than this are refused: a clock gone wrong, not a queue kept offline. */
+const MAX_AGE_MS = 12 * 60 * 60_000;
+/** A client's estimate of our clock may run somewhat ahead (a phone whose clock drifts between samples). */
+const MAX_AHEAD_MS = 60_000;
+
+export class SpeakingService {
+	/** Intervals per group, replayed once per change of its taps rather than at every view. */
+	private readonly cache = new Map<string, Interval[]>();
+
+	constructor(
+		private readonly palabre: Palabre,
+		private readonly now: () => number = Date.now
+	) {}
+
+	/** A group's taps changed elsewhere (deletion of a person, import): replay on next read. */
+	invalidate(groupId?: string) {
+		if (groupId) this.cache.delete(groupId);
+		else this.cache.clear();
+	}
+
+	private members(groupId: string) {
+		const group = this.palabre.store.getGroup(groupId);
+		if (!group) return [];
+		return this.palabre.store.listRoomParticipants(group.roomId).filter((m) => m.groupId === groupId);
+	}
+
+	addTaps(p: ParticipantRecord, msg: ClientMessage<'speaking:taps'>): { stored: number } {
+		if (!p.groupId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
+		const members = new Set(this.members(p.groupId).map((m) => m.id));
+		const now = this.now();
+		for (const { tap } of msg.taps) {
+			if (tap.at < now - MAX_AGE_MS || tap.at > now + MAX_AHEAD_MS) throw new PalabreError(400, 'taps: heure invalide');
+			if (tap.kind === 'speak' && !members.has(tap.participantId)) {
+				throw new PalabreError(400, 'taps: cette personne n’est pas dans le groupe');
+			}
+		}
+		const stored = this.palabre.store.addTaps(p.groupId, msg.taps);
+		if (stored) this.cache.delete(p.groupId);
+		if (stored) this.palabre.notify({ eventId: p.eventId, roomIds: [p.roomId], participantIds: [...members] });
+		return { stored };
+	}
+
+	intervals(groupId: string): Interval[] {
+		let intervals = this.cache.get(groupId);
+		if (!intervals) {
+			const taps = this.palabre.store.listTaps(groupId);
+			intervals = intervalsFromTaps(
+				taps.map((t) => t.tap),
+				taps.map((t) => ({ stage: t.stage, at: t.tap.at }))
+			);
+			this.cache.set(groupId, intervals);
+		}
+		return intervals;
+	}
+
+	/** What the group's own phones show: names and seconds, never sent beyond the group. */
+	groupView(groupId: string): SpeakingGroupView {
+		const now = this.now();
+		const intervals = this.intervals(groupId);
+		const closed = totalsByPerson(
+			intervals.filter((i) => i.end !== null),
+			now
+		);
+		return {
+			serverNow: now,
+			members: this.members(groupId).map((m) => ({
+				id: m.id,
+				displayName: m.displayName,
+				families: familiesOf(m.categories),
+				closedMs: closed[m.id] ?? 0
+			})),
+			open: intervals.filter((i) => i.end === null).map((i) => ({ id: i.participantId, since: i.start }))
+		};
+	}
+
+	/** By category only: for the room, the projection and the actes. */
+	summary(groupId: string, members: ParticipantRecord[] = this.members(groupId)): SpeakingSummary {
+		return this.summarise(members, this.intervals(groupId));
+	}
+
+	/** A whole room: every group's intervals against every seated member. */
+	roomSummary(roomId: string, people: ParticipantRecord[] = this.palabre.store.listRoomParticipants(roomId)): SpeakingSummary {
+		const groups = this.palabre.store.listGroups(roomId);
+		return this.summarise(
+			people.filter((p) => p.groupId),
+			groups.flatMap((g) => this.intervals(g.id))
+		);
+	}
+
+	private summarise(members: ParticipantRecord[], intervals: Interval[]): SpeakingSummary {
+		const now = this.now();
+		const totals = byCategory(intervals, members, now);
+		const present = new Set(members.flatMap((m) => (familiesOf(m.categories).length ? familiesOf(m.categories) : (['nsp'] as Family[]))));
+		return {
+			totalMs: totals.totalMs,
+			byCategory: Object.fromEntries(Object.entries(totals.byCategory).filter(([f]) => present.has(f as Family))),
+			balanceIndex: balanceIndex(
+				totalsByPerson(intervals, now),
+				members.map((m) => m.id)
+			)
+		};
+	}
+
+	/** All intervals of an event with pseudonymous ids, for the organisers' CSV. */
+	csv(eventId: string): string {
+		const rows = [['groupe', 'enonce', 'etape', 'personne', 'categories', 'debut', 'fin', 'duree_ms']];
+		const pseudonyms = new Map<string, string>();
+		const pseudo = (id: string) => {
+			if (!pseudonyms.has(id)) pseudonyms.set(id, `P${String(pseudonyms.size + 1).padStart(3, '0')}`);
+			return pseudonyms.get(id) as string;
+		};
+		const now = this.now();
+		for (const room of this.palabre.store.listRooms(eventId)) {
+			const statements = this.palabre.store.listStatements(room.id);
+			const people = new Map(this.palabre.store.listRoomParticipants(room.id).map((p) => [p.id, p]));
+			for (const g of this.palabre.store.listGroups(room.id)) {
+				const statement = statements.findIndex((s) => s.id === g.statementId) + 1;
+				for (const i of this.intervals(g.id)) {
+					const end = i.end ?? now;
+					rows.push([
+						`${room.position + 1}.${statement}.${g.number}`,
+						String(statement),
+						String(i.stage),
+						pseudo(i.participantId),
+						familiesOf(people.get(i.participantId)?.categories ?? []).join('+'),
+						new Date(i.start).toISOString(),
+						new Date(end).toISOString(),
+						String(end - i.start)
+					]);
+				}
+			}
+		}
+		return rows.map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+	}
+}
+
+/** Quoted when needed; a cell that a spreadsheet would read as a formula is defused with a quote. */
+export function csvCell(value: string): string {
+	const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+	return /[";\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

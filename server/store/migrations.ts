@@ -1,0 +1,125 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; the
+ * applied version is kept in SQLite's user_version. Never edit a shipped entry: append.
+ */
+export const MIGRATIONS: readonly string[] = [
+	`
+	CREATE TABLE events (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL,
+		date TEXT,
+		place TEXT,
+		language TEXT NOT NULL,
+		join_code TEXT NOT NULL UNIQUE,
+		organiser_token_hash TEXT NOT NULL,
+		settings TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE rooms (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		title TEXT NOT NULL,
+		projection_token TEXT NOT NULL,
+		facilitator_token TEXT NOT NULL
+	);
+	CREATE INDEX rooms_event ON rooms(event_id, position);
+	CREATE TABLE statements (
+		id TEXT PRIMARY KEY,
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		text TEXT NOT NULL
+	);
+	CREATE INDEX statements_room ON statements(room_id, position);
+	CREATE TABLE participants (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		token_hash TEXT NOT NULL,
+		display_name TEXT NOT NULL,
+		categories TEXT NOT NULL,
+		room_id TEXT REFERENCES rooms(id) ON DELETE SET NULL,
+		added_by_facilitator INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX participants_event ON participants(event_id);
+	CREATE INDEX participants_room ON participants(room_id);
+	`,
+	`
+	-- Subgroups around statements (issue 3). A person is in at most one group: a column, not a table.
+	CREATE TABLE groups (
+		id TEXT PRIMARY KEY,
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		statement_id TEXT NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+		number INTEGER NOT NULL,
+		label TEXT,
+		created_at INTEGER NOT NULL,
+		UNIQUE (statement_id, number)
+	);
+	CREATE INDEX groups_room ON groups(room_id);
+	ALTER TABLE participants ADD COLUMN group_id TEXT REFERENCES groups(id) ON DELETE SET NULL;
+	CREATE INDEX participants_group ON participants(group_id);
+	ALTER TABLE rooms ADD COLUMN phase TEXT NOT NULL DEFAULT 'welcome';
+	ALTER TABLE rooms ADD COLUMN presenting INTEGER NOT NULL DEFAULT 0;
+	`,
+	`
+	-- Stages of each room (issue 4): the stage machine's state as JSON (src/lib/domain/stages.ts),
+	-- and the groups' evaluations of the meeting.
+	ALTER TABLE rooms ADD COLUMN stages TEXT;
+	CREATE TABLE evaluations (
+		group_id TEXT PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+		data TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	);
+	`,
+	`
+	-- Shared write-ups (Yjs, server/realtime/yjs.ts): every accepted update is a row, in order;
+	-- now and then a doc's rows are replaced by one merged update that keeps the last seq.
+	CREATE TABLE ydoc_updates (
+		doc TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		data BLOB NOT NULL,
+		PRIMARY KEY (doc, seq)
+	);
+	`,
+	`
+	-- Who holds the pen for each stage of a group (issue 5); several may, and it may rotate.
+	CREATE TABLE rapporteurs (
+		group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		stage INTEGER NOT NULL,
+		participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+		PRIMARY KEY (group_id, stage, participant_id)
+	);
+	`,
+	`
+	-- Speaking time (issue 6): the timekeeper's taps, as sent (with their original times); the
+	-- intervals and totals are derived from them (src/lib/domain/speaking.ts), undo included.
+	-- The client's tap id makes a resent offline queue harmless.
+	CREATE TABLE speaking_taps (
+		group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		tap_id TEXT NOT NULL,
+		stage INTEGER NOT NULL,
+		at INTEGER NOT NULL,
+		tap TEXT NOT NULL,
+		PRIMARY KEY (group_id, tap_id)
+	);
+	`,
+	`
+	-- The board of préconisations (issue 7), one per event, server-authoritative: its state as
+	-- JSON (src/lib/domain/board.ts), rewritten after every operation.
+	CREATE TABLE boards (
+		event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		state TEXT NOT NULL,
+		version INTEGER NOT NULL
+	);
+	`,
+	`
+	-- Rows found unreadable at start are moved here, with the reason, so the rest still loads.
+	CREATE TABLE quarantine (
+		id INTEGER PRIMARY KEY,
+		table_name TEXT NOT NULL,
+		row_data TEXT NOT NULL,
+		reason TEXT NOT NULL,
+		at INTEGER NOT NULL
+	);
+	`
+];

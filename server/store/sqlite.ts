@@ -1,0 +1,335 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Category } from '../../src/lib/domain/categories';
+import type { Language, RoomPhase } from '../../src/lib/protocol';
+import { MIGRATIONS } from './migrations';
+import { sqliteYDocPersistence } from './ydocs';
+import {
+	DEFAULT_MAX_GROUP_SIZE,
+	DEFAULT_STAGE_MINUTES,
+	DEFAULT_STAGE_NAMES,
+	DEFAULT_STAGE_QUESTIONS,
+	DEFAULT_WRITING_WARNING_MINUTES
+} from '../../src/lib/domain/eventSettings';
+import { emptyBoard, type Board } from '../../src/lib/domain/board';
+import type { Tap } from '../../src/lib/domain/speaking';
+import { initialRoomStages, type RoomStages } from '../../src/lib/domain/stages';
+import type {
+	Evaluation,
+	EventRecord,
+	EventSettings,
+	GroupRecord,
+	NewEvent,
+	ParticipantRecord,
+	RoomRecord,
+	StatementRecord,
+	Store
+} from './store';
+
+export const DB_FILE = 'palabre.sqlite';
+
+type Row = Record<string, unknown>;
+
+function toEvent(r: Row): EventRecord {
+	return {
+		id: r.id as string,
+		title: r.title as string,
+		date: (r.date as string | null) ?? null,
+		place: (r.place as string | null) ?? null,
+		language: r.language as Language,
+		joinCode: r.join_code as string,
+		organiserTokenHash: r.organiser_token_hash as string,
+		settings: withDefaults(JSON.parse(r.settings as string)),
+		createdAt: r.created_at as number
+	};
+}
+
+/** Settings saved by an older version lack the newer fields. */
+function withDefaults(saved: Partial<EventSettings> & Pick<EventSettings, 'stageQuestions' | 'stageMinutes' | 'maxGroupSize'>): EventSettings {
+	return { stageNames: [...DEFAULT_STAGE_NAMES], writingWarningMinutes: DEFAULT_WRITING_WARNING_MINUTES, ...saved };
+}
+
+function toRoom(r: Row): RoomRecord {
+	return {
+		id: r.id as string,
+		eventId: r.event_id as string,
+		position: r.position as number,
+		title: r.title as string,
+		projectionToken: r.projection_token as string,
+		facilitatorToken: r.facilitator_token as string,
+		phase: r.phase as RoomPhase,
+		presenting: r.presenting as number,
+		stages: r.stages ? (JSON.parse(r.stages as string) as RoomStages) : initialRoomStages()
+	};
+}
+
+function toGroup(r: Row): GroupRecord {
+	return {
+		id: r.id as string,
+		roomId: r.room_id as string,
+		statementId: r.statement_id as string,
+		number: r.number as number,
+		label: (r.label as string | null) ?? null,
+		createdAt: r.created_at as number
+	};
+}
+
+function toStatement(r: Row): StatementRecord {
+	return {
+		id: r.id as string,
+		roomId: r.room_id as string,
+		position: r.position as number,
+		text: r.text as string
+	};
+}
+
+function toParticipant(r: Row): ParticipantRecord {
+	return {
+		id: r.id as string,
+		eventId: r.event_id as string,
+		tokenHash: r.token_hash as string,
+		displayName: r.display_name as string,
+		categories: JSON.parse(r.categories as string) as Category[],
+		roomId: (r.room_id as string | null) ?? null,
+		groupId: (r.group_id as string | null) ?? null,
+		addedByFacilitator: r.added_by_facilitator === 1,
+		createdAt: r.created_at as number
+	};
+}
+
+/** Applies pending migrations; returns the schema version now in force. */
+export function migrate(db: Database.Database): number {
+	const current = db.pragma('user_version', { simple: true }) as number;
+	for (let v = current; v < MIGRATIONS.length; v++) {
+		db.transaction(() => {
+			db.exec(MIGRATIONS[v] as string);
+			db.pragma(`user_version = ${v + 1}`);
+		})();
+	}
+	return MIGRATIONS.length;
+}
+
+/**
+ * JSON columns and what to do with a row whose JSON is unreadable: reset the cell to a safe value
+ * (the event keeps its rooms and people, a person their place) or drop a row that stands alone.
+ * Either way the raw row is kept in `quarantine` for a human to recover.
+ */
+const JSON_COLUMNS: { table: string; column: string; repair: { reset: string | null } | 'delete' }[] = [
+	{
+		table: 'events',
+		column: 'settings',
+		repair: {
+			reset: JSON.stringify({
+				stageQuestions: DEFAULT_STAGE_QUESTIONS,
+				stageNames: DEFAULT_STAGE_NAMES,
+				stageMinutes: DEFAULT_STAGE_MINUTES,
+				maxGroupSize: DEFAULT_MAX_GROUP_SIZE,
+				writingWarningMinutes: DEFAULT_WRITING_WARNING_MINUTES
+			})
+		}
+	},
+	{ table: 'participants', column: 'categories', repair: { reset: '[]' } },
+	{ table: 'rooms', column: 'stages', repair: { reset: null } },
+	{ table: 'boards', column: 'state', repair: 'delete' },
+	{ table: 'evaluations', column: 'data', repair: 'delete' },
+	{ table: 'speaking_taps', column: 'tap', repair: 'delete' }
+];
+
+export interface SetAside {
+	table: string;
+	reason: string;
+}
+
+/**
+ * A corrupt or truncated row must not stop the server: each unreadable row is copied to
+ * `quarantine` with the reason and removed (or its cell reset), and the rest loads.
+ */
+export function setAsideCorruptRows(db: Database.Database): SetAside[] {
+	const report: SetAside[] = [];
+	const quick = db.pragma('quick_check', { simple: true });
+	if (quick !== 'ok') report.push({ table: '*', reason: `quick_check: ${String(quick)}` });
+	const keep = db.prepare(`INSERT INTO quarantine (table_name, row_data, reason, at) VALUES (?, ?, ?, ?)`);
+	for (const { table, column, repair } of JSON_COLUMNS) {
+		const bad = db.prepare(`SELECT rowid AS _rowid, * FROM ${table} WHERE ${column} IS NOT NULL AND json_valid(${column}) = 0`).all() as Row[];
+		for (const row of bad) {
+			const reason = `${table}.${column} illisible`;
+			db.transaction(() => {
+				keep.run(table, JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)), reason, Date.now());
+				if (repair === 'delete') db.prepare(`DELETE FROM ${table} WHERE rowid = ?`).run(row._rowid);
+				else db.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`).run(repair.reset, row._rowid);
+			})();
+			report.push({ table, reason });
+		}
+	}
+	return report;
+}
+
+/** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
+export function openSqliteStore(dataDir: string): Store {
+	mkdirSync(dataDir, { recursive: true });
+	const db = new Database(join(dataDir, DB_FILE));
+	db.pragma('journal_mode = WAL');
+	// A committed transaction survives a crash of the process in WAL mode with NORMAL.
+	db.pragma('synchronous = NORMAL');
+	db.pragma('foreign_keys = ON');
+	db.pragma('busy_timeout = 5000');
+	migrate(db);
+	const setAside = setAsideCorruptRows(db);
+
+	const q = {
+		insertEvent: db.prepare(
+			`INSERT INTO events (id, title, date, place, language, join_code, organiser_token_hash, settings, created_at)
+			 VALUES (@id, @title, @date, @place, @language, @joinCode, @organiserTokenHash, @settings, @createdAt)`
+		),
+		insertRoom: db.prepare(
+			`INSERT INTO rooms (id, event_id, position, title, projection_token, facilitator_token)
+			 VALUES (@id, @eventId, @position, @title, @projectionToken, @facilitatorToken)`
+		),
+		insertStatement: db.prepare(
+			`INSERT INTO statements (id, room_id, position, text) VALUES (@id, @roomId, @position, @text)`
+		),
+		getEvent: db.prepare(`SELECT * FROM events WHERE id = ?`),
+		deleteEvent: db.prepare(`DELETE FROM events WHERE id = ?`),
+		deleteParticipant: db.prepare(`DELETE FROM participants WHERE id = ?`),
+		deleteTapsOf: db.prepare(`DELETE FROM speaking_taps WHERE json_extract(tap, '$.participantId') = ?`),
+		eventsBefore: db.prepare(`SELECT id FROM events WHERE created_at < ?`),
+		setOrganiserToken: db.prepare(`UPDATE events SET organiser_token_hash = ? WHERE id = ?`),
+		setRoomTokens: db.prepare(`UPDATE rooms SET projection_token = ?, facilitator_token = ? WHERE id = ? AND event_id = ?`),
+		eventGroupIds: db.prepare(`SELECT g.id FROM groups g JOIN rooms r ON r.id = g.room_id WHERE r.event_id = ?`),
+		getEventByCode: db.prepare(`SELECT * FROM events WHERE join_code = ?`),
+		listRooms: db.prepare(`SELECT * FROM rooms WHERE event_id = ? ORDER BY position`),
+		getRoom: db.prepare(`SELECT * FROM rooms WHERE id = ?`),
+		listStatements: db.prepare(`SELECT * FROM statements WHERE room_id = ? ORDER BY position`),
+		insertParticipant: db.prepare(
+			`INSERT INTO participants (id, event_id, token_hash, display_name, categories, room_id, group_id, added_by_facilitator, created_at)
+			 VALUES (@id, @eventId, @tokenHash, @displayName, @categories, @roomId, @groupId, @addedByFacilitator, @createdAt)`
+		),
+		getParticipant: db.prepare(`SELECT * FROM participants WHERE id = ?`),
+		listParticipants: db.prepare(`SELECT * FROM participants WHERE event_id = ? ORDER BY created_at, id`),
+		listRoomParticipants: db.prepare(`SELECT * FROM participants WHERE room_id = ? ORDER BY created_at, id`),
+		setParticipantRoom: db.prepare(`UPDATE participants SET room_id = ? WHERE id = ?`),
+		setParticipantGroup: db.prepare(`UPDATE participants SET group_id = ? WHERE id = ?`),
+		setRoomPhase: db.prepare(`UPDATE rooms SET phase = ?, presenting = ? WHERE id = ?`),
+		setRoomStages: db.prepare(`UPDATE rooms SET stages = ? WHERE id = ?`),
+		addRapporteur: db.prepare(`INSERT OR IGNORE INTO rapporteurs (group_id, stage, participant_id) VALUES (?, ?, ?)`),
+		removeRapporteur: db.prepare(`DELETE FROM rapporteurs WHERE group_id = ? AND stage = ? AND participant_id = ?`),
+		getBoard: db.prepare(`SELECT state, version FROM boards WHERE event_id = ?`),
+		saveBoard: db.prepare(
+			`INSERT INTO boards (event_id, state, version) VALUES (?, ?, ?)
+			 ON CONFLICT (event_id) DO UPDATE SET state = excluded.state, version = excluded.version`
+		),
+		addTap: db.prepare(`INSERT OR IGNORE INTO speaking_taps (group_id, tap_id, stage, at, tap) VALUES (?, ?, ?, ?, ?)`),
+		listTaps: db.prepare(`SELECT tap_id, stage, tap FROM speaking_taps WHERE group_id = ? ORDER BY at, rowid`),
+		listRapporteurs: db.prepare(`SELECT stage, participant_id FROM rapporteurs WHERE group_id = ? ORDER BY stage, rowid`),
+		saveEvaluation: db.prepare(
+			`INSERT INTO evaluations (group_id, data, updated_at) VALUES (?, ?, ?)
+			 ON CONFLICT (group_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`
+		),
+		listEvaluations: db.prepare(
+			`SELECT e.group_id, e.data FROM evaluations e JOIN groups g ON g.id = e.group_id WHERE g.room_id = ? ORDER BY g.statement_id, g.number`
+		),
+		listGroups: db.prepare(`SELECT * FROM groups WHERE room_id = ? ORDER BY statement_id, number`),
+		getGroup: db.prepare(`SELECT * FROM groups WHERE id = ?`),
+		insertGroup: db.prepare(
+			`INSERT INTO groups (id, room_id, statement_id, number, label, created_at)
+			 VALUES (@id, @roomId, @statementId, @number, @label, @createdAt)`
+		),
+		deleteGroup: db.prepare(`DELETE FROM groups WHERE id = ?`),
+		setGroupLabel: db.prepare(`UPDATE groups SET label = ? WHERE id = ?`)
+	};
+
+	const ydocs = sqliteYDocPersistence(db);
+	return {
+		setAside,
+		transaction: (fn) => db.transaction(fn)(),
+		ydocs,
+		createEvent({ event, rooms }: NewEvent) {
+			db.transaction(() => {
+				q.insertEvent.run({ ...event, settings: JSON.stringify(event.settings) });
+				for (const room of rooms) {
+					q.insertRoom.run(room);
+					for (const s of room.statements) q.insertStatement.run(s);
+				}
+			})();
+		},
+		rotateTokens(eventId, organiserTokenHash, rooms) {
+			db.transaction(() => {
+				q.setOrganiserToken.run(organiserTokenHash, eventId);
+				for (const r of rooms) q.setRoomTokens.run(r.projectionToken, r.facilitatorToken, r.id, eventId);
+			})();
+		},
+		deleteParticipant(id) {
+			db.transaction(() => {
+				q.deleteTapsOf.run(id);
+				q.deleteParticipant.run(id);
+			})();
+		},
+		listEventsCreatedBefore: (at) => (q.eventsBefore.all(at) as { id: string }[]).map((r) => r.id),
+		deleteEvent(id) {
+			db.transaction(() => {
+				// Write-ups are keyed by doc name, not by foreign key: removed by hand.
+				for (const { id: groupId } of q.eventGroupIds.all(id) as { id: string }[]) ydocs.deleteDoc(`group.${groupId}`);
+				q.deleteEvent.run(id);
+			})();
+		},
+		getEvent: (id) => {
+			const r = q.getEvent.get(id) as Row | undefined;
+			return r && toEvent(r);
+		},
+		getEventByJoinCode: (code) => {
+			const r = q.getEventByCode.get(code) as Row | undefined;
+			return r && toEvent(r);
+		},
+		listRooms: (eventId) => (q.listRooms.all(eventId) as Row[]).map(toRoom),
+		getRoom: (id) => {
+			const r = q.getRoom.get(id) as Row | undefined;
+			return r && toRoom(r);
+		},
+		listStatements: (roomId) => (q.listStatements.all(roomId) as Row[]).map(toStatement),
+		createParticipant: (p) =>
+			void q.insertParticipant.run({
+				...p,
+				categories: JSON.stringify(p.categories),
+				addedByFacilitator: p.addedByFacilitator ? 1 : 0
+			}),
+		getParticipant: (id) => {
+			const r = q.getParticipant.get(id) as Row | undefined;
+			return r && toParticipant(r);
+		},
+		listParticipants: (eventId) => (q.listParticipants.all(eventId) as Row[]).map(toParticipant),
+		listRoomParticipants: (roomId) => (q.listRoomParticipants.all(roomId) as Row[]).map(toParticipant),
+		setParticipantRoom: (id, roomId) => void q.setParticipantRoom.run(roomId, id),
+		setParticipantGroup: (id, groupId) => void q.setParticipantGroup.run(groupId, id),
+		setRoomPhase: (roomId, phase, presenting) => void q.setRoomPhase.run(phase, presenting, roomId),
+		setRoomStages: (roomId, stages) => void q.setRoomStages.run(JSON.stringify(stages), roomId),
+		setRapporteur: (groupId, stage, participantId, on) =>
+			void (on ? q.addRapporteur : q.removeRapporteur).run(groupId, stage, participantId),
+		getBoard: (eventId) => {
+			const r = q.getBoard.get(eventId) as Row | undefined;
+			return r ? { board: JSON.parse(r.state as string) as Board, version: r.version as number } : { board: emptyBoard(), version: 0 };
+		},
+		saveBoard: (eventId, board, version) => void q.saveBoard.run(eventId, JSON.stringify(board), version),
+		addTaps: (groupId, taps) =>
+			db.transaction(() => taps.reduce((n, t) => n + q.addTap.run(groupId, t.id, t.stage, t.tap.at, JSON.stringify(t.tap)).changes, 0))(),
+		listTaps: (groupId) =>
+			(q.listTaps.all(groupId) as Row[]).map((r) => ({ id: r.tap_id as string, stage: r.stage as number, tap: JSON.parse(r.tap as string) as Tap })),
+		listRapporteurs: (groupId) =>
+			(q.listRapporteurs.all(groupId) as Row[]).map((r) => ({ stage: r.stage as number, participantId: r.participant_id as string })),
+		saveEvaluation: (groupId, evaluation) => void q.saveEvaluation.run(groupId, JSON.stringify(evaluation), Date.now()),
+		listEvaluations: (roomId) =>
+			(q.listEvaluations.all(roomId) as Row[]).map((r) => ({
+				groupId: r.group_id as string,
+				evaluation: JSON.parse(r.data as string) as Evaluation
+			})),
+		listGroups: (roomId) => (q.listGroups.all(roomId) as Row[]).map(toGroup),
+		getGroup: (id) => {
+			const r = q.getGroup.get(id) as Row | undefined;
+			return r && toGroup(r);
+		},
+		insertGroup: (g) => void q.insertGroup.run(g),
+		deleteGroup: (id) => void q.deleteGroup.run(id),
+		setGroupLabel: (id, label) => void q.setGroupLabel.run(label, id),
+		close: () => db.close()
+	};
+}

@@ -1,0 +1,141 @@
+/**
+ * The one data-access module. Every read and write of Palabre's data goes through a Store.
+ * The embedded implementation is SQLite (./sqlite.ts); the interface is synchronous because
+ * better-sqlite3 is, which also makes each call atomic in Node's single thread.
+ * A PostgreSQL backend would implement the same operations behind a per-event queue.
+ */
+import type { Category } from '../../src/lib/domain/categories';
+import type { Board } from '../../src/lib/domain/board';
+import type { GroupEvaluation } from '../../src/lib/domain/evaluation';
+import type { YDocPersistence } from './ydocs';
+import type { Tap } from '../../src/lib/domain/speaking';
+import type { RoomStages } from '../../src/lib/domain/stages';
+import type { Language, RoomPhase } from '../../src/lib/protocol';
+
+export interface EventSettings {
+	stageQuestions: [string, string, string];
+	/** Short names of the stages, editable (some find « baguette magique » childish). */
+	stageNames: [string, string, string];
+	stageMinutes: [number, number, number];
+	maxGroupSize: number;
+	/** The « temps de rédaction » warning starts this many minutes before a stage ends. */
+	writingWarningMinutes: number;
+}
+
+export type Evaluation = GroupEvaluation;
+
+export interface StoredTap {
+	id: string;
+	stage: number;
+	tap: Tap;
+}
+
+export interface EventRecord {
+	id: string;
+	title: string;
+	date: string | null;
+	place: string | null;
+	language: Language;
+	joinCode: string;
+	organiserTokenHash: string;
+	settings: EventSettings;
+	createdAt: number;
+}
+
+export interface RoomRecord {
+	id: string;
+	eventId: string;
+	position: number;
+	title: string;
+	projectionToken: string;
+	facilitatorToken: string;
+	phase: RoomPhase;
+	/** Index of the statement shown during the presentation phase. */
+	presenting: number;
+	stages: RoomStages;
+}
+
+export interface GroupRecord {
+	id: string;
+	roomId: string;
+	statementId: string;
+	number: number;
+	/** The organiser's own wording; null means the computed label. */
+	label: string | null;
+	createdAt: number;
+}
+
+export interface StatementRecord {
+	id: string;
+	roomId: string;
+	position: number;
+	text: string;
+}
+
+export interface ParticipantRecord {
+	id: string;
+	eventId: string;
+	tokenHash: string;
+	displayName: string;
+	categories: Category[];
+	roomId: string | null;
+	groupId: string | null;
+	addedByFacilitator: boolean;
+	createdAt: number;
+}
+
+export interface NewEvent {
+	event: EventRecord;
+	rooms: (Omit<RoomRecord, 'phase' | 'presenting' | 'stages'> & { statements: StatementRecord[] })[];
+}
+
+export interface Store {
+	/** Unreadable rows found at start, moved to the quarantine table (reported, not fatal). */
+	readonly setAside: { table: string; reason: string }[];
+	/** Runs fn atomically: all its writes land, or none. */
+	transaction<T>(fn: () => T): T;
+
+	/** The shared write-ups' updates (Yjs), in the same database. */
+	readonly ydocs: YDocPersistence;
+
+	createEvent(input: NewEvent): void;
+	/** New secrets for the organiser and every room's links; the old ones stop working. */
+	rotateTokens(eventId: string, organiserTokenHash: string, rooms: { id: string; projectionToken: string; facilitatorToken: string }[]): void;
+	/** Removes a person and their taps (their reactions in write-ups are removed by the caller). */
+	deleteParticipant(id: string): void;
+	/** Events created before this time (for the retention period). */
+	listEventsCreatedBefore(at: number): string[];
+	/** Removes the event and everything in it, write-ups included. */
+	deleteEvent(id: string): void;
+	getEvent(id: string): EventRecord | undefined;
+	getEventByJoinCode(code: string): EventRecord | undefined;
+	listRooms(eventId: string): RoomRecord[];
+	getRoom(id: string): RoomRecord | undefined;
+	listStatements(roomId: string): StatementRecord[];
+
+	createParticipant(p: ParticipantRecord): void;
+	getParticipant(id: string): ParticipantRecord | undefined;
+	listParticipants(eventId: string): ParticipantRecord[];
+	listRoomParticipants(roomId: string): ParticipantRecord[];
+	setParticipantRoom(id: string, roomId: string | null): void;
+	setParticipantGroup(id: string, groupId: string | null): void;
+
+	setRoomPhase(roomId: string, phase: RoomPhase, presenting: number): void;
+	setRoomStages(roomId: string, stages: RoomStages): void;
+	saveEvaluation(groupId: string, evaluation: Evaluation): void;
+	setRapporteur(groupId: string, stage: number, participantId: string, on: boolean): void;
+	listRapporteurs(groupId: string): { stage: number; participantId: string }[];
+	getBoard(eventId: string): { board: Board; version: number };
+	saveBoard(eventId: string, board: Board, version: number): void;
+	/** Stores taps not seen before (by id); returns how many were new. */
+	addTaps(groupId: string, taps: StoredTap[]): number;
+	listTaps(groupId: string): StoredTap[];
+	listEvaluations(roomId: string): { groupId: string; evaluation: Evaluation }[];
+	listGroups(roomId: string): GroupRecord[];
+	getGroup(id: string): GroupRecord | undefined;
+	insertGroup(g: GroupRecord): void;
+	deleteGroup(id: string): void;
+	setGroupLabel(id: string, label: string | null): void;
+
+	close(): void;
+}

@@ -1,0 +1,49 @@
+/**
+ * Where the shared write-ups (Yjs docs) live: the updates of each doc, in order, in the
+ * ydoc_updates table. Calls are synchronous, so an update is on disk when append returns.
+ */
+import type Database from 'better-sqlite3';
+
+export interface YDocPersistence {
+	/** The doc's stored updates, oldest first; applying them all rebuilds it. */
+	load(docName: string): Uint8Array[];
+	/** Stores one update; returns its seq, which only grows for a given doc. */
+	append(docName: string, update: Uint8Array): number;
+	count(docName: string): number;
+	/** Replaces all the doc's rows by one merged update, atomically. */
+	replaceAll(docName: string, merged: Uint8Array): void;
+	deleteDoc(docName: string): void;
+}
+
+export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
+	const q = {
+		load: db.prepare('SELECT data FROM ydoc_updates WHERE doc = ? ORDER BY seq').pluck(),
+		// One statement: the seq is taken and used atomically.
+		append: db
+			.prepare(
+				`INSERT INTO ydoc_updates (doc, seq, data)
+				 SELECT @doc, COALESCE(MAX(seq), 0) + 1, @data FROM ydoc_updates WHERE doc = @doc
+				 RETURNING seq`
+			)
+			.pluck(),
+		count: db.prepare('SELECT COUNT(*) FROM ydoc_updates WHERE doc = ?').pluck(),
+		lastSeq: db.prepare('SELECT MAX(seq) FROM ydoc_updates WHERE doc = ?').pluck(),
+		insert: db.prepare('INSERT INTO ydoc_updates (doc, seq, data) VALUES (?, ?, ?)'),
+		delete: db.prepare('DELETE FROM ydoc_updates WHERE doc = ?')
+	};
+	const replaceAll = db.transaction((doc: string, merged: Uint8Array) => {
+		// The merged row keeps the last seq, so seqs told to clients never go back.
+		const seq = (q.lastSeq.get(doc) as number | null) ?? 0;
+		q.delete.run(doc);
+		q.insert.run(doc, seq, merged);
+	});
+	return {
+		load: (doc) => q.load.all(doc) as Buffer[],
+		append: (doc, update) => q.append.get({ doc, data: update }) as number,
+		count: (doc) => q.count.get(doc) as number,
+		replaceAll: (doc, merged) => replaceAll(doc, merged),
+		deleteDoc: (doc) => {
+			q.delete.run(doc);
+		}
+	};
+}

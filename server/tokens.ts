@@ -1,0 +1,38 @@
+/**
+ * Secrets in links (organiser, facilitator, projection) and on participants' devices.
+ * 32 characters of nanoid's 64-letter alphabet: 192 bits of randomness.
+ * Organiser and participant tokens are stored hashed; comparisons are constant-time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { customAlphabet, nanoid } from 'nanoid';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../src/lib/domain/joinCode';
+
+export const newToken = (): string => nanoid(32);
+export const newId = (): string => nanoid(12);
+export const newJoinCode = customAlphabet(JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH);
+
+export function hashToken(token: string): string {
+	return createHash('sha256').update(token).digest('hex');
+}
+
+/** Constant-time equality of two strings (lengths may leak, contents do not). */
+export function sameSecret(a: string, b: string): boolean {
+	const ba = Buffer.from(a);
+	const bb = Buffer.from(b);
+	return ba.length === bb.length && timingSafeEqual(ba, bb);
+}
+
+export function matchesHash(token: string, hash: string): boolean {
+	return sameSecret(hashToken(token), hash);
+}
+
+/** A participant's token names them: `<participantId>.<secret>`, so lookup needs no secret index. */
+export function participantToken(participantId: string): string {
+	return `${participantId}.${newToken()}`;
+}
+
+export function splitParticipantToken(token: string): { id: string; secret: string } | undefined {
+	const dot = token.indexOf('.');
+	if (dot <= 0) return undefined;
+	return { id: token.slice(0, dot), secret: token };
+}

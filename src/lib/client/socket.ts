@@ -1,0 +1,34 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../protocol';
+
+/**
+ * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
+ * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
+ * what is typed or tapped is queued, and reconnect as soon as it is back.
+ */
+export function connect(auth: SocketAuth): Socket {
+	const socket = io({ path: '/socket.io', auth, transports: ['websocket', 'polling'] });
+	const close = socket.close.bind(socket);
+	const offline = () => close();
+	const online = () => socket.connect();
+	window.addEventListener('offline', offline);
+	window.addEventListener('online', online);
+	// Closing for good also stops listening to the network.
+	socket.close = socket.disconnect = () => {
+		window.removeEventListener('offline', offline);
+		window.removeEventListener('online', online);
+		return close();
+	};
+	return socket;
+}
+
+/** Sends a typed message and resolves with the server's answer (or rejects with its error). */
+export function send<N extends ClientMessageName>(socket: Socket, name: N, msg: ClientMessage<N>): Promise<unknown> {
+	return new Promise((resolve, reject) => {
+		socket.timeout(10_000).emit(name, msg, (err: Error | null, ack: Ack) => {
+			if (err) reject(new Error('pas de réponse du serveur'));
+			else if (ack.ok) resolve(ack.data);
+			else reject(new Error(ack.error));
+		});
+	});
+}

@@ -1,0 +1,65 @@
+/**
+ * A group's write-up on this device: the Yjs doc, kept in IndexedDB for writers (so what is
+ * typed offline survives a reload and is merged on reconnect), synced over the project's Yjs
+ * endpoint, with a save state that only says « enregistré » once the server has stored it.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { docName, readWriteup, type WriteupItem } from '../writeup';
+import { trackSaved, type SaveState } from '../yjsSaved';
+
+export interface WriteupHandle {
+	readonly doc: Y.Doc;
+	readonly stages: { items: WriteupItem[] }[];
+	readonly saveState: SaveState;
+	readonly connected: boolean;
+	destroy(): void;
+}
+
+export function openWriteup(opts: { groupId: string; token: string; participantId?: string; write: boolean }): WriteupHandle {
+	const doc = new Y.Doc();
+	const name = docName(opts.groupId);
+	const local = opts.write ? new IndexeddbPersistence(`palabre.${name}`, doc) : undefined;
+	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
+	const provider = new WebsocketProvider(url, name, doc, { params: { token: opts.token } });
+	const state = $state({
+		stages: readWriteup(doc, opts.participantId).stages,
+		saveState: 'saved' as SaveState,
+		connected: false
+	});
+	const refresh = () => (state.stages = readWriteup(doc, opts.participantId).stages);
+	doc.on('update', refresh);
+	const stopTracking = opts.write ? trackSaved(provider, (s) => (state.saveState = s)) : () => {};
+	const onStatus = ({ status }: { status: string }) => (state.connected = status === 'connected');
+	provider.on('status', onStatus);
+	// When the phone knows it lost the network, say so at once rather than after a timeout,
+	// and reconnect as soon as it is back.
+	const offline = () => provider.disconnect();
+	const online = () => provider.connect();
+	window.addEventListener('offline', offline);
+	window.addEventListener('online', online);
+
+	return {
+		doc,
+		get stages() {
+			return state.stages;
+		},
+		get saveState() {
+			return state.saveState;
+		},
+		get connected() {
+			return state.connected;
+		},
+		destroy() {
+			stopTracking();
+			window.removeEventListener('offline', offline);
+			window.removeEventListener('online', online);
+			provider.off('status', onStatus);
+			doc.off('update', refresh);
+			provider.destroy();
+			void local?.destroy();
+			doc.destroy();
+		}
+	};
+}

@@ -1,0 +1,43 @@
+/**
+ * One i18n mechanism for every string: typed dictionaries (fr.ts is the reference, en.ts must
+ * have every key — checked by TypeScript) and a reactive current language per device.
+ * Chosen over Paraglide for now: no compile step, no generated files, type-checked keys.
+ */
+import { en } from './en';
+import { fr, type MessageKey } from './fr';
+
+export type Lang = 'fr' | 'en';
+export type { MessageKey };
+
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { fr, en };
+const STORAGE_KEY = 'palabre.lang';
+
+export const locale = $state<{ lang: Lang }>({ lang: 'fr' });
+
+export function format(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+	return dictionaries[lang][key].replace(/\{(\w+)\}/g, (m, name: string) =>
+		name in params ? String(params[name]) : m
+	);
+}
+
+/** Translates in the device's current language (reactive in templates). */
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+	return format(locale.lang, key, params);
+}
+
+/** A device's own choice wins over the event's language. */
+export function initLang(eventLanguage: Lang | undefined) {
+	const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
+	locale.lang = saved === 'fr' || saved === 'en' ? saved : (eventLanguage ?? 'fr');
+	syncDocumentLang();
+}
+
+export function setLang(lang: Lang, remember = true) {
+	locale.lang = lang;
+	if (remember) localStorage.setItem(STORAGE_KEY, lang);
+	syncDocumentLang();
+}
+
+function syncDocumentLang() {
+	if (typeof document !== 'undefined') document.documentElement.lang = locale.lang;
+}

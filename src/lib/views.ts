@@ -1,0 +1,215 @@
+/**
+ * What the server sends to clients: snapshots of state, rebuilt by the server after each change.
+ * Public views (room, projection) never carry names; names of group members only reach that group
+ * and the organisers.
+ */
+import type { Category, Family } from './domain/categories';
+import type { BoardSummary, Level } from './domain/board';
+import type { EvaluationSummary, GroupEvaluation } from './domain/evaluation';
+import type { StageState } from './domain/stages';
+import type { Language, RoomPhase } from './protocol';
+
+export type FamilyCounts = Partial<Record<Family, number>>;
+
+export interface Headcount {
+	total: number;
+	byFamily: FamilyCounts;
+}
+
+export interface EventInfo {
+	id: string;
+	title: string;
+	date: string | null;
+	place: string | null;
+	language: Language;
+	joinCode: string;
+	joinUrl: string;
+	rooms: { id: string; title: string }[];
+}
+
+import type { CompositionWarnings } from './domain/labels';
+export type { CompositionWarnings };
+
+/** A group as the room sees it: seats and composition, never names. */
+export interface GroupView {
+	id: string;
+	number: number;
+	memberCount: number;
+	members: { families: Family[] }[];
+	label: string;
+	warnings: CompositionWarnings;
+	/** The group's effective stage: the room's, or its own when held or advanced. */
+	stage: StageState;
+	/** Non-empty write-up items per stage: the projection's sign of progress. */
+	progress: [number, number, number];
+	speaking: SpeakingSummary;
+}
+
+/** A room as everyone in it (participants, projection) sees it. */
+export interface RoomView {
+	id: string;
+	title: string;
+	phase: RoomPhase;
+	presenting: number;
+	maxGroupSize: number;
+	stages: {
+		questions: [string, string, string];
+		names: [string, string, string];
+		minutes: [number, number, number];
+		writingWarningMinutes: number;
+		room: StageState;
+	};
+	statements: { id: string; text: string; groups: GroupView[] }[];
+	headcount: Headcount;
+	/** Speaking time of the whole room by category. */
+	speaking: SpeakingSummary;
+	summary: { groups: number; withoutResident: number; seated: number; unseated: number };
+}
+
+export interface ProjectionView {
+	event: EventInfo;
+	room: RoomView;
+	/** SVG QR code of event.joinUrl, as a data: URL. */
+	qr: string;
+}
+
+export interface MeView {
+	id: string;
+	displayName: string;
+	categories: Category[];
+	roomId: string | null;
+	groupId: string | null;
+}
+
+/** One's own group: the only place where members' names appear to participants. */
+export interface MyGroupView {
+	id: string;
+	number: number;
+	statementId: string;
+	statementText: string;
+	members: { id: string; displayName: string; families: Family[] }[];
+	/** Participant ids holding the pen, for stages 1, 2 and 3. */
+	rapporteurs: [string[], string[], string[]];
+}
+
+export interface ParticipantSession {
+	event: EventInfo;
+	me: MeView;
+	group: MyGroupView | null;
+}
+
+/** Speaking time of a group by category: what the room, the projection and the actes see. */
+export interface SpeakingSummary {
+	totalMs: number;
+	byCategory: Partial<Record<Family, { ms: number; timeShare: number; memberShare: number }>>;
+	/** 1 − Gini over members' times (docs/speaking-time.md); null before anyone spoke. */
+	balanceIndex: number | null;
+}
+
+/** Speaking time as the group's own phones show it: per person, live. */
+export interface SpeakingGroupView {
+	/** The server's clock when this was computed. */
+	serverNow: number;
+	members: { id: string; displayName: string; families: Family[]; closedMs: number }[];
+	/** Who is speaking now and since when (server ms): phones add the running time themselves. */
+	open: { id: string; since: number }[];
+}
+
+/** The préconisations board as everyone sees it: support is a count, never a list of people. */
+export interface PublicBoard {
+	version: number;
+	headings: string[];
+	summary: BoardSummary;
+	items: {
+		id: string;
+		text: string;
+		originalText: string;
+		heading: string;
+		levels: Level[];
+		status: 'ok' | 'a-clarifier';
+		reason?: string;
+		support: number;
+		sourcesLabel: string;
+		/** `from` names the write-up item (`group.<groupId>/<itemId>`), so a group sees what it already sent. */
+		sources: { from: string; statementId: string; groupNumber: number; stage: 2 | 3; text: string }[];
+	}[];
+}
+
+/** A person as organisers and facilitators see them (names never go to the projection). */
+export interface PersonView {
+	id: string;
+	displayName: string;
+	families: Family[];
+	roomId: string | null;
+	groupId: string | null;
+	addedByFacilitator: boolean;
+}
+
+/** A room's facilitators: the room, and who is where. */
+export interface FacilitatorView {
+	event: EventInfo;
+	room: RoomView;
+	people: PersonView[];
+}
+
+/** The organiser's complete view: GET /api/events/:id and the organiser console. */
+export interface OrganiserDocument {
+	id: string;
+	title: string;
+	date: string | null;
+	place: string | null;
+	language: Language;
+	joinCode: string;
+	joinUrl: string;
+	organiserUrl?: string;
+	settings: {
+		stageQuestions: [string, string, string];
+		stageNames: [string, string, string];
+		stageMinutes: [number, number, number];
+		maxGroupSize: number;
+		writingWarningMinutes: number;
+	};
+	participants: Headcount & { unassigned: number };
+	board: PublicBoard;
+	rooms: {
+		id: string;
+		title: string;
+		projectionUrl: string;
+		facilitatorUrl: string;
+		phase: RoomPhase;
+		stage: StageState;
+		evaluation: EvaluationSummary;
+		statements: {
+			id: string;
+			text: string;
+			groups: {
+				id: string;
+				number: number;
+				memberCount: number;
+				members: { categories: Category[] }[];
+				label: string;
+				warnings: CompositionWarnings;
+				stage: StageState;
+				speaking: SpeakingSummary;
+				evaluation: GroupEvaluation | null;
+				/** null in the live console, which follows write-ups over Yjs. */
+				writeup: {
+					stages: {
+						items: {
+							id: string;
+							text: string;
+							who?: string;
+							when?: string;
+							via: string | null;
+							agree: number;
+							clarify: number;
+							comments: string[];
+							starred: boolean;
+						}[];
+					}[];
+				} | null;
+			}[];
+		}[];
+		participants: Headcount;
+	}[];
+}

@@ -1,0 +1,133 @@
+/**
+ * Starts the real, built Palabre server as a child process on loopback, with its own data
+ * directory, so tests can restart or kill it like a real deployment.
+ */
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ENTRY = join(import.meta.dirname, '..', '..', 'build', 'palabre.js');
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as { port: number };
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+export class TestServer {
+	child: ChildProcess | undefined;
+	output = '';
+
+	private constructor(
+		readonly port: number,
+		readonly dataDir: string
+	) {}
+
+	get url() {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	static async start(env: Record<string, string> = {}): Promise<TestServer> {
+		const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')));
+		await server.spawn(env);
+		return server;
+	}
+
+	private extraEnv: Record<string, string> = {};
+
+	async spawn(env: Record<string, string> = this.extraEnv) {
+		this.extraEnv = env;
+		const child = spawn(process.execPath, [ENTRY], {
+			env: {
+				...process.env,
+				PORT: String(this.port),
+				HOST: '127.0.0.1',
+				DATA_DIR: this.dataDir,
+				PUBLIC_URL: this.url,
+				// Tests join hundreds of people from one address; the limits have their own test.
+				JOIN_LIMIT: '100000',
+				CREATE_LIMIT: '100000',
+				...env
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		this.child = child;
+		child.stdout?.on('data', (d) => (this.output += d));
+		child.stderr?.on('data', (d) => (this.output += d));
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 20_000);
+			const check = (d: Buffer) => {
+				if (String(d).includes('Palabre est prêt')) {
+					clearTimeout(timer);
+					child.stdout?.off('data', check);
+					resolve();
+				}
+			};
+			child.stdout?.on('data', check);
+			child.once('exit', (code) => {
+				clearTimeout(timer);
+				reject(new Error(`server exited (${code}):\n${this.output}`));
+			});
+		});
+	}
+
+	/** Stops the process: SIGTERM for a clean stop, SIGKILL for a crash. */
+	async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
+		const child = this.child;
+		if (!child || child.exitCode !== null) return;
+		await new Promise<void>((resolve) => {
+			child.once('exit', () => resolve());
+			child.kill(signal);
+		});
+		this.child = undefined;
+	}
+
+	async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
+		await this.stop(signal);
+		await this.spawn();
+	}
+
+	async dispose() {
+		await this.stop('SIGKILL');
+		rmSync(this.dataDir, { recursive: true, force: true });
+	}
+
+	/** Rows in a table of the live store, read directly (read-only) to prove what was or was not stored. */
+	countRows(table: string): number {
+		const db = new Database(join(this.dataDir, 'palabre.sqlite'), { readonly: true });
+		try {
+			return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+		} finally {
+			db.close();
+		}
+	}
+
+	/** JSON request helper; returns status and parsed body. */
+	async api(method: string, path: string, body?: unknown, token?: string) {
+		const res = await fetch(this.url + path, {
+			method,
+			headers: {
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...(token ? { authorization: `Bearer ${token}` } : {})
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+		});
+		const text = await res.text();
+		let json: any;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = text;
+		}
+		return { status: res.status, body: json };
+	}
+}

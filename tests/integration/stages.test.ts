@@ -1,0 +1,135 @@
+/** Issue 4 over the real protocol: the facilitator drives the stages, the server keeps time. */
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectClient, nextEvent, request } from '../helpers/clients';
+import { TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+	server = await TestServer.start();
+});
+afterAll(async () => server?.dispose());
+
+interface Stage {
+	index: number;
+	status: string;
+	endsAt?: number;
+	remainingMs?: number;
+}
+
+it('runs stages, per-group overrides, evaluation, and survives a restart', async () => {
+	const e = (
+		await server.api('POST', '/api/events', {
+			title: 'Étapes',
+			themes: [{ title: 'Salle', statements: ['A', 'B'] }],
+			stageMinutes: [1, 2, 3]
+		})
+	).body;
+	const roomId = e.rooms[0].id;
+	const doc = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
+	const statements = (await doc()).rooms[0].statements as { id: string }[];
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	const cmd = (command: unknown) => request(organiser, 'stage:control', { roomId, command });
+
+	expect((await request(organiser, 'room:setPhase', { roomId, phase: 'choice' })).ok).toBe(true);
+	const members: Socket[] = [];
+	for (const [i, s] of statements.entries()) {
+		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: `M${i}`, roomId });
+		const socket = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+		expect((await request(socket, 'group:pick', { statementId: s.id })).ok).toBe(true);
+		members.push(socket);
+	}
+	const [g1, g2] = (await doc()).rooms[0].statements.map((s: { groups: { id: string }[] }) => s.groups[0]?.id) as [string, string];
+
+	// Invalid transitions are refused with a clear message and change nothing.
+	expect(await cmd({ action: 'pause' })).toEqual({ ok: false, error: expect.stringMatching(/pause/) });
+	expect(await cmd({ action: 'warp' })).toMatchObject({ ok: false });
+	expect(await cmd({ action: 'adjust', minutes: 1000 })).toMatchObject({ ok: false });
+	expect((await doc()).rooms[0].stage).toEqual({ index: 0, status: 'waiting' });
+
+	const t0 = Date.now();
+	expect(await cmd({ action: 'start' })).toEqual({ ok: true, data: null });
+	let room = (await doc()).rooms[0];
+	expect(room.phase).toBe('groups');
+	expect(room.stage.index).toBe(1);
+	expect(room.stage.status).toBe('running');
+	expect(room.stage.endsAt).toBeGreaterThanOrEqual(t0 + 60_000);
+	expect(room.stage.endsAt).toBeLessThanOrEqual(Date.now() + 60_000);
+	// Choice is closed once the stages run.
+	expect((await request(members[0] as Socket, 'group:pick', { statementId: statements[1]?.id })).ok).toBe(false);
+
+	expect((await cmd({ action: 'pause' })).ok).toBe(true);
+	room = (await doc()).rooms[0];
+	expect(room.stage.status).toBe('paused');
+	expect(room.stage.remainingMs).toBeGreaterThan(55_000);
+	expect(room.stage.remainingMs).toBeLessThanOrEqual(60_000);
+	const paused = room.stage.remainingMs as number;
+	expect((await cmd({ action: 'adjust', minutes: 2 })).ok).toBe(true);
+	expect((await doc()).rooms[0].stage.remainingMs).toBe(paused + 120_000);
+	const beforeResume = Date.now();
+	expect((await cmd({ action: 'resume' })).ok).toBe(true);
+	room = (await doc()).rooms[0];
+	expect(room.stage.endsAt).toBeGreaterThanOrEqual(beforeResume + paused + 120_000);
+
+	// One group held, the other advanced on its own.
+	expect((await cmd({ action: 'hold', groupId: g1 })).ok).toBe(true);
+	expect((await cmd({ action: 'advanceGroup', groupId: g2 })).ok).toBe(true);
+	expect((await cmd({ action: 'hold', groupId: 'nope' })).ok).toBe(false);
+	room = (await doc()).rooms[0];
+	const stageOf = (r: { statements: { groups: { id: string; stage: Stage }[] }[] }, id: string) =>
+		r.statements.flatMap((s) => s.groups).find((g) => g.id === id)?.stage as Stage;
+	expect(stageOf(room, g1).status).toBe('paused');
+	expect(stageOf(room, g2)).toMatchObject({ index: 2, status: 'running' });
+	expect(room.stage.index).toBe(1);
+
+	// Members see their group's stage live in the room view.
+	const seen = await nextEvent<{ statements: { groups: { id: string; stage: Stage }[] }[] }>(
+		members[1] as Socket,
+		'room',
+		(r) => stageOf(r, g2)?.index === 2
+	);
+	expect(stageOf(seen, g2).status).toBe('running');
+
+	// A restart keeps the running stage exactly: same endsAt, not reset.
+	const before = (await doc()).rooms[0];
+	for (const s of [...members, organiser]) s.disconnect();
+	await server.restart('SIGKILL');
+	const after = (await doc()).rooms[0];
+	expect(after.stage).toEqual(before.stage);
+	expect(stageOf(after, g2)).toEqual(stageOf(before, g2));
+
+	// Through stage 3 to the evaluation, which a member fills in.
+	const org2 = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	for (let i = 0; i < 3; i++) expect((await request(org2, 'stage:control', { roomId, command: { action: 'next' } })).ok).toBe(true);
+	expect((await doc()).rooms[0].stage).toEqual({ index: 4, status: 'running' });
+	const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Tard', roomId });
+	const late = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+	expect(await request(late, 'group:evaluate', { everyoneSpoke: 3, feltHeard: 4, worked: 'x', didNotWork: '' })).toEqual({
+		ok: false,
+		error: 'vous n’êtes dans aucun groupe'
+	});
+	late.disconnect();
+	org2.disconnect();
+});
+
+it('a group evaluation is stored and summarised for the organisers', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Éval', themes: [{ title: 'Salle', statements: ['A'] }] })).body;
+	const roomId = e.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
+	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
+	const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Awa', categories: ['habitant'], roomId });
+	const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+	await request(member, 'group:pick', { statementId });
+	const evaluation = { everyoneSpoke: 4, feltHeard: 3, worked: 'On s’est écouté', didNotWork: 'Trop court' };
+	expect(await request(member, 'group:evaluate', evaluation)).toEqual({ ok: false, error: 'l’évaluation n’est pas encore ouverte' });
+	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
+	for (let i = 0; i < 3; i++) await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
+	expect(await request(member, 'group:evaluate', { ...evaluation, feltHeard: 9 })).toMatchObject({ ok: false });
+	expect(await request(member, 'group:evaluate', evaluation)).toEqual({ ok: true, data: null });
+	const room = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0];
+	expect(room.statements[0].groups[0].evaluation).toEqual(evaluation);
+	expect(room.evaluation).toMatchObject({ groups: 1, everyoneSpoke: 4, feltHeard: 3, worked: ['On s’est écouté'], didNotWork: ['Trop court'] });
+	member.disconnect();
+	organiser.disconnect();
+});
