@@ -18,7 +18,9 @@ export default defineConfig({
 					include: ['tests/integration/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 60_000,
-					hookTimeout: 60_000
+					hookTimeout: 60_000,
+					// A CI machine may be slower than ours: waiting is bounded, not timed.
+					expect: { poll: { timeout: 10_000 } }
 				}
 			},
 			{
@@ -30,7 +32,9 @@ export default defineConfig({
 					// One browser at a time on a 2-core machine.
 					fileParallelism: false,
 					testTimeout: 90_000,
-					hookTimeout: 90_000
+					hookTimeout: 90_000,
+					// A page may take more than vitest's default second to load on a slow CI machine.
+					expect: { poll: { timeout: 10_000 } }
 				}
 			}
 		]
