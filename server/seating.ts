@@ -21,8 +21,8 @@ export class Seating {
 	/** The room's groups in the shape of the domain rules. */
 	groupsOf(room: RoomRecord): rules.Group[] {
 		const members = new Map<string, string[]>();
-		for (const p of this.store.listRoomParticipants(room.id)) {
-			if (p.groupId) members.set(p.groupId, [...(members.get(p.groupId) ?? []), p.id]);
+		for (const { participantId, groupId } of this.store.listRoomSeats(room.id)) {
+			members.set(groupId, [...(members.get(groupId) ?? []), participantId]);
 		}
 		return this.store.listGroups(room.id).map((g) => ({
 			id: g.id,

@@ -71,7 +71,15 @@ export interface CreatedEvent {
  * What changed, so the realtime layer knows whom to update. `urgent`: phones must see it at once
  * (a phase or a stage changes); otherwise their room view may wait for the next second.
  */
-export type Change = { eventId: string; roomIds: (string | null)[]; participantIds: string[]; board?: boolean; urgent?: boolean };
+export type Change = {
+	eventId: string;
+	roomIds: (string | null)[];
+	participantIds: string[];
+	board?: boolean;
+	urgent?: boolean;
+	/** Groups whose speaking time changed: their members' speaking views, not their sessions. */
+	speaking?: string[];
+};
 
 export class Palabre {
 	private readonly qrCache = new Map<string, string>();
@@ -334,7 +342,7 @@ export class Palabre {
 	setRapporteur(p: ParticipantRecord, stage: number, on: boolean) {
 		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
 		this.store.setRapporteur(p.groupId, stage, p.id, on);
-		const members = this.store.listRoomParticipants(p.roomId).filter((m) => m.groupId === p.groupId);
+		const members = this.store.listGroupMembers(p.groupId);
 		this.notify({ eventId: p.eventId, roomIds: [], participantIds: members.map((m) => m.id) });
 	}
 
@@ -353,8 +361,14 @@ export class Palabre {
 	// ---- views ----
 	private groupViews(room: RoomRecord, people: ParticipantRecord[], lang: Language): Map<string, GroupView[]> {
 		const byStatement = new Map<string, GroupView[]>();
+		const byGroup = new Map<string | null, ParticipantRecord[]>();
+		for (const p of people) {
+			const list = byGroup.get(p.groupId);
+			if (list) list.push(p);
+			else byGroup.set(p.groupId, [p]);
+		}
 		for (const g of this.store.listGroups(room.id)) {
-			const members = people.filter((p) => p.groupId === g.id);
+			const members = byGroup.get(g.id) ?? [];
 			const view: GroupView = {
 				id: g.id,
 				number: g.number,
@@ -410,9 +424,9 @@ export class Palabre {
 		if (group) {
 			const statement = this.store.listStatements(group.roomId).find((s) => s.id === group.statementId);
 			const members = this.store
-				.listRoomParticipants(group.roomId)
-				.filter((m) => m.groupId === group.id)
+				.listGroupMembers(group.id)
 				.map((m) => ({ id: m.id, displayName: m.displayName, families: familiesOf(m.categories) }));
+			const rapporteurs = this.store.listRapporteurs(group.id);
 			mine = {
 				id: group.id,
 				number: group.number,
@@ -421,8 +435,7 @@ export class Palabre {
 				members,
 				// Rapporteurs who have since left the group no longer count.
 				rapporteurs: [1, 2, 3].map((stage) =>
-					this.store
-						.listRapporteurs(group.id)
+					rapporteurs
 						.filter((r) => r.stage === stage && members.some((m) => m.id === r.participantId))
 						.map((r) => r.participantId)
 				) as [string[], string[], string[]]
@@ -445,14 +458,7 @@ export class Palabre {
 
 	/** Everyone who joined, with names: for the organisers' console only, never the API or the actes. */
 	people(eventId: string): PersonView[] {
-		return this.store.listParticipants(eventId).map((p) => ({
-			id: p.id,
-			displayName: p.displayName,
-			families: familiesOf(p.categories),
-			roomId: p.roomId,
-			groupId: p.groupId,
-			addedByFacilitator: p.addedByFacilitator
-		}));
+		return this.store.listParticipants(eventId).map(personView);
 	}
 
 	/** What a room's facilitators see: the room, plus who is where (names stay off the projection). */
@@ -460,7 +466,7 @@ export class Palabre {
 		return {
 			event: this.eventInfo(this.event(room.eventId)),
 			room: view,
-			people: this.people(room.eventId).filter((p) => p.roomId === room.id)
+			people: this.store.listRoomParticipants(room.id).map(personView)
 		};
 	}
 
@@ -527,6 +533,17 @@ export class Palabre {
 			})
 		};
 	}
+}
+
+function personView(p: ParticipantRecord): PersonView {
+	return {
+		id: p.id,
+		displayName: p.displayName,
+		families: familiesOf(p.categories),
+		roomId: p.roomId,
+		groupId: p.groupId,
+		addedByFacilitator: p.addedByFacilitator
+	};
 }
 
 function meView(p: ParticipantRecord): MeView {

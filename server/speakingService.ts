@@ -5,7 +5,7 @@
  * room view and the actes get figures by category.
  */
 import { familiesOf, type Family } from '../src/lib/domain/categories';
-import { balanceIndex, byCategory, intervalsFromTaps, totalsByPerson, type Interval } from '../src/lib/domain/speaking';
+import { balanceIndex, categoryTotals, durationMs, intervalsFromTaps, totalsByPerson, type Interval } from '../src/lib/domain/speaking';
 import type { ClientMessage } from '../src/lib/protocol';
 import type { SpeakingGroupView, SpeakingSummary } from '../src/lib/views';
 import { PalabreError, type Palabre } from './service';
@@ -16,9 +16,21 @@ const MAX_AGE_MS = 12 * 60 * 60_000;
 /** A client's estimate of our clock may run somewhat ahead (a phone whose clock drifts between samples). */
 const MAX_AHEAD_MS = 60_000;
 
+/** A group's speaking time as replayed from its taps, kept until its taps change. */
+interface Replayed {
+	intervals: Interval[];
+	/** Milliseconds per person over the closed intervals. */
+	closed: Record<string, number>;
+	/** Who is speaking now: their time grows with the clock. */
+	open: Interval[];
+}
+
 export class SpeakingService {
-	/** Intervals per group, replayed once per change of its taps rather than at every view. */
-	private readonly cache = new Map<string, Interval[]>();
+	/**
+	 * Per group, replayed once per change of its taps rather than at every view: a view then
+	 * costs the group's members, not its hours of intervals.
+	 */
+	private readonly cache = new Map<string, Replayed>();
 
 	constructor(
 		private readonly palabre: Palabre,
@@ -32,9 +44,7 @@ export class SpeakingService {
 	}
 
 	private members(groupId: string) {
-		const group = this.palabre.store.getGroup(groupId);
-		if (!group) return [];
-		return this.palabre.store.listRoomParticipants(group.roomId).filter((m) => m.groupId === groupId);
+		return this.palabre.store.listGroupMembers(groupId);
 	}
 
 	addTaps(p: ParticipantRecord, msg: ClientMessage<'speaking:taps'>): { stored: number } {
@@ -49,66 +59,82 @@ export class SpeakingService {
 		}
 		const stored = this.palabre.store.addTaps(p.groupId, msg.taps);
 		if (stored) this.cache.delete(p.groupId);
-		if (stored) this.palabre.notify({ eventId: p.eventId, roomIds: [p.roomId], participantIds: [...members] });
+		// Only the group's speaking view and the room's figures change, not anyone's session.
+		if (stored) this.palabre.notify({ eventId: p.eventId, roomIds: [p.roomId], participantIds: [], speaking: [p.groupId] });
 		return { stored };
 	}
 
-	intervals(groupId: string): Interval[] {
-		let intervals = this.cache.get(groupId);
-		if (!intervals) {
+	private replayed(groupId: string): Replayed {
+		let r = this.cache.get(groupId);
+		if (!r) {
 			const taps = this.palabre.store.listTaps(groupId);
-			intervals = intervalsFromTaps(
+			const intervals = intervalsFromTaps(
 				taps.map((t) => t.tap),
 				taps.map((t) => ({ stage: t.stage, at: t.tap.at }))
 			);
-			this.cache.set(groupId, intervals);
+			const open = intervals.filter((i) => i.end === null);
+			r = { intervals, open, closed: totalsByPerson(intervals.filter((i) => i.end !== null), 0) };
+			this.cache.set(groupId, r);
 		}
-		return intervals;
+		return r;
+	}
+
+	intervals(groupId: string): Interval[] {
+		return this.replayed(groupId).intervals;
+	}
+
+	/** Milliseconds per person at `now`, over some groups (a person who moved counts in each). */
+	private personTotals(groupIds: string[], now: number): Record<string, number> {
+		const totals = new Map<string, number>();
+		const add = (person: string, ms: number) => totals.set(person, (totals.get(person) ?? 0) + ms);
+		for (const id of groupIds) {
+			const { closed, open } = this.replayed(id);
+			for (const [person, ms] of Object.entries(closed)) add(person, ms);
+			for (const i of open) add(i.participantId, durationMs(i, now));
+		}
+		return Object.fromEntries(totals);
 	}
 
 	/** What the group's own phones show: names and seconds, never sent beyond the group. */
 	groupView(groupId: string): SpeakingGroupView {
-		const now = this.now();
-		const intervals = this.intervals(groupId);
-		const closed = totalsByPerson(
-			intervals.filter((i) => i.end !== null),
-			now
-		);
+		const { closed, open } = this.replayed(groupId);
 		return {
-			serverNow: now,
+			serverNow: this.now(),
 			members: this.members(groupId).map((m) => ({
 				id: m.id,
 				displayName: m.displayName,
 				families: familiesOf(m.categories),
 				closedMs: closed[m.id] ?? 0
 			})),
-			open: intervals.filter((i) => i.end === null).map((i) => ({ id: i.participantId, since: i.start }))
+			open: open.map((i) => ({ id: i.participantId, since: i.start }))
 		};
 	}
 
 	/** By category only: for the room, the projection and the actes. */
 	summary(groupId: string, members: ParticipantRecord[] = this.members(groupId)): SpeakingSummary {
-		return this.summarise(members, this.intervals(groupId));
+		return this.summarise(members, this.personTotals([groupId], this.now()));
 	}
 
-	/** A whole room: every group's intervals against every seated member. */
+	/** A whole room: every group's time against every seated member. */
 	roomSummary(roomId: string, people: ParticipantRecord[] = this.palabre.store.listRoomParticipants(roomId)): SpeakingSummary {
 		const groups = this.palabre.store.listGroups(roomId);
 		return this.summarise(
 			people.filter((p) => p.groupId),
-			groups.flatMap((g) => this.intervals(g.id))
+			this.personTotals(
+				groups.map((g) => g.id),
+				this.now()
+			)
 		);
 	}
 
-	private summarise(members: ParticipantRecord[], intervals: Interval[]): SpeakingSummary {
-		const now = this.now();
-		const totals = byCategory(intervals, members, now);
+	private summarise(members: ParticipantRecord[], person: Record<string, number>): SpeakingSummary {
+		const totals = categoryTotals(person, members);
 		const present = new Set(members.flatMap((m) => (familiesOf(m.categories).length ? familiesOf(m.categories) : (['nsp'] as Family[]))));
 		return {
 			totalMs: totals.totalMs,
 			byCategory: Object.fromEntries(Object.entries(totals.byCategory).filter(([f]) => present.has(f as Family))),
 			balanceIndex: balanceIndex(
-				totalsByPerson(intervals, now),
+				person,
 				members.map((m) => m.id)
 			)
 		};

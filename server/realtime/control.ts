@@ -12,6 +12,7 @@ import {
 	type ClientMessageName,
 	type ClientMessage
 } from '../../src/lib/protocol';
+import { phoneRoomView } from '../../src/lib/views';
 import type { Limits } from '../config';
 import { PalabreError, type Change, type Palabre } from '../service';
 
@@ -232,7 +233,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			await socket.join(channel.participant(p.id));
 			if (p.roomId) await socket.join(channel.room(p.roomId));
 			socket.emit('session', palabre.session(p));
-			if (p.roomId) socket.emit('room', palabre.roomView(palabre.room(p.roomId)));
+			if (p.roomId) socket.emit('room', phoneRoomView(palabre.roomView(palabre.room(p.roomId))));
 			if (p.groupId) socket.emit('speaking', palabre.speaking.groupView(p.groupId));
 		} else if (who.role === 'projection') {
 			await socket.join(channel.projection(who.roomId));
@@ -249,19 +250,23 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 
 	// ---- coalesced updates ----
 	let urgent = false;
-	const dirty = { events: new Set<string>(), rooms: new Set<string>(), participants: new Set<string>(), boards: new Set<string>() };
+	const dirty = {
+		events: new Set<string>(),
+		rooms: new Set<string>(),
+		participants: new Set<string>(),
+		boards: new Set<string>(),
+		speaking: new Set<string>()
+	};
 	let timer: NodeJS.Timeout | undefined;
+	/** Nobody to send a view to: don't build it (the heaviest views have few watchers). */
+	const watched = (name: string) => (io.sockets.adapter.rooms.get(name)?.size ?? 0) > 0;
 
 	function flush() {
 		timer = undefined;
-		const { events, rooms, participants, boards } = dirty;
-		// Each view is built once per flush, however many sockets receive it.
-		const speakingViews = new Map<string, ReturnType<Palabre['speaking']['groupView']>>();
-		const speakingOf = (groupId: string) => {
-			if (!speakingViews.has(groupId)) speakingViews.set(groupId, palabre.speaking.groupView(groupId));
-			return speakingViews.get(groupId);
-		};
+		const { events, rooms, participants, boards, speaking } = dirty;
 		for (const id of boards) io.to(channel.event(id)).emit('board', palabre.board.publicBoard(id));
+		/** Phones that just entered a room: they get its view now, changed or not. */
+		const newcomers = new Map<string, string[]>();
 		for (const id of participants) {
 			const p = palabre.store.getParticipant(id);
 			if (!p) continue;
@@ -269,19 +274,38 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			// Keep the participant's sockets subscribed to their current room only; the room's
 			// update below then reaches them.
 			for (const r of palabre.store.listRooms(p.eventId)) {
-				if (r.id === p.roomId) target.socketsJoin(channel.room(r.id));
-				else target.socketsLeave(channel.room(r.id));
+				if (r.id !== p.roomId) {
+					target.socketsLeave(channel.room(r.id));
+					continue;
+				}
+				const inRoom = io.sockets.adapter.rooms.get(channel.room(r.id));
+				const sockets = [...(io.sockets.adapter.rooms.get(channel.participant(id)) ?? [])];
+				if (sockets.some((s) => !inRoom?.has(s))) newcomers.set(r.id, [...(newcomers.get(r.id) ?? []), channel.participant(id)]);
+				target.socketsJoin(channel.room(r.id));
 			}
 			io.to(channel.participant(id)).emit('session', palabre.session(p));
-			if (p.groupId) io.to(channel.participant(id)).emit('speaking', speakingOf(p.groupId));
+			if (p.groupId) speaking.add(p.groupId);
 			if (p.roomId) rooms.add(p.roomId);
+		}
+		for (const [roomId, phones] of newcomers) {
+			const room = palabre.store.getRoom(roomId);
+			if (room) io.to(phones).emit('room', phoneRoomView(palabre.roomView(room)));
+		}
+		// One speaking view per group, to all its members' phones at once.
+		for (const groupId of speaking) {
+			const members = palabre.store.listGroupMembers(groupId).map((m) => channel.participant(m.id));
+			if (members.length) io.to(members).emit('speaking', palabre.speaking.groupView(groupId));
 		}
 		for (const id of rooms) {
 			const room = palabre.store.getRoom(id);
 			if (!room) continue;
-			const view = palabre.roomView(room);
-			io.to(channel.projection(id)).emit('room', view);
-			io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
+			const forProjection = watched(channel.projection(id));
+			const forFacilitators = watched(channel.facilitators(id));
+			if (forProjection || forFacilitators) {
+				const view = palabre.roomView(room);
+				if (forProjection) io.to(channel.projection(id)).emit('room', view);
+				if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
+			}
 			phonesDue.add(id);
 		}
 		if (urgent) {
@@ -292,13 +316,12 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		urgent = false;
 		for (const id of events) organisersDue.add(id);
 		organisersTimer ??= setTimeout(flushOrganisers, Math.max(0, lastOrganisers + ORGANISER_EVERY_MS - Date.now()));
-		events.clear();
-		rooms.clear();
-		participants.clear();
-		boards.clear();
+		for (const set of Object.values(dirty)) set.clear();
 	}
 
 	const phonesDue = new Set<string>();
+	/** What each room's phones were last sent: an unchanged view is not sent again. */
+	const phonesLast = new Map<string, string>();
 	let phonesTimer: NodeJS.Timeout | undefined;
 	let lastPhones = 0;
 	function flushPhones() {
@@ -306,12 +329,22 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		lastPhones = Date.now();
 		for (const id of phonesDue) {
 			const room = palabre.store.getRoom(id);
-			if (room) io.to(channel.room(id)).emit('room', palabre.roomView(room));
+			if (!room || !watched(channel.room(id))) {
+				phonesLast.delete(id);
+				continue;
+			}
+			const view = phoneRoomView(palabre.roomView(room));
+			const json = JSON.stringify(view);
+			if (json === phonesLast.get(id)) continue;
+			phonesLast.set(id, json);
+			io.to(channel.room(id)).emit('room', view);
 		}
 		phonesDue.clear();
 	}
 
 	const organisersDue = new Set<string>();
+	/** The list of people changes on joins and moves only: sent again only then. */
+	const peopleLast = new Map<string, string>();
 	let organisersTimer: NodeJS.Timeout | undefined;
 	let lastOrganisers = 0;
 	function flushOrganisers() {
@@ -319,9 +352,16 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		lastOrganisers = Date.now();
 		for (const id of organisersDue) {
 			const event = palabre.store.getEvent(id);
-			if (!event) continue;
+			if (!event || !watched(channel.organisers(id))) {
+				peopleLast.delete(id);
+				continue;
+			}
 			io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocument(event, { writeups: false }));
-			io.to(channel.organisers(id)).emit('people', palabre.people(id));
+			const people = palabre.people(id);
+			const json = JSON.stringify(people);
+			if (json === peopleLast.get(id)) continue;
+			peopleLast.set(id, json);
+			io.to(channel.organisers(id)).emit('people', people);
 		}
 		organisersDue.clear();
 	}
@@ -348,6 +388,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		if (c.board) dirty.boards.add(c.eventId);
 		for (const r of c.roomIds) if (r) dirty.rooms.add(r);
 		for (const p of c.participantIds) dirty.participants.add(p);
+		for (const g of c.speaking ?? []) dirty.speaking.add(g);
 		timer ??= setTimeout(flush, FLUSH_MS);
 	});
 

@@ -208,6 +208,10 @@ export function openSqliteStore(dataDir: string): Store {
 		getParticipant: db.prepare(`SELECT * FROM participants WHERE id = ?`),
 		listParticipants: db.prepare(`SELECT * FROM participants WHERE event_id = ? ORDER BY created_at, id`),
 		listRoomParticipants: db.prepare(`SELECT * FROM participants WHERE room_id = ? ORDER BY created_at, id`),
+		listGroupMembers: db.prepare(`SELECT * FROM participants WHERE group_id = ? ORDER BY created_at, id`),
+		listRoomSeats: db.prepare(
+			`SELECT id AS participantId, group_id AS groupId FROM participants WHERE room_id = ? AND group_id IS NOT NULL ORDER BY created_at, id`
+		),
 		setParticipantRoom: db.prepare(`UPDATE participants SET room_id = ? WHERE id = ?`),
 		setParticipantGroup: db.prepare(`UPDATE participants SET group_id = ? WHERE id = ?`),
 		setRoomPhase: db.prepare(`UPDATE rooms SET phase = ?, presenting = ? WHERE id = ?`),
@@ -299,6 +303,8 @@ export function openSqliteStore(dataDir: string): Store {
 		},
 		listParticipants: (eventId) => (q.listParticipants.all(eventId) as Row[]).map(toParticipant),
 		listRoomParticipants: (roomId) => (q.listRoomParticipants.all(roomId) as Row[]).map(toParticipant),
+		listGroupMembers: (groupId) => (q.listGroupMembers.all(groupId) as Row[]).map(toParticipant),
+		listRoomSeats: (roomId) => q.listRoomSeats.all(roomId) as { participantId: string; groupId: string }[],
 		setParticipantRoom: (id, roomId) => void q.setParticipantRoom.run(roomId, id),
 		setParticipantGroup: (id, groupId) => void q.setParticipantGroup.run(groupId, id),
 		setRoomPhase: (roomId, phase, presenting) => void q.setRoomPhase.run(phase, presenting, roomId),

@@ -117,6 +117,10 @@ export interface Store {
 	getParticipant(id: string): ParticipantRecord | undefined;
 	listParticipants(eventId: string): ParticipantRecord[];
 	listRoomParticipants(roomId: string): ParticipantRecord[];
+	/** The members of one group, in order of arrival: cheaper than filtering the whole room. */
+	listGroupMembers(groupId: string): ParticipantRecord[];
+	/** Who sits where in a room, and nothing else: what a seating decision reads. */
+	listRoomSeats(roomId: string): { participantId: string; groupId: string }[];
 	setParticipantRoom(id: string, roomId: string | null): void;
 	setParticipantGroup(id: string, groupId: string | null): void;
 

@@ -30,8 +30,8 @@ export interface EventInfo {
 import type { CompositionWarnings } from './domain/labels';
 export type { CompositionWarnings };
 
-/** A group as the room sees it: seats and composition, never names. */
-export interface GroupView {
+/** A group as phones see it while choosing: seats and composition, never names. */
+export interface SeatView {
 	id: string;
 	number: number;
 	memberCount: number;
@@ -40,13 +40,17 @@ export interface GroupView {
 	warnings: CompositionWarnings;
 	/** The group's effective stage: the room's, or its own when held or advanced. */
 	stage: StageState;
+}
+
+/** A group as the projection and the facilitators see it: its seats, and how its work goes. */
+export interface GroupView extends SeatView {
 	/** Non-empty write-up items per stage: the projection's sign of progress. */
 	progress: [number, number, number];
 	speaking: SpeakingSummary;
 }
 
-/** A room as everyone in it (participants, projection) sees it. */
-export interface RoomView {
+/** What every view of a room shares: its phase and its stages. */
+interface RoomBase {
 	id: string;
 	title: string;
 	phase: RoomPhase;
@@ -59,11 +63,35 @@ export interface RoomView {
 		writingWarningMinutes: number;
 		room: StageState;
 	};
+}
+
+/**
+ * A room as phones see it: what changes when people move or a stage starts, not with every
+ * keystroke or tap in the room, so a phone on weak Wi-Fi gets an update only when it matters.
+ */
+export interface PhoneRoomView extends RoomBase {
+	statements: { id: string; text: string; groups: SeatView[] }[];
+}
+
+/** A room as the projection and its facilitators see it. */
+export interface RoomView extends RoomBase {
 	statements: { id: string; text: string; groups: GroupView[] }[];
 	headcount: Headcount;
 	/** Speaking time of the whole room by category. */
 	speaking: SpeakingSummary;
 	summary: { groups: number; withoutResident: number; seated: number; unseated: number };
+}
+
+/** The phones' view of a room: the room's, without what only the projection needs. */
+export function phoneRoomView(room: RoomView): PhoneRoomView {
+	const { statements, headcount: _h, speaking: _s, summary: _m, ...base } = room;
+	return {
+		...base,
+		statements: statements.map(({ groups, ...statement }) => ({
+			...statement,
+			groups: groups.map(({ progress: _p, speaking: _g, ...seats }) => seats)
+		}))
+	};
 }
 
 export interface ProjectionView {

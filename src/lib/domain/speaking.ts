@@ -173,9 +173,13 @@ function familiesOfMember(categories: readonly Category[]): Family[] {
  * Shares are per family and do not sum to 1 across families.
  */
 export function byCategory(intervals: readonly Interval[], members: readonly SpeakingMember[], now: number): CategoryTotals {
+	return categoryTotals(totalsByPerson(intervals, now), members);
+}
+
+/** byCategory from totals by person already summed (the server keeps them between taps). */
+export function categoryTotals(person: Readonly<Record<string, number>>, members: readonly SpeakingMember[]): CategoryTotals {
 	const families = new Map<string, Family[]>();
 	for (const m of members) if (!families.has(m.id)) families.set(m.id, familiesOfMember(m.categories));
-	const person = totalsByPerson(intervals, now);
 	const ms = new Map<Family, number>();
 	const count = new Map<Family, number>();
 	let totalMs = 0;
