@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { chamberyTemplate } from '../src/lib/domain/eventSettings';
 import { ClientMessages, type Ack } from '../src/lib/protocol';
-import type { OrganiserDocument, RoomView } from '../src/lib/views';
+import type { OrganiserDocument, ProgressUpdate, RoomView } from '../src/lib/views';
 import { ProcSampler, type PhaseStats } from './procstat';
 import { markdownTable, type BytesStats, type ScaleResult } from './report';
 import { ROOT, ServerProcess } from './servers';
@@ -114,15 +114,18 @@ class ProjectionWatch {
 	readonly latencies: number[] = [];
 
 	room(view: RoomView) {
+		this.progress(view.statements.flatMap((s) => s.groups.map((g) => ({ groupId: g.id, progress: g.progress }))));
+	}
+
+	/** Counts from a full room view or from a `progress` message, whichever comes first. */
+	progress(updates: ProgressUpdate[]) {
 		const t = now();
-		for (const s of view.statements) {
-			for (const g of s.groups) {
-				const total = g.progress.reduce((a, b) => a + b, 0);
-				const before = this.last.get(g.id) ?? 0;
-				// Several items counted in one (coalesced) update were all seen now.
-				for (let k = before + 1; k <= total; k++) this.match(`${g.id}:${k}`, t, 'seen');
-				if (total > before) this.last.set(g.id, total);
-			}
+		for (const { groupId, progress } of updates) {
+			const total = progress.reduce((a, b) => a + b, 0);
+			const before = this.last.get(groupId) ?? 0;
+			// Several items counted in one (coalesced) update were all seen now.
+			for (let k = before + 1; k <= total; k++) this.match(`${groupId}:${k}`, t, 'seen');
+			if (total > before) this.last.set(groupId, total);
 		}
 	}
 
@@ -284,6 +287,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 				const token = new URL(room.projectionUrl).hash.slice(1);
 				const socket = await connect(server.url, { role: 'projection', roomId: room.id, token });
 				socket.on('room', (view: RoomView) => projection.room(view));
+				socket.on('progress', (updates: ProgressUpdate[]) => projection.progress(updates));
 				socket.on('projection', (view: { room: RoomView }) => projection.room(view.room));
 				sockets.push(socket);
 				return socket;

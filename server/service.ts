@@ -79,6 +79,8 @@ export type Change = {
 	urgent?: boolean;
 	/** Groups whose speaking time changed: their members' speaking views, not their sessions. */
 	speaking?: string[];
+	/** Groups whose write-up gained or lost an item: the projection's sign of progress. */
+	progress?: { roomId: string; groupId: string }[];
 };
 
 export class Palabre {

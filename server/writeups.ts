@@ -37,7 +37,7 @@ export class Writeups {
 		if (before && before.every((n, i) => n === counts[i])) return;
 		const group = this.palabre.store.getGroup(groupId);
 		const room = group && this.palabre.store.getRoom(group.roomId);
-		if (room) this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [] });
+		if (room) this.palabre.notify({ eventId: room.eventId, roomIds: [], participantIds: [], progress: [{ roomId: room.id, groupId }] });
 	}
 
 	/** After a deletion: drop the cached counts and close the doc without storing anything. */

@@ -12,7 +12,7 @@ import {
 	type ClientMessageName,
 	type ClientMessage
 } from '../../src/lib/protocol';
-import { phoneRoomView } from '../../src/lib/views';
+import { phoneRoomView, type ProgressUpdate } from '../../src/lib/views';
 import type { Limits } from '../config';
 import { PalabreError, type Change, type Palabre } from '../service';
 
@@ -20,11 +20,55 @@ const FLUSH_MS = 25;
 /** The organisers' full document is the heaviest view: at most once a second. */
 const ORGANISER_EVERY_MS = 1_000;
 /**
- * Phones get the room view at most once a second: during the stages it changes with every
- * write-up item and tap in the room, and a phone on venue Wi-Fi needs none of that at once
- * (its own group arrives through its own channel). Projections and facilitators get it at once.
+ * Phones get their (slim) room view at most once a second, and only when it changed: a phone on
+ * venue Wi-Fi needs no update for a seat taken at another table within the second.
  */
 const PHONES_EVERY_MS = 1_000;
+/**
+ * Projections and facilitators get the full room view at most four times a second (speaking
+ * figures move with every tap); the write-ups' progress, which people watch appear, goes at
+ * once as a small `progress` message. A phase or stage change goes to everyone at once.
+ */
+const WATCHERS_EVERY_MS = 250;
+
+/**
+ * Sends the views of the ids marked since the last run, at most once every `everyMs`, or at
+ * once when urgent: a rush of changes costs one view per id and period, not one per change.
+ */
+class Throttled {
+	private readonly due = new Set<string>();
+	private timer: NodeJS.Timeout | undefined;
+	private last = 0;
+
+	constructor(
+		private readonly everyMs: number,
+		private readonly send: (id: string) => void
+	) {}
+
+	mark(id: string) {
+		this.due.add(id);
+	}
+
+	schedule(urgent: boolean) {
+		if (this.due.size === 0) return;
+		if (urgent) {
+			clearTimeout(this.timer);
+			this.run();
+		} else this.timer ??= setTimeout(() => this.run(), Math.max(0, this.last + this.everyMs - Date.now()));
+	}
+
+	private run() {
+		this.timer = undefined;
+		this.last = Date.now();
+		const ids = [...this.due];
+		this.due.clear();
+		for (const id of ids) this.send(id);
+	}
+
+	close() {
+		clearTimeout(this.timer);
+	}
+}
 
 type Identity =
 	| { role: 'participant'; eventId: string; participantId: string }
@@ -297,74 +341,67 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			if (members.length) io.to(members).emit('speaking', palabre.speaking.groupView(groupId));
 		}
 		for (const id of rooms) {
-			const room = palabre.store.getRoom(id);
-			if (!room) continue;
-			const forProjection = watched(channel.projection(id));
-			const forFacilitators = watched(channel.facilitators(id));
-			if (forProjection || forFacilitators) {
-				const view = palabre.roomView(room);
-				if (forProjection) io.to(channel.projection(id)).emit('room', view);
-				if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
-			}
-			phonesDue.add(id);
+			watchers.mark(id);
+			phones.mark(id);
 		}
-		if (urgent) {
-			if (phonesTimer) clearTimeout(phonesTimer);
-			phonesTimer = undefined;
-			flushPhones();
-		} else phonesTimer ??= setTimeout(flushPhones, Math.max(0, lastPhones + PHONES_EVERY_MS - Date.now()));
+		watchers.schedule(urgent);
+		phones.schedule(urgent);
 		urgent = false;
-		for (const id of events) organisersDue.add(id);
-		organisersTimer ??= setTimeout(flushOrganisers, Math.max(0, lastOrganisers + ORGANISER_EVERY_MS - Date.now()));
+		for (const id of events) organisers.mark(id);
+		organisers.schedule(false);
 		for (const set of Object.values(dirty)) set.clear();
 	}
 
-	const phonesDue = new Set<string>();
+	const watchers = new Throttled(WATCHERS_EVERY_MS, (id) => {
+		const room = palabre.store.getRoom(id);
+		if (!room) return;
+		const forProjection = watched(channel.projection(id));
+		const forFacilitators = watched(channel.facilitators(id));
+		if (!forProjection && !forFacilitators) return;
+		const view = palabre.roomView(room);
+		if (forProjection) io.to(channel.projection(id)).emit('room', view);
+		if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
+	});
+
 	/** What each room's phones were last sent: an unchanged view is not sent again. */
 	const phonesLast = new Map<string, string>();
-	let phonesTimer: NodeJS.Timeout | undefined;
-	let lastPhones = 0;
-	function flushPhones() {
-		phonesTimer = undefined;
-		lastPhones = Date.now();
-		for (const id of phonesDue) {
-			const room = palabre.store.getRoom(id);
-			if (!room || !watched(channel.room(id))) {
-				phonesLast.delete(id);
-				continue;
-			}
-			const view = phoneRoomView(palabre.roomView(room));
-			const json = JSON.stringify(view);
-			if (json === phonesLast.get(id)) continue;
-			phonesLast.set(id, json);
-			io.to(channel.room(id)).emit('room', view);
+	const phones = new Throttled(PHONES_EVERY_MS, (id) => {
+		const room = palabre.store.getRoom(id);
+		if (!room || !watched(channel.room(id))) {
+			phonesLast.delete(id);
+			return;
 		}
-		phonesDue.clear();
-	}
+		const view = phoneRoomView(palabre.roomView(room));
+		const json = JSON.stringify(view);
+		if (json === phonesLast.get(id)) return;
+		phonesLast.set(id, json);
+		io.to(channel.room(id)).emit('room', view);
+	});
 
-	const organisersDue = new Set<string>();
 	/** The list of people changes on joins and moves only: sent again only then. */
 	const peopleLast = new Map<string, string>();
-	let organisersTimer: NodeJS.Timeout | undefined;
-	let lastOrganisers = 0;
-	function flushOrganisers() {
-		organisersTimer = undefined;
-		lastOrganisers = Date.now();
-		for (const id of organisersDue) {
-			const event = palabre.store.getEvent(id);
-			if (!event || !watched(channel.organisers(id))) {
-				peopleLast.delete(id);
-				continue;
-			}
-			io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocument(event, { writeups: false }));
-			const people = palabre.people(id);
-			const json = JSON.stringify(people);
-			if (json === peopleLast.get(id)) continue;
-			peopleLast.set(id, json);
-			io.to(channel.organisers(id)).emit('people', people);
+	const organisers = new Throttled(ORGANISER_EVERY_MS, (id) => {
+		const event = palabre.store.getEvent(id);
+		if (!event || !watched(channel.organisers(id))) {
+			peopleLast.delete(id);
+			return;
 		}
-		organisersDue.clear();
-	}
+		io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocument(event, { writeups: false }));
+		const people = palabre.people(id);
+		const json = JSON.stringify(people);
+		if (json === peopleLast.get(id)) return;
+		peopleLast.set(id, json);
+		io.to(channel.organisers(id)).emit('people', people);
+	});
+
+	/** Groups whose write-up progress changed, by room: sent within the same turn of the loop. */
+	const progressDue = new Map<string, Set<string>>();
+	const progress = new Throttled(0, (roomId) => {
+		const groups = progressDue.get(roomId) ?? new Set<string>();
+		progressDue.delete(roomId);
+		const updates: ProgressUpdate[] = [...groups].map((groupId) => ({ groupId, progress: palabre.writeups.progress(groupId) }));
+		io.to([channel.projection(roomId), channel.facilitators(roomId)]).emit('progress', updates);
+	});
 
 	// A deleted event: everyone connected to it is told, then disconnected.
 	palabre.onEventGone(async (eventId, what) => {
@@ -389,15 +426,20 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		for (const r of c.roomIds) if (r) dirty.rooms.add(r);
 		for (const p of c.participantIds) dirty.participants.add(p);
 		for (const g of c.speaking ?? []) dirty.speaking.add(g);
-		timer ??= setTimeout(flush, FLUSH_MS);
+		for (const { roomId, groupId } of c.progress ?? []) {
+			progressDue.set(roomId, (progressDue.get(roomId) ?? new Set()).add(groupId));
+			progress.mark(roomId);
+		}
+		progress.schedule(false);
+		// A change of progress alone needs no other view.
+		if (c.roomIds.length || c.participantIds.length || c.board || c.speaking?.length) timer ??= setTimeout(flush, FLUSH_MS);
 	});
 
 	return {
 		close() {
 			unsubscribe();
-			if (timer) clearTimeout(timer);
-			if (organisersTimer) clearTimeout(organisersTimer);
-			if (phonesTimer) clearTimeout(phonesTimer);
+			clearTimeout(timer);
+			for (const t of [watchers, phones, organisers, progress]) t.close();
 		}
 	};
 }

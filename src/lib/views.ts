@@ -94,6 +94,23 @@ export function phoneRoomView(room: RoomView): PhoneRoomView {
 	};
 }
 
+/** A group's write-up gained or lost items: sent to projections and facilitators at once. */
+export interface ProgressUpdate {
+	groupId: string;
+	progress: [number, number, number];
+}
+
+/** Applies `progress` messages to a room view between two full views. */
+export function applyProgress(room: RoomView, updates: ProgressUpdate[]) {
+	const byId = new Map(updates.map((u) => [u.groupId, u.progress]));
+	for (const s of room.statements) {
+		for (const g of s.groups) {
+			const progress = byId.get(g.id);
+			if (progress) g.progress = progress;
+		}
+	}
+}
+
 export interface ProjectionView {
 	event: EventInfo;
 	room: RoomView;
