@@ -38,6 +38,7 @@ const WATCHERS_EVERY_MS = 250;
 class Throttled {
 	private readonly due = new Set<string>();
 	private timer: NodeJS.Timeout | undefined;
+	private pending: NodeJS.Immediate | undefined;
 	private last = 0;
 
 	constructor(
@@ -62,11 +63,19 @@ class Throttled {
 		this.last = Date.now();
 		const ids = [...this.due];
 		this.due.clear();
-		for (const id of ids) this.send(id);
+		// One view per turn of the event loop: keystrokes waiting to be relayed go in between.
+		const next = (i: number) => {
+			this.pending = undefined;
+			if (i >= ids.length) return;
+			this.send(ids[i] as string);
+			this.pending = setImmediate(() => next(i + 1));
+		};
+		next(0);
 	}
 
 	close() {
 		clearTimeout(this.timer);
+		if (this.pending) clearImmediate(this.pending);
 	}
 }
 
