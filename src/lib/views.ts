@@ -7,6 +7,7 @@ import type { Category, Family } from './domain/categories';
 import type { BoardSummary, Level } from './domain/board';
 import type { EvaluationSummary, GroupEvaluation } from './domain/evaluation';
 import type { StageState } from './domain/stages';
+import type { StageTranslations, Translations } from './domain/translations';
 import type { Language, RoomPhase } from './protocol';
 
 export type FamilyCounts = Partial<Record<Family, number>>;
@@ -57,9 +58,11 @@ export interface RoomView {
 		names: [string, string, string];
 		minutes: [number, number, number];
 		writingWarningMinutes: number;
+		/** Phones show these to people reading another language than the event's. */
+		translations: StageTranslations;
 		room: StageState;
 	};
-	statements: { id: string; text: string; groups: GroupView[] }[];
+	statements: { id: string; text: string; translations: Translations; groups: GroupView[] }[];
 	headcount: Headcount;
 	/** Speaking time of the whole room by category. */
 	speaking: SpeakingSummary;
@@ -87,6 +90,7 @@ export interface MyGroupView {
 	number: number;
 	statementId: string;
 	statementText: string;
+	statementTranslations: Translations;
 	members: { id: string; displayName: string; families: Family[] }[];
 	/** Participant ids holding the pen, for stages 1, 2 and 3. */
 	rapporteurs: [string[], string[], string[]];
@@ -168,6 +172,7 @@ export interface OrganiserDocument {
 		stageMinutes: [number, number, number];
 		maxGroupSize: number;
 		writingWarningMinutes: number;
+		translations?: StageTranslations;
 	};
 	participants: Headcount & { unassigned: number };
 	board: PublicBoard;
@@ -182,6 +187,7 @@ export interface OrganiserDocument {
 		statements: {
 			id: string;
 			text: string;
+			translations: Translations;
 			groups: {
 				id: string;
 				number: number;
