@@ -127,10 +127,10 @@ export class Palabre {
 			settings: {
 				stageQuestions,
 				stageNames,
-				translations: defaultStageTranslations(language, { stageQuestions, stageNames }),
 				stageMinutes: body.stageMinutes ?? ([...DEFAULT_STAGE_MINUTES] as [number, number, number]),
 				maxGroupSize: body.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE,
-				writingWarningMinutes: body.writingWarningMinutes ?? DEFAULT_WRITING_WARNING_MINUTES
+				writingWarningMinutes: body.writingWarningMinutes ?? DEFAULT_WRITING_WARNING_MINUTES,
+				translations: defaultStageTranslations(language, { stageQuestions, stageNames })
 			},
 			createdAt: Date.now()
 		};
