@@ -89,7 +89,7 @@ function event(): OrganiserDocument {
 					sources: groups.map((g) => ({ from: `${g.id}/x`, statementId: `s${n}`, groupNumber: g.number, stage: 3 as const, text: `${n}.${g.number}.3.${k}` }))
 				});
 			}
-			return { id: `s${n}`, text: `Énoncé ${n} : « il faudrait que les habitant·e·s décident »`, groups };
+			return { id: `s${n}`, text: `Énoncé ${n} : « il faudrait que les habitant·e·s décident »`, translations: {}, groups };
 		});
 		const members = statements.flatMap((s) => s.groups.flatMap((g) => g.members));
 		return {

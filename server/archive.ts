@@ -10,6 +10,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { Board } from '../src/lib/domain/board';
+import { Language } from '../src/lib/protocol';
 import { docName } from '../src/lib/writeup';
 import type { CreatedEvent, Palabre } from './service';
 import { PalabreError } from './service';
@@ -17,6 +18,8 @@ import { hashToken, newId, newJoinCode, newToken, participantToken } from './tok
 
 export const ARCHIVE_FORMAT = 'palabre-archive';
 export const ARCHIVE_VERSION = 1;
+
+const threeStrings = z.tuple([z.string(), z.string(), z.string()]);
 
 const Archive = z.object({
 	format: z.literal(ARCHIVE_FORMAT),
@@ -26,14 +29,18 @@ const Archive = z.object({
 		title: z.string().min(1).max(200),
 		date: z.string().nullable(),
 		place: z.string().nullable(),
-		language: z.enum(['fr', 'en']),
+		language: Language,
 		createdAt: z.number(),
 		settings: z.object({
-			stageQuestions: z.tuple([z.string(), z.string(), z.string()]),
-			stageNames: z.tuple([z.string(), z.string(), z.string()]),
+			stageQuestions: threeStrings,
+			stageNames: threeStrings,
 			stageMinutes: z.tuple([z.int(), z.int(), z.int()]),
 			maxGroupSize: z.int().min(2).max(20),
-			writingWarningMinutes: z.int().min(0).max(60)
+			writingWarningMinutes: z.int().min(0).max(60),
+			// Archives written before translations (issue 11) have none.
+			translations: z
+				.partialRecord(Language, z.object({ stageQuestions: threeStrings, stageNames: threeStrings }))
+				.optional()
 		})
 	}),
 	rooms: z.array(
@@ -43,7 +50,7 @@ const Archive = z.object({
 			phase: z.enum(['welcome', 'presentation', 'choice', 'groups']),
 			presenting: z.int(),
 			stages: z.any(),
-			statements: z.array(z.object({ id: z.string(), text: z.string() }))
+			statements: z.array(z.object({ id: z.string(), text: z.string(), translations: z.partialRecord(Language, z.string()).optional() }))
 		})
 	),
 	participants: z.array(
@@ -92,7 +99,7 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 			phase: r.phase,
 			presenting: r.presenting,
 			stages: r.stages,
-			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text }))
+			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text, translations: s.translations }))
 		})),
 		participants: participants.map((p, i) => ({
 			id: p.id,
@@ -166,7 +173,7 @@ export function importArchive(palabre: Palabre, raw: unknown): CreatedEvent {
 		title: r.title,
 		projectionToken: newToken(),
 		facilitatorToken: newToken(),
-		statements: r.statements.map((s, i) => ({ id: fresh(s.id), roomId: fresh(r.id), position: i, text: s.text }))
+		statements: r.statements.map((s, i) => ({ id: fresh(s.id), roomId: fresh(r.id), position: i, text: s.text, translations: s.translations ?? {} }))
 	}));
 	store.transaction(() => {
 		store.createEvent({

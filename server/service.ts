@@ -13,12 +13,13 @@ import {
 	DEFAULT_STAGE_NAMES_EN,
 	DEFAULT_WRITING_WARNING_MINUTES,
 	DEFAULT_STAGE_QUESTIONS,
-	DEFAULT_STAGE_QUESTIONS_EN
+	DEFAULT_STAGE_QUESTIONS_EN,
+	defaultStageTranslations
 } from '../src/lib/domain/eventSettings';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
 import { summariseEvaluations } from '../src/lib/domain/evaluation';
 import { effectiveStage } from '../src/lib/domain/stages';
-import type { CreateEventBody, JoinBody, Language } from '../src/lib/protocol';
+import type { ClientMessage, CreateEventBody, JoinBody, Language } from '../src/lib/protocol';
 import type {
 	EventInfo,
 	FacilitatorView,
@@ -122,6 +123,9 @@ export class Palabre {
 	createEvent(body: CreateEventBody): CreatedEvent {
 		const language = body.language ?? 'fr';
 		const organiserToken = newToken();
+		const stageQuestions =
+			body.stageQuestions ?? ([...(language === 'en' ? DEFAULT_STAGE_QUESTIONS_EN : DEFAULT_STAGE_QUESTIONS)] as [string, string, string]);
+		const stageNames = body.stageNames ?? ([...(language === 'en' ? DEFAULT_STAGE_NAMES_EN : DEFAULT_STAGE_NAMES)] as [string, string, string]);
 		const event: EventRecord = {
 			id: newId(),
 			title: body.title,
@@ -131,14 +135,12 @@ export class Palabre {
 			joinCode: this.freshJoinCode(),
 			organiserTokenHash: hashToken(organiserToken),
 			settings: {
-				stageQuestions:
-					body.stageQuestions ??
-					[...(language === 'en' ? DEFAULT_STAGE_QUESTIONS_EN : DEFAULT_STAGE_QUESTIONS)] as [string, string, string],
-				stageNames:
-					body.stageNames ?? ([...(language === 'en' ? DEFAULT_STAGE_NAMES_EN : DEFAULT_STAGE_NAMES)] as [string, string, string]),
+				stageQuestions,
+				stageNames,
 				stageMinutes: body.stageMinutes ?? ([...DEFAULT_STAGE_MINUTES] as [number, number, number]),
 				maxGroupSize: body.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE,
-				writingWarningMinutes: body.writingWarningMinutes ?? DEFAULT_WRITING_WARNING_MINUTES
+				writingWarningMinutes: body.writingWarningMinutes ?? DEFAULT_WRITING_WARNING_MINUTES,
+				translations: defaultStageTranslations(language, { stageQuestions, stageNames })
 			},
 			createdAt: Date.now()
 		};
@@ -151,7 +153,7 @@ export class Palabre {
 				title: theme.title,
 				projectionToken: newToken(),
 				facilitatorToken: newToken(),
-				statements: theme.statements.map((text, i) => ({ id: newId(), roomId, position: i, text }))
+				statements: theme.statements.map((text, i) => ({ id: newId(), roomId, position: i, text, translations: {} }))
 			};
 		});
 		this.store.createEvent({ event, rooms });
@@ -163,6 +165,40 @@ export class Palabre {
 			organiserToken,
 			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.projectionUrl(r) }))
 		};
+	}
+
+	/**
+	 * Saves the organisers' translations into the event's other language: all of them, or none
+	 * when one is wrong. A translation left empty removes the one there was.
+	 */
+	translate(event: EventRecord, msg: ClientMessage<'organiser:translate'>) {
+		if (msg.language === event.language) {
+			throw new PalabreError(400, 'language : une traduction se fait dans une autre langue que celle de l’événement');
+		}
+		const rooms = this.store.listRooms(event.id);
+		const statements = new Map(rooms.flatMap((r) => this.store.listStatements(r.id)).map((s) => [s.id, s]));
+		const changed = (msg.statements ?? []).map(({ statementId, text }) => {
+			const statement = statements.get(statementId);
+			if (!statement) throw new PalabreError(400, `statementId : énoncé inconnu dans cet événement (${statementId})`);
+			const translations = { ...statement.translations, [msg.language]: text };
+			if (!text) delete translations[msg.language];
+			return { statement, translations };
+		});
+		this.store.transaction(() => {
+			for (const c of changed) this.store.setStatementTranslations(c.statement.id, c.translations);
+			if (msg.stages) {
+				const translations = { ...event.settings.translations, [msg.language]: { stageQuestions: msg.stages.questions, stageNames: msg.stages.names } };
+				this.store.saveEventSettings(event.id, { ...event.settings, translations });
+			}
+		});
+		// Rooms show statements and stages; members of a group see their statement in their session.
+		const groupsOn = new Set(changed.map((c) => c.statement.id));
+		const groupIds = new Set(rooms.flatMap((r) => this.store.listGroups(r.id)).filter((g) => groupsOn.has(g.statementId)).map((g) => g.id));
+		this.notify({
+			eventId: event.id,
+			roomIds: msg.stages ? rooms.map((r) => r.id) : [...new Set(changed.map((c) => c.statement.roomId))],
+			participantIds: this.store.listParticipants(event.id).filter((p) => p.groupId && groupIds.has(p.groupId)).map((p) => p.id)
+		});
 	}
 
 	/** New organiser, projection and facilitation links; whoever holds an old one is disconnected. */
@@ -403,11 +439,12 @@ export class Palabre {
 				names: event.settings.stageNames,
 				minutes: event.settings.stageMinutes,
 				writingWarningMinutes: event.settings.writingWarningMinutes,
+				translations: event.settings.translations ?? {},
 				room: room.stages.room
 			},
 			statements: this.store
 				.listStatements(room.id)
-				.map((s) => ({ id: s.id, text: s.text, groups: groups.get(s.id) ?? [] })),
+				.map((s) => ({ id: s.id, text: s.text, translations: s.translations, groups: groups.get(s.id) ?? [] })),
 			headcount: headcount(people),
 			speaking: this.speaking.roomSummary(room.id, people),
 			summary: {
@@ -434,6 +471,7 @@ export class Palabre {
 				number: group.number,
 				statementId: group.statementId,
 				statementText: statement?.text ?? '',
+				statementTranslations: statement?.translations ?? {},
 				members,
 				// Rapporteurs who have since left the group no longer count.
 				rapporteurs: [1, 2, 3].map((stage) =>
@@ -504,6 +542,7 @@ export class Palabre {
 					statements: this.store.listStatements(room.id).map((s) => ({
 						id: s.id,
 						text: s.text,
+						translations: s.translations,
 						groups: (groups.get(s.id) ?? []).map((g) => ({
 							id: g.id,
 							number: g.number,

@@ -191,6 +191,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				return palabre.chooseRoom(p, msg.roomId);
 			}
 		},
+		'organiser:translate': { roles: ['organiser'], fn: (who, msg) => palabre.translate(palabre.event(who.eventId), msg) },
 		'room:setGroupLabel': {
 			roles: ['organiser'],
 			fn: (who, msg) => palabre.seating.setLabel(drivenRoom(who, msg.roomId), msg.groupId, msg.label)

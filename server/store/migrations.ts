@@ -121,5 +121,9 @@ export const MIGRATIONS: readonly string[] = [
 		reason TEXT NOT NULL,
 		at INTEGER NOT NULL
 	);
+	`,
+	`
+	-- Organisers' translations of each statement (issue 11), as JSON: { "en": "…" }.
+	ALTER TABLE statements ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
 	`
 ];

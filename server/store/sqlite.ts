@@ -15,6 +15,7 @@ import {
 import { emptyBoard, type Board } from '../../src/lib/domain/board';
 import type { Tap } from '../../src/lib/domain/speaking';
 import { initialRoomStages, type RoomStages } from '../../src/lib/domain/stages';
+import type { Translations } from '../../src/lib/domain/translations';
 import type {
 	Evaluation,
 	EventRecord,
@@ -80,7 +81,8 @@ function toStatement(r: Row): StatementRecord {
 		id: r.id as string,
 		roomId: r.room_id as string,
 		position: r.position as number,
-		text: r.text as string
+		text: r.text as string,
+		translations: JSON.parse(r.translations as string) as Translations
 	};
 }
 
@@ -130,6 +132,7 @@ const JSON_COLUMNS: { table: string; column: string; repair: { reset: string | n
 		}
 	},
 	{ table: 'participants', column: 'categories', repair: { reset: '[]' } },
+	{ table: 'statements', column: 'translations', repair: { reset: '{}' } },
 	{ table: 'rooms', column: 'stages', repair: { reset: null } },
 	{ table: 'boards', column: 'state', repair: 'delete' },
 	{ table: 'evaluations', column: 'data', repair: 'delete' },
@@ -187,8 +190,10 @@ export function openSqliteStore(dataDir: string): Store {
 			 VALUES (@id, @eventId, @position, @title, @projectionToken, @facilitatorToken)`
 		),
 		insertStatement: db.prepare(
-			`INSERT INTO statements (id, room_id, position, text) VALUES (@id, @roomId, @position, @text)`
+			`INSERT INTO statements (id, room_id, position, text, translations) VALUES (@id, @roomId, @position, @text, @translations)`
 		),
+		setStatementTranslations: db.prepare(`UPDATE statements SET translations = ? WHERE id = ?`),
+		setEventSettings: db.prepare(`UPDATE events SET settings = ? WHERE id = ?`),
 		getEvent: db.prepare(`SELECT * FROM events WHERE id = ?`),
 		deleteEvent: db.prepare(`DELETE FROM events WHERE id = ?`),
 		deleteParticipant: db.prepare(`DELETE FROM participants WHERE id = ?`),
@@ -253,7 +258,7 @@ export function openSqliteStore(dataDir: string): Store {
 				q.insertEvent.run({ ...event, settings: JSON.stringify(event.settings) });
 				for (const room of rooms) {
 					q.insertRoom.run(room);
-					for (const s of room.statements) q.insertStatement.run(s);
+					for (const s of room.statements) q.insertStatement.run({ ...s, translations: JSON.stringify(s.translations) });
 				}
 			})();
 		},
@@ -291,6 +296,8 @@ export function openSqliteStore(dataDir: string): Store {
 			return r && toRoom(r);
 		},
 		listStatements: (roomId) => (q.listStatements.all(roomId) as Row[]).map(toStatement),
+		setStatementTranslations: (id, translations) => void q.setStatementTranslations.run(JSON.stringify(translations), id),
+		saveEventSettings: (eventId, settings) => void q.setEventSettings.run(JSON.stringify(settings), eventId),
 		createParticipant: (p) =>
 			void q.insertParticipant.run({
 				...p,

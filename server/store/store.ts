@@ -10,6 +10,7 @@ import type { GroupEvaluation } from '../../src/lib/domain/evaluation';
 import type { YDocPersistence } from './ydocs';
 import type { Tap } from '../../src/lib/domain/speaking';
 import type { RoomStages } from '../../src/lib/domain/stages';
+import type { StageTranslations, Translations } from '../../src/lib/domain/translations';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
 
 export interface EventSettings {
@@ -20,6 +21,8 @@ export interface EventSettings {
 	maxGroupSize: number;
 	/** The « temps de rédaction » warning starts this many minutes before a stage ends. */
 	writingWarningMinutes: number;
+	/** The organisers' translations of the stage questions and names (absent in older events). */
+	translations?: StageTranslations;
 }
 
 export type Evaluation = GroupEvaluation;
@@ -70,6 +73,8 @@ export interface StatementRecord {
 	roomId: string;
 	position: number;
 	text: string;
+	/** The organisers' translations into the languages other than the event's. */
+	translations: Translations;
 }
 
 export interface ParticipantRecord {
@@ -112,6 +117,8 @@ export interface Store {
 	listRooms(eventId: string): RoomRecord[];
 	getRoom(id: string): RoomRecord | undefined;
 	listStatements(roomId: string): StatementRecord[];
+	setStatementTranslations(id: string, translations: Translations): void;
+	saveEventSettings(eventId: string, settings: EventSettings): void;
 
 	createParticipant(p: ParticipantRecord): void;
 	getParticipant(id: string): ParticipantRecord | undefined;

@@ -28,6 +28,8 @@ export const LIMITS = {
 } as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+/** A text that may be left empty: '' means « none ». */
+const maybeText = (max: number) => z.string().trim().max(max);
 
 export const Language = z.enum(['fr', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -177,6 +179,26 @@ export const ClientMessages = {
 	/** A stage 2 or 3 write-up item to the board; members send their own group's (no groupId). */
 	'board:send': z.object({ groupId: id.optional(), itemId: id }).strict(),
 	'board:support': z.object({ itemId: id, on: z.boolean() }).strict(),
+	/**
+	 * The organisers' translations into the language that is not the event's: of some statements
+	 * (one room's at most per message) and of the three stage questions and names. '' removes one.
+	 */
+	'organiser:translate': z
+		.object({
+			language: Language,
+			statements: z
+				.array(z.object({ statementId: id, text: maybeText(LIMITS.statement) }).strict())
+				.max(LIMITS.statementsPerTheme)
+				.optional(),
+			stages: z
+				.object({
+					questions: z.tuple([maybeText(LIMITS.stageQuestion), maybeText(LIMITS.stageQuestion), maybeText(LIMITS.stageQuestion)]),
+					names: z.tuple([maybeText(LIMITS.stageName), maybeText(LIMITS.stageName), maybeText(LIMITS.stageName)])
+				})
+				.strict()
+				.optional()
+		})
+		.strict(),
 	/** A facilitator's or organiser's request to clarify one write-up item. */
 	'writeup:comment': z.object({ roomId: id, groupId: id, itemId: id, text: text(LIMITS.comment) }).strict()
 } as const;

@@ -7,6 +7,7 @@ import type { Category, Family } from './domain/categories';
 import type { BoardSummary, Level } from './domain/board';
 import type { EvaluationSummary, GroupEvaluation } from './domain/evaluation';
 import type { StageState } from './domain/stages';
+import type { StageTranslations, Translations } from './domain/translations';
 import type { Language, RoomPhase } from './protocol';
 
 export type FamilyCounts = Partial<Record<Family, number>>;
@@ -61,6 +62,8 @@ interface RoomBase {
 		names: [string, string, string];
 		minutes: [number, number, number];
 		writingWarningMinutes: number;
+		/** Phones show these to people reading another language than the event's. */
+		translations: StageTranslations;
 		room: StageState;
 	};
 }
@@ -70,12 +73,12 @@ interface RoomBase {
  * keystroke or tap in the room, so a phone on weak Wi-Fi gets an update only when it matters.
  */
 export interface PhoneRoomView extends RoomBase {
-	statements: { id: string; text: string; groups: SeatView[] }[];
+	statements: { id: string; text: string; translations: Translations; groups: SeatView[] }[];
 }
 
 /** A room as the projection and its facilitators see it. */
 export interface RoomView extends RoomBase {
-	statements: { id: string; text: string; groups: GroupView[] }[];
+	statements: { id: string; text: string; translations: Translations; groups: GroupView[] }[];
 	headcount: Headcount;
 	/** Speaking time of the whole room by category. */
 	speaking: SpeakingSummary;
@@ -132,6 +135,7 @@ export interface MyGroupView {
 	number: number;
 	statementId: string;
 	statementText: string;
+	statementTranslations: Translations;
 	members: { id: string; displayName: string; families: Family[] }[];
 	/** Participant ids holding the pen, for stages 1, 2 and 3. */
 	rapporteurs: [string[], string[], string[]];
@@ -213,6 +217,7 @@ export interface OrganiserDocument {
 		stageMinutes: [number, number, number];
 		maxGroupSize: number;
 		writingWarningMinutes: number;
+		translations?: StageTranslations;
 	};
 	participants: Headcount & { unassigned: number };
 	board: PublicBoard;
@@ -227,6 +232,7 @@ export interface OrganiserDocument {
 		statements: {
 			id: string;
 			text: string;
+			translations: Translations;
 			groups: {
 				id: string;
 				number: number;

@@ -39,7 +39,14 @@ describe('POST /api/events', () => {
 			stageNames: ['Le problème', 'Baguette magique', 'Concrètement'],
 			stageMinutes: [30, 30, 30],
 			maxGroupSize: 6,
-			writingWarningMinutes: 5
+			writingWarningMinutes: 5,
+			// The method's wording, ready for phones in English (issue 11).
+			translations: {
+				en: {
+					stageQuestions: ['What is the problem / the question raised?', '« Magic wand »: what would be ideal?', 'And now, concretely, what can we do?'],
+					stageNames: ['The problem', 'Magic wand', 'Concretely']
+				}
+			}
 		});
 		expect(doc.body.rooms[0].statements.map((s: { text: string }) => s.text)).toEqual(['Énoncé 1', 'Énoncé 2']);
 		expect(doc.body.rooms[0].statements[0].id).toBeTruthy();

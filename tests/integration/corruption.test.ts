@@ -22,6 +22,7 @@ it('sets aside unreadable rows and starts with the rest', async () => {
 	db.prepare(`UPDATE events SET settings = '{"stageQuestions": ["tronq' WHERE id = ?`).run(bad.id);
 	db.prepare(`UPDATE participants SET categories = '["habit' WHERE id = ?`).run(p1.session.me.id);
 	db.prepare(`UPDATE rooms SET stages = '{' WHERE event_id = ?`).run(good.id);
+	db.prepare(`UPDATE statements SET translations = '{"en": "trunc' WHERE room_id = ?`).run(good.rooms[0].id);
 	db.close();
 
 	await server.spawn();
@@ -32,10 +33,13 @@ it('sets aside unreadable rows and starts with the rest', async () => {
 	// The person stays, without the categories that could not be read.
 	expect(doc.body.participants).toMatchObject({ total: 2, byFamily: { sante: 1, nsp: 1 } });
 	expect(doc.body.rooms[0].stage).toEqual({ index: 0, status: 'waiting' });
+	// The statement stays, untranslated.
+	expect(doc.body.rooms[0].statements[0]).toMatchObject({ text: 'a', translations: {} });
 	// The damaged event keeps its rooms and statements, with the method's default settings.
 	const damaged = await server.api('GET', `/api/events/${bad.id}`, undefined, bad.organiserToken);
 	expect(damaged.status).toBe(200);
 	expect(damaged.body.settings.maxGroupSize).toBe(6);
 	expect(damaged.body.rooms[0].statements[0].text).toBe('a');
-	expect(server.countRows('quarantine')).toBe(3);
+	expect(server.output).toContain('statements.translations illisible');
+	expect(server.countRows('quarantine')).toBe(4);
 });

@@ -48,8 +48,8 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 
 	// The phone's room view: seats and stages, no write-up counts, no speaking figures.
 	const phoneView = await nextEvent<PhoneRoomView>(bruno.socket, 'room', (r) => r.stages.room.index === 1);
-	const seats = phoneView.statements[0]?.groups[0] as Record<string, unknown>;
-	expect(seats.memberCount).toBe(3);
+	const seats: object | undefined = phoneView.statements[0]?.groups[0];
+	expect(seats).toMatchObject({ memberCount: 3 });
 	expect(seats).not.toHaveProperty('progress');
 	expect(seats).not.toHaveProperty('speaking');
 	expect(phoneView).not.toHaveProperty('speaking');

@@ -42,7 +42,7 @@ function room(title: string, statements: { id: string; text: string; groups: Gro
 		phase: 'groups',
 		stage: { index: 4, status: 'finished' },
 		evaluation: summariseEvaluations(evaluations),
-		statements,
+		statements: statements.map((s) => ({ ...s, translations: {} })),
 		participants: headcount(members)
 	};
 }

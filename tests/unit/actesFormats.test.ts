@@ -100,7 +100,7 @@ function chambery(): OrganiserDocument {
 				sourcesLabel: '',
 				sources: groups.map((g) => ({ from: `${g.id}/3.1`, statementId: id, groupNumber: g.number, stage: 3 as const, text: `Action ${st.n}.${g.number}.1` }))
 			});
-			return { id, text: st.text, groups };
+			return { id, text: st.text, translations: {}, groups };
 		});
 		const members = statements.flatMap((s) => s.groups.flatMap((g) => g.members));
 		return {

@@ -1,5 +1,7 @@
 /** Defaults of the method (../shared/GROS-DEBAT.md): three stages of 30 minutes, groups of at most six. */
 import template from '../templates/chambery-2017.json' with { type: 'json' };
+import type { Language } from '../protocol';
+import { otherLanguage, type StageTranslation, type StageTranslations } from './translations';
 
 export const DEFAULT_STAGE_QUESTIONS: readonly [string, string, string] = [
 	'Quel est le problème / la question posée ?',
@@ -13,6 +15,24 @@ export const DEFAULT_STAGE_QUESTIONS_EN: readonly [string, string, string] = [
 ];
 export const DEFAULT_STAGE_NAMES: readonly [string, string, string] = ['Le problème', 'Baguette magique', 'Concrètement'];
 export const DEFAULT_STAGE_NAMES_EN: readonly [string, string, string] = ['The problem', 'Magic wand', 'Concretely'];
+const DEFAULT_STAGES: Record<Language, { stageQuestions: readonly string[]; stageNames: readonly string[] }> = {
+	fr: { stageQuestions: DEFAULT_STAGE_QUESTIONS, stageNames: DEFAULT_STAGE_NAMES },
+	en: { stageQuestions: DEFAULT_STAGE_QUESTIONS_EN, stageNames: DEFAULT_STAGE_NAMES_EN }
+};
+
+/**
+ * A stage question or name left at the method's wording gets that wording in the other language
+ * as its translation: a phone in English at a French event reads English questions out of the box.
+ * Organisers' own wordings get none ('') until they translate them.
+ */
+export function defaultStageTranslations(language: Language, given: StageTranslation): StageTranslations {
+	const other = otherLanguage(language);
+	const translate = (field: keyof StageTranslation) =>
+		given[field].map((text, k) => (text === DEFAULT_STAGES[language][field][k] ? (DEFAULT_STAGES[other][field][k] as string) : '')) as [string, string, string];
+	const translation = { stageQuestions: translate('stageQuestions'), stageNames: translate('stageNames') };
+	return [...translation.stageQuestions, ...translation.stageNames].some(Boolean) ? { [other]: translation } : {};
+}
+
 export const DEFAULT_WRITING_WARNING_MINUTES = 5;
 export const DEFAULT_STAGE_MINUTES: readonly [number, number, number] = [30, 30, 30];
 export const DEFAULT_MAX_GROUP_SIZE = 6;
@@ -21,7 +41,7 @@ export interface EventDraft {
 	title: string;
 	date?: string;
 	place?: string;
-	language: 'fr' | 'en';
+	language: Language;
 	themes: { title: string; statements: string[] }[];
 	stageQuestions: [string, string, string];
 	stageMinutes: [number, number, number];

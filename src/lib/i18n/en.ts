@@ -194,6 +194,17 @@ export const en: Record<MessageKey, string> = {
 	'writeup.empty': 'Nothing written yet.',
 	'org.writeups': 'Live write-ups',
 
+	'translations.title': 'Translations',
+	'translations.help': 'Your wording of the stages and the statements {language}: a phone set to that language shows it; the projection, the other phones and the actes keep the original text. A field left empty keeps the original.',
+	'translations.in.fr': 'in French',
+	'translations.in.en': 'in English',
+	'translations.stages': 'The three stages {language}',
+	'translations.stageName': 'Short name of stage {n} {language}',
+	'translations.stageQuestion': 'Question of stage {n} {language}',
+	'translations.original': 'Original:',
+	'translations.statements': 'Statements of the room « {room} » {language}',
+	'translations.saved': 'Translations saved',
+
 	'privacy.title': 'Your data: what is kept, who sees it, for how long',
 	'board.title': 'Board of recommendations',
 	'board.summary': '{n} recommendation(s), {clarify} to clarify',

@@ -192,6 +192,17 @@ export const fr = {
 	'writeup.empty': 'Rien d’écrit pour l’instant.',
 	'org.writeups': 'Synthèses en direct',
 
+	'translations.title': 'Traductions',
+	'translations.help': 'Traduisez les étapes et les énoncés {language} : un téléphone réglé {language} les affiche ; la projection, les autres téléphones et les actes gardent le texte d’origine. Un champ laissé vide garde l’original.',
+	'translations.in.fr': 'en français',
+	'translations.in.en': 'en anglais',
+	'translations.stages': 'Les trois étapes {language}',
+	'translations.stageName': 'Nom court de l’étape {n} {language}',
+	'translations.stageQuestion': 'Question de l’étape {n} {language}',
+	'translations.original': 'Original :',
+	'translations.statements': 'Énoncés de la salle « {room} » {language}',
+	'translations.saved': 'Traductions enregistrées',
+
 	'privacy.title': 'Vos données : ce qui est conservé, qui le voit, combien de temps',
 	'board.title': 'Tableau des préconisations',
 	'board.summary': '{n} préconisation(s), dont {clarify} à clarifier',
