@@ -373,35 +373,29 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
 	});
 
-	/** What each room's phones were last sent: an unchanged view is not sent again. */
-	const phonesLast = new Map<string, string>();
+	/** What was last sent to a channel, by event name: an unchanged view is not sent again. */
+	const lastSent = new Map<string, string>();
+	function sendIfChanged(to: string, event: string, payload: unknown) {
+		const key = `${to} ${event}`;
+		const json = JSON.stringify(payload);
+		if (json === lastSent.get(key)) return;
+		lastSent.set(key, json);
+		io.to(to).emit(event, payload);
+	}
+	const forget = (to: string, event: string) => lastSent.delete(`${to} ${event}`);
+
 	const phones = new Throttled(PHONES_EVERY_MS, (id) => {
 		const room = palabre.store.getRoom(id);
-		if (!room || !watched(channel.room(id))) {
-			phonesLast.delete(id);
-			return;
-		}
-		const view = phoneRoomView(palabre.roomView(room));
-		const json = JSON.stringify(view);
-		if (json === phonesLast.get(id)) return;
-		phonesLast.set(id, json);
-		io.to(channel.room(id)).emit('room', view);
+		if (!room || !watched(channel.room(id))) return forget(channel.room(id), 'room');
+		sendIfChanged(channel.room(id), 'room', phoneRoomView(palabre.roomView(room)));
 	});
 
-	/** The list of people changes on joins and moves only: sent again only then. */
-	const peopleLast = new Map<string, string>();
 	const organisers = new Throttled(ORGANISER_EVERY_MS, (id) => {
 		const event = palabre.store.getEvent(id);
-		if (!event || !watched(channel.organisers(id))) {
-			peopleLast.delete(id);
-			return;
-		}
+		if (!event || !watched(channel.organisers(id))) return forget(channel.organisers(id), 'people');
 		io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocument(event, { writeups: false }));
-		const people = palabre.people(id);
-		const json = JSON.stringify(people);
-		if (json === peopleLast.get(id)) return;
-		peopleLast.set(id, json);
-		io.to(channel.organisers(id)).emit('people', people);
+		// The list of people changes on joins and moves only.
+		sendIfChanged(channel.organisers(id), 'people', palabre.people(id));
 	});
 
 	/** Groups whose write-up progress changed, by room: sent within the same turn of the loop. */
