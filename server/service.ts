@@ -515,6 +515,14 @@ export class Palabre {
 	 * them out (it follows each one over Yjs), so frequent updates stay small.
 	 */
 	organiserDocument(event: EventRecord, opts: { writeups: boolean } = { writeups: true }): OrganiserDocument {
+		return this.organiserDocumentOf(
+			event,
+			this.store.listRooms(event.id).map((room) => this.organiserRoom(event, room, opts))
+		);
+	}
+
+	/** The organiser's document around rooms built by organiserRoom. */
+	organiserDocumentOf(event: EventRecord, rooms: OrganiserDocument['rooms']): OrganiserDocument {
 		const people = this.store.listParticipants(event.id);
 		return {
 			id: event.id,
@@ -527,51 +535,54 @@ export class Palabre {
 			settings: event.settings,
 			participants: { ...headcount(people), unassigned: people.filter((p) => !p.roomId).length },
 			board: this.board.publicBoard(event.id),
-			rooms: this.store.listRooms(event.id).map((room) => {
-				const inRoom = people.filter((p) => p.roomId === room.id);
-				const groups = this.groupViews(room, inRoom, event.language);
-				const evaluations = this.store.listEvaluations(room.id);
-				return {
-					id: room.id,
-					title: room.title,
-					projectionUrl: this.projectionUrl(room),
-					facilitatorUrl: this.facilitatorUrl(room),
-					phase: room.phase,
-					stage: room.stages.room,
-					evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
-					statements: this.store.listStatements(room.id).map((s) => ({
-						id: s.id,
-						text: s.text,
-						translations: s.translations,
-						groups: (groups.get(s.id) ?? []).map((g) => ({
-							id: g.id,
-							number: g.number,
-							memberCount: g.memberCount,
-							members: inRoom.filter((p) => p.groupId === g.id).map((p) => ({ categories: p.categories })),
-							label: g.label,
-							warnings: g.warnings,
-							stage: g.stage,
-							speaking: g.speaking,
-							evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
-							writeup: !opts.writeups ? null : {
-								stages: this.writeups.read(g.id).stages.map((st) => ({
-									items: st.items.map((i) => ({
-										id: i.id,
-										text: i.text,
-										...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
-										via: i.via,
-										agree: i.agree,
-										clarify: i.clarify,
-										comments: i.comments.map((c) => c.text),
-										starred: i.starred
-									}))
-								}))
-							}
+			rooms
+		};
+	}
+
+	/** One room of the organiser's document: built on its own, so the live console can build rooms in turns. */
+	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserDocument['rooms'][number] {
+		const inRoom = this.store.listRoomParticipants(room.id);
+		const groups = this.groupViews(room, inRoom, event.language);
+		const evaluations = this.store.listEvaluations(room.id);
+		return {
+			id: room.id,
+			title: room.title,
+			projectionUrl: this.projectionUrl(room),
+			facilitatorUrl: this.facilitatorUrl(room),
+			phase: room.phase,
+			stage: room.stages.room,
+			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
+			statements: this.store.listStatements(room.id).map((s) => ({
+				id: s.id,
+				text: s.text,
+				translations: s.translations,
+				groups: (groups.get(s.id) ?? []).map((g) => ({
+					id: g.id,
+					number: g.number,
+					memberCount: g.memberCount,
+					members: inRoom.filter((p) => p.groupId === g.id).map((p) => ({ categories: p.categories })),
+					label: g.label,
+					warnings: g.warnings,
+					stage: g.stage,
+					speaking: g.speaking,
+					evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
+					writeup: !opts.writeups ? null : {
+						stages: this.writeups.read(g.id).stages.map((st) => ({
+							items: st.items.map((i) => ({
+								id: i.id,
+								text: i.text,
+								...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
+								via: i.via,
+								agree: i.agree,
+								clarify: i.clarify,
+								comments: i.comments.map((c) => c.text),
+								starred: i.starred
+							}))
 						}))
-					})),
-					participants: headcount(inRoom)
-				};
-			})
+					}
+				}))
+			})),
+			participants: headcount(inRoom)
 		};
 	}
 }

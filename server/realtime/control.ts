@@ -12,7 +12,7 @@ import {
 	type ClientMessageName,
 	type ClientMessage
 } from '../../src/lib/protocol';
-import { phoneRoomView, type ProgressUpdate } from '../../src/lib/views';
+import { phoneRoomView, type OrganiserDocument, type ProgressUpdate } from '../../src/lib/views';
 import type { Limits } from '../config';
 import { PalabreError, type Change, type Palabre } from '../service';
 
@@ -34,16 +34,19 @@ const WATCHERS_EVERY_MS = 250;
 /**
  * Sends the views of the ids marked since the last run, at most once every `everyMs`, or at
  * once when urgent: a rush of changes costs one view per id and period, not one per change.
+ * Views are built one per turn of the event loop (a view may add steps of its own through
+ * `later`), so keystrokes waiting to be relayed go in between.
  */
 class Throttled {
 	private readonly due = new Set<string>();
+	private readonly steps: (() => void)[] = [];
 	private timer: NodeJS.Timeout | undefined;
 	private pending: NodeJS.Immediate | undefined;
 	private last = 0;
 
 	constructor(
 		private readonly everyMs: number,
-		private readonly send: (id: string) => void
+		private readonly send: (id: string, later: (step: () => void) => void) => void
 	) {}
 
 	mark(id: string) {
@@ -61,21 +64,25 @@ class Throttled {
 	private run() {
 		this.timer = undefined;
 		this.last = Date.now();
-		const ids = [...this.due];
+		for (const id of this.due) this.later(() => this.send(id, (step) => this.later(step)));
 		this.due.clear();
-		// One view per turn of the event loop: keystrokes waiting to be relayed go in between.
-		const next = (i: number) => {
-			this.pending = undefined;
-			if (i >= ids.length) return;
-			this.send(ids[i] as string);
-			this.pending = setImmediate(() => next(i + 1));
-		};
-		next(0);
+	}
+
+	private later(step: () => void) {
+		this.steps.push(step);
+		this.pending ??= setImmediate(() => this.pump());
+	}
+
+	private pump() {
+		this.pending = undefined;
+		this.steps.shift()?.();
+		if (this.steps.length) this.pending = setImmediate(() => this.pump());
 	}
 
 	close() {
 		clearTimeout(this.timer);
-		if (this.pending) clearImmediate(this.pending);
+		clearImmediate(this.pending);
+		this.steps.length = 0;
 	}
 }
 
@@ -390,12 +397,23 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		sendIfChanged(channel.room(id), 'room', phoneRoomView(palabre.roomView(room)));
 	});
 
-	const organisers = new Throttled(ORGANISER_EVERY_MS, (id) => {
+	const organisers = new Throttled(ORGANISER_EVERY_MS, (id, later) => {
 		const event = palabre.store.getEvent(id);
 		if (!event || !watched(channel.organisers(id))) return forget(channel.organisers(id), 'people');
-		io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocument(event, { writeups: false }));
-		// The list of people changes on joins and moves only.
-		sendIfChanged(channel.organisers(id), 'people', palabre.people(id));
+		// Room by room, one per turn: at 1,000 people the whole document would hold the loop too long.
+		const rooms = palabre.store.listRooms(id);
+		const built: OrganiserDocument['rooms'] = [];
+		const step = () => {
+			const room = rooms[built.length];
+			if (room) {
+				built.push(palabre.organiserRoom(event, room, { writeups: false }));
+				return later(step);
+			}
+			io.to(channel.organisers(id)).emit('organiser', palabre.organiserDocumentOf(event, built));
+			// The list of people changes on joins and moves only.
+			sendIfChanged(channel.organisers(id), 'people', palabre.people(id));
+		};
+		step();
 	});
 
 	/** Groups whose write-up progress changed, by room: sent within the same turn of the loop. */
