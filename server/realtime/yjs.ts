@@ -9,7 +9,9 @@
  *
  * Guarantees: access is decided at the upgrade, so a refused socket never reaches Yjs; an
  * update is first applied to a shadow copy of the doc, so a malformed one never touches the
- * shared doc; an accepted update is stored before it is broadcast or acknowledged.
+ * shared doc; an accepted update is stored before it is broadcast or acknowledged. Updates are
+ * stored in one transaction per turn of the event loop (group commit): one WAL write for a
+ * room's keystrokes rather than one per keystroke.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -75,6 +77,12 @@ interface Conn {
 	alive: boolean;
 }
 
+interface Pending {
+	d: LoadedDoc;
+	update: Uint8Array | null;
+	from: Conn | null;
+}
+
 interface LoadedDoc {
 	name: string;
 	doc: Y.Doc;
@@ -94,6 +102,12 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	// maxPayload makes ws close with 1009 when a message is larger.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
 	const docs = new Map<string, LoadedDoc>();
+	/**
+	 * Changes tried on their shadow and waiting for the next commit, in arrival order, each with
+	 * the `saved` answer it owes its writer (`update` null: nothing new, answered with seq 0 in turn).
+	 */
+	const pending: Pending[] = [];
+	let commitSoon: NodeJS.Immediate | undefined;
 
 	const pinger = setInterval(() => {
 		for (const d of docs.values()) {
@@ -242,43 +256,50 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		} finally {
 			d.shadow.off('update', keep);
 		}
-		if (changes.length === 0) {
-			conn.ws.send(savedMessage(0));
-			return;
-		}
-		let seq: number;
-		try {
-			seq = accept(d, Y.mergeUpdates(changes), conn);
-		} catch {
-			// The client keeps its change and sends it again when it reconnects.
-			conn.ws.close(1011);
-			return;
-		}
-		conn.ws.send(savedMessage(seq));
+		pending.push({ d, update: changes.length ? Y.mergeUpdates(changes) : null, from: conn });
+		commitSoon ??= setImmediate(commit);
+	}
+
+	function commit() {
+		commitSoon = undefined;
+		accept(pending.splice(0));
 	}
 
 	/**
-	 * Stores a change the shadow has already taken, then applies it to the shared doc and sends
-	 * it to everyone but its author. If the store fails, nothing is applied and it throws.
+	 * Stores changes their shadows have already taken, in one transaction, then applies each to
+	 * its shared doc, sends it to everyone but its author and answers the author. If the store
+	 * fails, nothing is applied, the shadows start again from their docs, the writers' connections
+	 * close, and the error is returned.
 	 */
-	function accept(d: LoadedDoc, update: Uint8Array, from: Conn | null): number {
-		let seq: number;
+	function accept(batch: Pending[]): unknown {
+		const stored = batch.filter((p): p is Pending & { update: Uint8Array } => p.update !== null);
+		let seqs: number[];
 		try {
-			seq = persistence.append(d.name, update);
+			seqs = stored.length ? persistence.appendAll(stored.map((p) => ({ docName: p.d.name, update: p.update }))) : [];
 		} catch (err) {
-			console.error(`yjs: cannot store an update of ${d.name}`, err);
-			resetShadow(d);
-			throw err;
+			console.error(`yjs: cannot store ${stored.length} update(s) of ${[...new Set(stored.map((p) => p.d.name))].join(', ')}`, err);
+			for (const d of new Set(batch.map((p) => p.d))) resetShadow(d);
+			// The writers keep what could not be stored and send it again on reconnecting.
+			for (const from of new Set(batch.map((p) => p.from))) from?.ws.close(1011);
+			return err;
 		}
-		// The shadow just took this update from the same state: it applies here too.
-		Y.applyUpdate(d.doc, update, from);
-		const message = encoding.createEncoder();
-		encoding.writeVarUint(message, messageSync);
-		syncProtocol.writeUpdate(message, update);
-		broadcast(d, encoding.toUint8Array(message), from);
-		if (++d.rows >= compactEvery) compact(d);
-		options.onChange?.(d.name, d.doc);
-		return seq;
+		let next = 0;
+		for (const { d, update, from } of batch) {
+			if (update) {
+				// The shadow took this update from the same state: it applies here too.
+				Y.applyUpdate(d.doc, update, from);
+				const message = encoding.createEncoder();
+				encoding.writeVarUint(message, messageSync);
+				syncProtocol.writeUpdate(message, update);
+				broadcast(d, encoding.toUint8Array(message), from);
+				d.rows++;
+				options.onChange?.(d.name, d.doc);
+			}
+			from?.ws.send(savedMessage(update ? (seqs[next++] as number) : 0));
+		}
+		// Only once the whole batch is in the docs: a doc's later rows of this batch are in its state.
+		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery) compact(d);
+		return undefined;
 	}
 
 	/** A loaded doc; one loaded only for the server is unloaded again when idle. */
@@ -329,8 +350,11 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		},
 		drop(name) {
 			const d = docs.get(name);
+			if (!d) return;
+			// A deleted doc's waiting changes must not bring its rows back.
+			for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.d === d) pending.splice(i, 1);
 			// 4404: the doc no longer exists; clients stop reconnecting to it.
-			if (d) unload(d, 4404);
+			unload(d, 4404);
 		},
 		read(name, fn) {
 			return fn(ensure(name).doc);
@@ -348,10 +372,17 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			} finally {
 				d.shadow.off('update', keep);
 			}
-			if (changes.length) accept(d, Y.mergeUpdates(changes), null);
+			if (changes.length === 0) return;
+			// What clients sent before goes first, so every doc keeps its order.
+			clearImmediate(commitSoon);
+			commit();
+			const err = accept([{ d, update: Y.mergeUpdates(changes), from: null }]);
+			if (err) throw err;
 		},
 		async close() {
 			clearInterval(pinger);
+			clearImmediate(commitSoon);
+			commit();
 			for (const d of [...docs.values()]) unload(d, 1001);
 			// Resolves once every client socket has closed.
 			await new Promise<void>((resolve) => wss.close(() => resolve()));

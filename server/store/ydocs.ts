@@ -9,6 +9,8 @@ export interface YDocPersistence {
 	load(docName: string): Uint8Array[];
 	/** Stores one update; returns its seq, which only grows for a given doc. */
 	append(docName: string, update: Uint8Array): number;
+	/** Stores updates in one transaction, all or none; returns their seqs, in order. */
+	appendAll(updates: { docName: string; update: Uint8Array }[]): number[];
 	count(docName: string): number;
 	/** Replaces all the doc's rows by one merged update, atomically. */
 	replaceAll(docName: string, merged: Uint8Array): void;
@@ -31,6 +33,11 @@ export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
 		insert: db.prepare('INSERT INTO ydoc_updates (doc, seq, data) VALUES (?, ?, ?)'),
 		delete: db.prepare('DELETE FROM ydoc_updates WHERE doc = ?')
 	};
+	const append = (doc: string, data: Uint8Array) => q.append.get({ doc, data }) as number;
+	// One commit for a whole turn's keystrokes: each commit rewrites the table's pages in the WAL.
+	const appendAll = db.transaction((updates: { docName: string; update: Uint8Array }[]) =>
+		updates.map(({ docName, update }) => append(docName, update))
+	);
 	const replaceAll = db.transaction((doc: string, merged: Uint8Array) => {
 		// The merged row keeps the last seq, so seqs told to clients never go back.
 		const seq = (q.lastSeq.get(doc) as number | null) ?? 0;
@@ -39,7 +46,8 @@ export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
 	});
 	return {
 		load: (doc) => q.load.all(doc) as Buffer[],
-		append: (doc, update) => q.append.get({ doc, data: update }) as number,
+		append,
+		appendAll: (updates) => appendAll(updates),
 		count: (doc) => q.count.get(doc) as number,
 		replaceAll: (doc, merged) => replaceAll(doc, merged),
 		deleteDoc: (doc) => {

@@ -326,6 +326,33 @@ describe('the Yjs endpoint', () => {
 		expect(b.text.toString()).toBe(letters);
 	});
 
+	it('stores a burst of keystrokes in a few transactions, each acknowledged once stored', async () => {
+		const transactions: number[] = [];
+		const counting: YDocPersistence = {
+			...persistence,
+			appendAll: (updates) => {
+				transactions.push(updates.length);
+				return persistence.appendAll(updates);
+			}
+		};
+		const r = await start({ persistence: counting });
+		const a = client(r.port, 'g11', 'w');
+		const seqs: number[] = [];
+		a.provider.messageHandlers[messageSaved] = (_encoder, decoder) => {
+			seqs.push(decoding.readVarUint(decoder));
+		};
+		await synced(a);
+		const before = seqs.length;
+		const letters = 'abcdefghijklmnopqrst';
+		for (const letter of letters) a.text.insert(a.text.length, letter);
+		await waitFor('every keystroke acknowledged', () => seqs.length - before === letters.length);
+		// One row per keystroke, acknowledged in order, in fewer commits than keystrokes.
+		expect(seqs.slice(before)).toEqual([...letters].map((_, i) => i + 1));
+		expect(transactions.reduce((n, k) => n + k, 0)).toBe(letters.length);
+		expect(transactions.length).toBeLessThan(letters.length);
+		expect(storedText('g11')).toBe(letters);
+	});
+
 	it('unloads an idle doc and loads it again on demand', async () => {
 		const r = await start({ idleUnloadMs: 100 });
 		const a = client(r.port, 'g8', 'w');
@@ -390,9 +417,9 @@ describe('the Yjs endpoint', () => {
 	it('neither broadcasts nor acknowledges an update it could not store', async () => {
 		const failing: YDocPersistence = {
 			...persistence,
-			append: (docName, update) => {
-				if (docName === 'gfail') throw new Error('disque plein');
-				return persistence.append(docName, update);
+			appendAll: (updates) => {
+				if (updates.some((u) => u.docName === 'gfail')) throw new Error('disque plein');
+				return persistence.appendAll(updates);
 			}
 		};
 		const r = await start({ persistence: failing });
