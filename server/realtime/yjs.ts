@@ -9,9 +9,8 @@
  *
  * Guarantees: access is decided at the upgrade, so a refused socket never reaches Yjs; an
  * update is first applied to a shadow copy of the doc, so a malformed one never touches the
- * shared doc; an accepted update is stored before it is broadcast or acknowledged. Updates are
- * stored in one transaction per turn of the event loop (group commit): one WAL write for a
- * room's keystrokes rather than one per keystroke.
+ * shared doc; an accepted update is stored before it is broadcast or acknowledged. The updates
+ * read together from the network are stored in one transaction (group commit).
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -107,7 +106,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	 * the `saved` answer it owes its writer (`update` null: nothing new, answered with seq 0 in turn).
 	 */
 	const pending: Pending[] = [];
-	let commitSoon: NodeJS.Immediate | undefined;
+	let commitQueued = false;
 
 	const pinger = setInterval(() => {
 		for (const d of docs.values()) {
@@ -257,11 +256,14 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			d.shadow.off('update', keep);
 		}
 		pending.push({ d, update: changes.length ? Y.mergeUpdates(changes) : null, from: conn });
-		commitSoon ??= setImmediate(commit);
+		// After the frames of this read, before anything else runs: a burst (a reconnecting phone's
+		// queue, fast typing) is one commit, and no keystroke waits behind other work for it.
+		if (!commitQueued) queueMicrotask(commit);
+		commitQueued = true;
 	}
 
 	function commit() {
-		commitSoon = undefined;
+		commitQueued = false;
 		accept(pending.splice(0));
 	}
 
@@ -374,14 +376,12 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			}
 			if (changes.length === 0) return;
 			// What clients sent before goes first, so every doc keeps its order.
-			clearImmediate(commitSoon);
 			commit();
 			const err = accept([{ d, update: Y.mergeUpdates(changes), from: null }]);
 			if (err) throw err;
 		},
 		async close() {
 			clearInterval(pinger);
-			clearImmediate(commitSoon);
 			commit();
 			for (const d of [...docs.values()]) unload(d, 1001);
 			// Resolves once every client socket has closed.
