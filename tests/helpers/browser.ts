@@ -44,6 +44,8 @@ export function phone(browser: Browser, locale = 'fr-FR'): Promise<BrowserContex
 
 /** WCAG 2.2 AA check of the page as it is now: zero violations expected. */
 export async function expectAccessible(page: Page) {
+	// Pages render in the browser: check them once rendered (every page sets its title), not the empty shell.
+	await page.waitForFunction(() => document.readyState === 'complete' && document.title !== '');
 	const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
 	const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 	expect(summary).toEqual([]);
