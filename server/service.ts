@@ -416,7 +416,7 @@ export class Palabre {
 				warnings: compositionWarnings(members),
 				stage: effectiveStage(room.stages, g.id),
 				progress: this.writeups.progress(g.id),
-				speaking: this.speaking.summary(g.id, members)
+				balance: this.speaking.balance(g.id, members)
 			};
 			byStatement.set(g.statementId, [...(byStatement.get(g.statementId) ?? []), view]);
 		}
@@ -556,33 +556,41 @@ export class Palabre {
 				id: s.id,
 				text: s.text,
 				translations: s.translations,
-				groups: (groups.get(s.id) ?? []).map((g) => ({
-					id: g.id,
-					number: g.number,
-					memberCount: g.memberCount,
-					members: inRoom.filter((p) => p.groupId === g.id).map((p) => ({ categories: p.categories })),
-					label: g.label,
-					warnings: g.warnings,
-					stage: g.stage,
-					speaking: g.speaking,
-					evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
-					writeup: !opts.writeups ? null : {
-						stages: this.writeups.read(g.id).stages.map((st) => ({
-							items: st.items.map((i) => ({
-								id: i.id,
-								text: i.text,
-								...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
-								via: i.via,
-								agree: i.agree,
-								clarify: i.clarify,
-								comments: i.comments.map((c) => c.text),
-								starred: i.starred
-							}))
-						}))
-					}
-				}))
+				groups: (groups.get(s.id) ?? []).map((g) => {
+					const members = inRoom.filter((p) => p.groupId === g.id);
+					return {
+						id: g.id,
+						number: g.number,
+						memberCount: g.memberCount,
+						members: members.map((p) => ({ categories: p.categories })),
+						label: g.label,
+						warnings: g.warnings,
+						stage: g.stage,
+						speaking: this.speaking.summary(g.id, members),
+						evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
+						writeup: !opts.writeups ? null : this.writeupOf(g.id)
+					};
+				})
 			})),
 			participants: headcount(inRoom)
+		};
+	}
+
+	/** A group's write-up as the organisers' document carries it. */
+	private writeupOf(groupId: string): NonNullable<OrganiserDocument['rooms'][number]['statements'][number]['groups'][number]['writeup']> {
+		return {
+			stages: this.writeups.read(groupId).stages.map((st) => ({
+				items: st.items.map((i) => ({
+					id: i.id,
+					text: i.text,
+					...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
+					via: i.via,
+					agree: i.agree,
+					clarify: i.clarify,
+					comments: i.comments.map((c) => c.text),
+					starred: i.starred
+				}))
+			}))
 		};
 	}
 }

@@ -110,7 +110,15 @@ export class SpeakingService {
 		};
 	}
 
-	/** By category only: for the room, the projection and the actes. */
+	/** A group's balance only: what the projection shows of it. */
+	balance(groupId: string, members: ParticipantRecord[] = this.members(groupId)): number | null {
+		return balanceIndex(
+			this.personTotals([groupId], this.now()),
+			members.map((m) => m.id)
+		);
+	}
+
+	/** By category only: for the room, the organisers and the actes. */
 	summary(groupId: string, members: ParticipantRecord[] = this.members(groupId)): SpeakingSummary {
 		return this.summarise(members, this.personTotals([groupId], this.now()));
 	}

@@ -47,7 +47,11 @@ export interface SeatView {
 export interface GroupView extends SeatView {
 	/** Non-empty write-up items per stage: the projection's sign of progress. */
 	progress: [number, number, number];
-	speaking: SpeakingSummary;
+	/**
+	 * The balance of its speaking time (1 − Gini, docs/speaking-time.md), null before anyone spoke;
+	 * not its shares by category, which in a group of six would point at people.
+	 */
+	balance: number | null;
 }
 
 /** What every view of a room shares: its phase and its stages. */
@@ -92,7 +96,7 @@ export function phoneRoomView(room: RoomView): PhoneRoomView {
 		...base,
 		statements: statements.map(({ groups, ...statement }) => ({
 			...statement,
-			groups: groups.map(({ progress: _p, speaking: _g, ...seats }) => seats)
+			groups: groups.map(({ progress: _p, balance: _b, ...seats }) => seats)
 		}))
 	};
 }

@@ -2,7 +2,8 @@
  * Who receives what, over real sockets: the projection sees a group's write-up progress at once
  * (a small `progress` message) and its full room view at most four times a second; a phone's
  * room view carries no figures and is not sent again when nothing it shows changed; a
- * timekeeper's tap refreshes the group's speaking view only.
+ * timekeeper's tap refreshes the group's speaking view only; of a group's speaking time the
+ * projection gets only its balance.
  */
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -81,6 +82,9 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	expect(projected.speaking.byCategory.habitant?.memberShare).toBe(1);
 	// The full view agrees with the progress sent before.
 	expect(projected.statements[0]?.groups[0]?.progress).toEqual([1, 0, 0]);
+	// Of a group, the projection gets the balance of speaking time, never its shares by category.
+	expect(projected.statements[0]?.groups[0]?.balance).toEqual(expect.any(Number));
+	expect(projected.statements[0]?.groups[0]).not.toHaveProperty('speaking');
 	await new Promise((r) => setTimeout(r, 1_200));
 	const seconds = (Date.now() - started) / 1000;
 	expect(sessions()).toBe(0);

@@ -12,7 +12,7 @@ const group = (id: string, progress: [number, number, number]): GroupView => ({
 	warnings: { noResidentVoice: false, singleFamily: false },
 	stage,
 	progress,
-	speaking: { totalMs: 5_000, byCategory: { habitant: { ms: 5_000, timeShare: 1, memberShare: 0.5 } }, balanceIndex: 0 }
+	balance: 0
 });
 
 const room = (): RoomView => ({
