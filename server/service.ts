@@ -9,11 +9,8 @@ import { normaliseJoinCode } from '../src/lib/domain/joinCode';
 import {
 	DEFAULT_MAX_GROUP_SIZE,
 	DEFAULT_STAGE_MINUTES,
-	DEFAULT_STAGE_NAMES,
-	DEFAULT_STAGE_NAMES_EN,
 	DEFAULT_WRITING_WARNING_MINUTES,
-	DEFAULT_STAGE_QUESTIONS,
-	DEFAULT_STAGE_QUESTIONS_EN,
+	defaultStages,
 	defaultStageTranslations
 } from '../src/lib/domain/eventSettings';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
@@ -123,9 +120,9 @@ export class Palabre {
 	createEvent(body: CreateEventBody): CreatedEvent {
 		const language = body.language ?? 'fr';
 		const organiserToken = newToken();
-		const stageQuestions =
-			body.stageQuestions ?? ([...(language === 'en' ? DEFAULT_STAGE_QUESTIONS_EN : DEFAULT_STAGE_QUESTIONS)] as [string, string, string]);
-		const stageNames = body.stageNames ?? ([...(language === 'en' ? DEFAULT_STAGE_NAMES_EN : DEFAULT_STAGE_NAMES)] as [string, string, string]);
+		const defaults = defaultStages(language);
+		const stageQuestions = body.stageQuestions ?? defaults.stageQuestions;
+		const stageNames = body.stageNames ?? defaults.stageNames;
 		const event: EventRecord = {
 			id: newId(),
 			title: body.title,
@@ -192,12 +189,12 @@ export class Palabre {
 			}
 		});
 		// Rooms show statements and stages; members of a group see their statement in their session.
-		const groupsOn = new Set(changed.map((c) => c.statement.id));
-		const groupIds = new Set(rooms.flatMap((r) => this.store.listGroups(r.id)).filter((g) => groupsOn.has(g.statementId)).map((g) => g.id));
+		const translated = new Set(changed.map((c) => c.statement.id));
+		const groups = rooms.flatMap((r) => this.store.listGroups(r.id)).filter((g) => translated.has(g.statementId));
 		this.notify({
 			eventId: event.id,
 			roomIds: msg.stages ? rooms.map((r) => r.id) : [...new Set(changed.map((c) => c.statement.roomId))],
-			participantIds: this.store.listParticipants(event.id).filter((p) => p.groupId && groupIds.has(p.groupId)).map((p) => p.id)
+			participantIds: groups.flatMap((g) => this.store.listGroupMembers(g.id)).map((p) => p.id)
 		});
 	}
 
@@ -399,12 +396,7 @@ export class Palabre {
 	// ---- views ----
 	private groupViews(room: RoomRecord, people: ParticipantRecord[], lang: Language): Map<string, GroupView[]> {
 		const byStatement = new Map<string, GroupView[]>();
-		const byGroup = new Map<string | null, ParticipantRecord[]>();
-		for (const p of people) {
-			const list = byGroup.get(p.groupId);
-			if (list) list.push(p);
-			else byGroup.set(p.groupId, [p]);
-		}
+		const byGroup = membersByGroup(people);
 		for (const g of this.store.listGroups(room.id)) {
 			const members = byGroup.get(g.id) ?? [];
 			const view: GroupView = {
@@ -446,7 +438,10 @@ export class Palabre {
 				.listStatements(room.id)
 				.map((s) => ({ id: s.id, text: s.text, translations: s.translations, groups: groups.get(s.id) ?? [] })),
 			headcount: headcount(people),
-			speaking: this.speaking.roomSummary(room.id, people),
+			speaking: this.speaking.roomSummary(
+				all.map((g) => g.id),
+				people
+			),
 			summary: {
 				groups: all.length,
 				withoutResident: all.filter((g) => g.warnings.noResidentVoice).length,
@@ -542,6 +537,7 @@ export class Palabre {
 	/** One room of the organiser's document: built on its own, so the live console can build rooms in turns. */
 	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserDocument['rooms'][number] {
 		const inRoom = this.store.listRoomParticipants(room.id);
+		const byGroup = membersByGroup(inRoom);
 		const groups = this.groupViews(room, inRoom, event.language);
 		const evaluations = this.store.listEvaluations(room.id);
 		return {
@@ -557,7 +553,7 @@ export class Palabre {
 				text: s.text,
 				translations: s.translations,
 				groups: (groups.get(s.id) ?? []).map((g) => {
-					const members = inRoom.filter((p) => p.groupId === g.id);
+					const members = byGroup.get(g.id) ?? [];
 					return {
 						id: g.id,
 						number: g.number,
@@ -593,6 +589,17 @@ export class Palabre {
 			}))
 		};
 	}
+}
+
+/** People by the group they sit in (null: not seated), each list in the given order. */
+function membersByGroup(people: ParticipantRecord[]): Map<string | null, ParticipantRecord[]> {
+	const byGroup = new Map<string | null, ParticipantRecord[]>();
+	for (const p of people) {
+		const list = byGroup.get(p.groupId);
+		if (list) list.push(p);
+		else byGroup.set(p.groupId, [p]);
+	}
+	return byGroup;
 }
 
 function personView(p: ParticipantRecord): PersonView {

@@ -123,15 +123,11 @@ export class SpeakingService {
 		return this.summarise(members, this.personTotals([groupId], this.now()));
 	}
 
-	/** A whole room: every group's time against every seated member. */
-	roomSummary(roomId: string, people: ParticipantRecord[] = this.palabre.store.listRoomParticipants(roomId)): SpeakingSummary {
-		const groups = this.palabre.store.listGroups(roomId);
+	/** A whole room: its groups' time against its seated people. */
+	roomSummary(groupIds: string[], people: ParticipantRecord[]): SpeakingSummary {
 		return this.summarise(
 			people.filter((p) => p.groupId),
-			this.personTotals(
-				groups.map((g) => g.id),
-				this.now()
-			)
+			this.personTotals(groupIds, this.now())
 		);
 	}
 

@@ -34,7 +34,7 @@ export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
 		delete: db.prepare('DELETE FROM ydoc_updates WHERE doc = ?')
 	};
 	const append = (doc: string, data: Uint8Array) => q.append.get({ doc, data }) as number;
-	// One commit for a whole turn's keystrokes: each commit rewrites the table's pages in the WAL.
+	// One commit for the updates read together (server/realtime/yjs.ts): each commit rewrites the table's pages in the WAL.
 	const appendAll = db.transaction((updates: { docName: string; update: Uint8Array }[]) =>
 		updates.map(({ docName, update }) => append(docName, update))
 	);

@@ -20,6 +20,12 @@ const DEFAULT_STAGES: Record<Language, { stageQuestions: readonly string[]; stag
 	en: { stageQuestions: DEFAULT_STAGE_QUESTIONS_EN, stageNames: DEFAULT_STAGE_NAMES_EN }
 };
 
+/** The method's stage questions and names in one language (copies, free to change). */
+export function defaultStages(language: Language): StageTranslation {
+	const { stageQuestions, stageNames } = DEFAULT_STAGES[language];
+	return { stageQuestions: [...stageQuestions] as [string, string, string], stageNames: [...stageNames] as [string, string, string] };
+}
+
 /**
  * A stage question or name left at the method's wording gets that wording in the other language
  * as its translation: a phone in English at a French event reads English questions out of the box.
