@@ -1,6 +1,7 @@
 /**
  * CPU and resident memory of processes over time, read from /proc/<pid>/stat (utime + stime,
- * all threads, in clock ticks) and /proc/<pid>/status (VmRSS), sampled every second.
+ * all threads, in clock ticks) and /proc/<pid>/status (VmRSS), sampled every second. A server
+ * counts with its descendants: Palabre's is two processes (the Yjs one is its child).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,24 @@ const TICKS_PER_S = (() => {
 	const n = Number(out?.trim());
 	return Number.isFinite(n) && n > 0 ? n : 100;
 })();
+
+/** The process and its descendants (Linux's /proc/<pid>/task/<pid>/children). */
+function tree(pid: number): number[] {
+	let children: number[] = [];
+	try {
+		children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+	} catch {
+		// Gone, or a kernel without the file: the process alone.
+	}
+	return [pid, ...children.flatMap(tree)];
+}
+
+/** Sum over the tree; null if the process itself is gone. */
+function ofTree(pid: number, read: (pid: number) => number | null): number | null {
+	const own = read(pid);
+	if (own === null) return null;
+	return tree(pid).slice(1).reduce((sum, child) => sum + (read(child) ?? 0), own);
+}
 
 function cpuTicks(pid: number): number | null {
 	try {
@@ -69,10 +88,10 @@ export class ProcSampler {
 	/** When each phase began, on the monotonic clock V8 stamps CPU profile samples with (µs). */
 	readonly marks: { phase: string; monoUs: number }[] = [];
 
-	constructor(
-		private readonly pids: Map<string, number>,
-		private readonly intervalMs = 1000
-	) {}
+	/** Label → the process, and whether its descendants count with it (a server's, not the coordinator's). */
+	private readonly pids = new Map<string, { pid: number; withDescendants: boolean }>();
+
+	constructor(private readonly intervalMs = 1000) {}
 
 	start() {
 		this.started = performance.now();
@@ -101,8 +120,8 @@ export class ProcSampler {
 		return out;
 	}
 
-	watch(label: string, pid: number) {
-		this.pids.set(label, pid);
+	watch(label: string, pid: number, opts: { withDescendants?: boolean } = {}) {
+		this.pids.set(label, { pid, withDescendants: opts.withDescendants ?? false });
 	}
 
 	private machineBefore: { busy: number; steal: number; at: number } | null = null;
@@ -126,9 +145,9 @@ export class ProcSampler {
 				push('steal', m.steal - before.steal);
 			}
 		}
-		for (const [label, pid] of this.pids) {
-			const ticks = cpuTicks(pid);
-			const rss = rssMb(pid);
+		for (const [label, { pid, withDescendants }] of this.pids) {
+			const ticks = withDescendants ? ofTree(pid, cpuTicks) : cpuTicks(pid);
+			const rss = withDescendants ? ofTree(pid, rssMb) : rssMb(pid);
 			if (ticks === null || rss === null) continue;
 			const before = this.last.get(label);
 			this.last.set(label, { ticks, at });
@@ -153,9 +172,9 @@ export class ProcSampler {
 		};
 	}
 
-	/** The latest resident memory of a process, read now. */
+	/** The latest resident memory of a process and its descendants, read now. */
 	static rssNow(pid: number): number | null {
-		const r = rssMb(pid);
+		const r = ofTree(pid, rssMb);
 		return r === null ? null : round(r);
 	}
 }

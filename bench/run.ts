@@ -266,7 +266,8 @@ async function runScale(participants: number): Promise<ScaleResult> {
 	const server = await ServerProcess.palabre({ cpuProfDir: cpuProf ? profileDir : undefined });
 	const projection = new ProjectionWatch();
 	const clients = Array.from({ length: workers }, () => new ClientProcess((g, n, at) => projection.item(g, n, at)));
-	const sampler = new ProcSampler(new Map([['server', server.pid]]));
+	const sampler = new ProcSampler();
+	sampler.watch('server', server.pid, { withDescendants: true });
 	clients.forEach((c, i) => sampler.watch(`clients${i}`, c.pid));
 	sampler.watch('coordinator', process.pid);
 	sampler.start();
@@ -378,7 +379,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 		// ---- the reference Yjs server, same groups, same typing ----
 		log(`[${participants}] same typing against the reference Yjs server…`);
 		const baseline = await ServerProcess.baseline();
-		sampler.watch('baseline', baseline.pid);
+		sampler.watch('baseline', baseline.pid, { withDescendants: true });
 		let baseTyped: TypeResult[];
 		try {
 			sampler.mark('baseline-connect');

@@ -16,7 +16,7 @@ function newest(dir) {
 }
 
 export function buildIsStale() {
-	if (!existsSync(entry)) return true;
+	if (!existsSync(entry) || !existsSync(join(root, 'build', 'yjs-host.js'))) return true;
 	const built = statSync(entry).mtimeMs;
 	const sources = Math.max(
 		newest(join(root, 'src')),

@@ -1,6 +1,7 @@
 /**
- * One Palabre server: the store, the HTTP API, socket.io and the Yjs endpoint, attachable to
- * any Node HTTP server (our own in production, Vite's in development).
+ * One Palabre server: the store, the HTTP API, socket.io and the Yjs endpoint (in a process of
+ * its own, ./realtime/yjsProcess.ts), attachable to any Node HTTP server (our own in
+ * production, Vite's in development).
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { Server as IoServer } from 'socket.io';
@@ -8,13 +9,15 @@ import type { Config } from './config';
 import { createApi } from './http/api';
 import { securityHeaders } from './http/headers';
 import { attachControlPlane } from './realtime/control';
-import { createYjsEndpoint } from './realtime/yjs';
+import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
 import { Palabre } from './service';
 import { openSqliteStore } from './store/sqlite';
 
 export interface PalabreServer {
 	palabre: Palabre;
+	/** Resolves once the Yjs process is up; rejects if it cannot start. */
+	ready: Promise<void>;
 	/** Handles /api/* (returns true) or leaves the request to the next handler (false). */
 	handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 	/** Mounts socket.io and the Yjs endpoint; other upgrades (Vite's HMR) are left alone. */
@@ -22,7 +25,8 @@ export interface PalabreServer {
 	close(): Promise<void>;
 }
 
-export function createPalabreServer(config: Config): PalabreServer {
+/** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
+export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
 	const store = openSqliteStore(config.dataDir);
 	const palabre = new Palabre(store, config.publicUrl);
 	const api = createApi(palabre, config.limits);
@@ -37,10 +41,11 @@ export function createPalabreServer(config: Config): PalabreServer {
 	sweep();
 	const sweeper = retention ? setInterval(sweep, 60 * 60_000) : undefined;
 	sweeper?.unref();
-	const yjs = createYjsEndpoint({
-		persistence: store.ydocs,
+	const yjs = startYjsProcess({
+		entry: yjsHost,
+		dataDir: config.dataDir,
 		authorise: (docName, token) => palabre.authoriseDoc(docName, token),
-		onChange: (docName, doc) => palabre.writeups.changed(docName, doc)
+		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts)
 	});
 	palabre.writeups.attach(yjs);
 	setBridge({
@@ -56,6 +61,7 @@ export function createPalabreServer(config: Config): PalabreServer {
 
 	return {
 		palabre,
+		ready: yjs.ready,
 		async handleHttp(req, res) {
 			securityHeaders(res);
 			return api(req, res);

@@ -14,6 +14,7 @@ import { Language } from '../src/lib/protocol';
 import { docName } from '../src/lib/writeup';
 import type { CreatedEvent, Palabre } from './service';
 import { PalabreError } from './service';
+import { storedUpdate } from './store/ydocs';
 import { hashToken, newId, newJoinCode, newToken, participantToken } from './tokens';
 
 export const ARCHIVE_FORMAT = 'palabre-archive';
@@ -113,7 +114,7 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 		groups: rooms.flatMap((r) => {
 			const evaluations = new Map(store.listEvaluations(r.id).map((e) => [e.groupId, e.evaluation]));
 			return store.listGroups(r.id).map((g) => {
-				const updates = store.ydocs.load(docName(g.id));
+				const writeup = storedUpdate(store.ydocs, docName(g.id));
 				return {
 					id: g.id,
 					roomId: g.roomId,
@@ -124,7 +125,7 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 					evaluation: evaluations.get(g.id) ?? null,
 					rapporteurs: store.listRapporteurs(g.id),
 					taps: store.listTaps(g.id),
-					writeup: Buffer.from(updates.length ? Y.mergeUpdates(updates) : new Uint8Array()).toString('base64')
+					writeup: Buffer.from(writeup ?? new Uint8Array()).toString('base64')
 				};
 			});
 		}),

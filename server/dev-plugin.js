@@ -13,8 +13,12 @@ export function palabreDevServer() {
 			const { readConfig } = await server.ssrLoadModule('/server/config.ts');
 			const { createPalabreServer } = await server.ssrLoadModule('/server/app.ts');
 			const port = server.config.server.port ?? 5173;
-			const palabre = createPalabreServer(readConfig({ ...process.env, PORT: process.env.PORT ?? String(port) }));
+			// The Yjs process runs the TypeScript source through tsx (a devDependency).
+			const yjsHost = { file: new URL('./realtime/yjsHost.ts', import.meta.url).pathname, execArgv: ['--import', 'tsx'] };
+			const palabre = createPalabreServer(readConfig({ ...process.env, PORT: process.env.PORT ?? String(port) }), yjsHost);
+			await palabre.ready;
 			palabre.attach(http);
+			http.once('close', () => void palabre.close());
 			server.middlewares.use((req, res, next) => {
 				palabre.handleHttp(req, res).then((/** @type {boolean} */ handled) => handled || next(), next);
 			});

@@ -1,8 +1,10 @@
 /**
  * Production entry (`npm start`): one HTTP server on one port for the SvelteKit app
- * (adapter-node handler), the API, socket.io and the Yjs endpoint.
+ * (adapter-node handler), the API, socket.io and the Yjs endpoint (whose sockets are handed to
+ * the Yjs process, build/yjs-host.js).
  */
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { readConfig } from './config';
 import { createPalabreServer } from './app';
 
@@ -12,7 +14,8 @@ const { handler } = (await import(new URL('./handler.js', import.meta.url).href)
 };
 
 const config = readConfig();
-const palabre = createPalabreServer(config);
+// The Yjs process's bundle is built next to this one (package.json, "build").
+const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) });
 const http = createServer((req, res) => {
 	palabre.handleHttp(req, res).then(
 		(handled) => handled || handler(req, res),
@@ -33,6 +36,12 @@ for (const row of palabre.palabre.store.setAside) {
 	console.warn(`Donnée illisible mise de côté (table quarantine) : ${row.reason}`);
 }
 
+try {
+	await palabre.ready;
+} catch (err) {
+	console.error(err);
+	process.exit(1);
+}
 http.listen(config.port, config.host, () => {
 	console.log(`Palabre est prêt.`);
 	console.log(`  Organisateur·rice·s : ${config.publicUrl}/  (créer un événement)`);

@@ -216,10 +216,11 @@ export class Palabre {
 	 * group's write-up, their support on the board. Words they wrote for the group stay: they are the
 	 * group's, unattributed.
 	 */
-	deleteParticipant(event: EventRecord, participantId: string) {
+	async deleteParticipant(event: EventRecord, participantId: string) {
 		const p = this.store.getParticipant(participantId);
 		if (!p || p.eventId !== event.id) throw new PalabreError(404, 'participant·e inconnu·e');
-		if (p.groupId) this.writeups.forgetPerson(p.groupId, p.id);
+		// First, and awaited: if it fails, the person is still there and the organiser can retry.
+		if (p.groupId) await this.writeups.forgetPerson(p.groupId, p.id);
 		this.board.forgetPerson(event.id, p.id);
 		this.store.deleteParticipant(p.id);
 		if (p.groupId) this.speaking.invalidate(p.groupId);

@@ -1,40 +1,34 @@
 /**
  * The groups' write-ups on the server: reading them for the organisers (API, actes), the
- * facilitators' comments, and the projection's sign of progress. The Yjs endpoint holds the
- * docs; this module only goes through it, so a comment is stored and broadcast like any edit.
+ * facilitators' comments, and the projection's sign of progress. The Yjs process holds the live
+ * docs; this one reads what is stored (every change a writer was told is saved) and sends its
+ * own changes there as Yjs updates, so a comment is stored and broadcast like any edit.
  */
-import type * as Y from 'yjs';
-import { addComment, docName, itemCounts, readWriteup, type Comment } from '../src/lib/writeup';
-import type { YjsEndpoint } from './realtime/yjs';
+import * as Y from 'yjs';
+import { addComment, docName, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
+import type { YjsProcess } from './realtime/yjsProcess';
 import { PalabreError, type Palabre } from './service';
+import { storedUpdate } from './store/ydocs';
 import type { RoomRecord } from './store/store';
 
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
 export class Writeups {
-	private endpoint: YjsEndpoint | undefined;
-	/** Items per stage of each group, kept current from the endpoint's changes. */
+	private host: Pick<YjsProcess, 'apply' | 'drop'> | undefined;
+	/** Items per stage of each group, kept current from the Yjs process's reports. */
 	private readonly progressCache = new Map<string, [number, number, number]>();
 
 	constructor(private readonly palabre: Palabre) {}
 
-	attach(endpoint: YjsEndpoint) {
-		this.endpoint = endpoint;
+	attach(host: Pick<YjsProcess, 'apply' | 'drop'>) {
+		this.host = host;
 	}
 
-	private get yjs(): YjsEndpoint {
-		if (!this.endpoint) throw new Error('the Yjs endpoint is not attached');
-		return this.endpoint;
-	}
-
-	/** Called by the endpoint after each accepted change of a doc. */
-	changed(name: string, doc: Y.Doc) {
+	/** Reported by the Yjs process when a doc's items per stage changed. */
+	progressed(name: string, counts: [number, number, number]) {
 		const groupId = GROUP_DOC.exec(name)?.[1];
 		if (!groupId) return;
-		const counts = itemCounts(doc);
-		const before = this.progressCache.get(groupId);
 		this.progressCache.set(groupId, counts);
-		if (before && before.every((n, i) => n === counts[i])) return;
 		const group = this.palabre.store.getGroup(groupId);
 		const room = group && this.palabre.store.getRoom(group.roomId);
 		if (room) this.palabre.notify({ eventId: room.eventId, roomIds: [], participantIds: [], progress: [{ roomId: room.id, groupId }] });
@@ -43,12 +37,12 @@ export class Writeups {
 	/** After a deletion: drop the cached counts and close the doc without storing anything. */
 	forget(groupId: string) {
 		this.progressCache.delete(groupId);
-		this.endpoint?.drop(docName(groupId));
+		this.host?.drop(docName(groupId));
 	}
 
 	/** Removes one person's reactions and stars from a group's write-up. */
-	forgetPerson(groupId: string, participantId: string) {
-		this.yjs.change(docName(groupId), (doc) => {
+	forgetPerson(groupId: string, participantId: string): Promise<void> {
+		return this.change(groupId, (doc) => {
 			for (const name of ['reactions', 'stars']) {
 				for (const perItem of doc.getMap<Y.Map<unknown>>(name).values()) perItem.delete(participantId);
 			}
@@ -58,29 +52,51 @@ export class Writeups {
 	progress(groupId: string): [number, number, number] {
 		let counts = this.progressCache.get(groupId);
 		if (!counts) {
-			counts = this.endpoint ? this.yjs.read(docName(groupId), itemCounts) : [0, 0, 0];
+			counts = this.stored(groupId, itemCounts);
 			this.progressCache.set(groupId, counts);
 		}
 		return counts;
 	}
 
 	read(groupId: string) {
-		return this.yjs.read(docName(groupId), (doc) => readWriteup(doc));
+		return this.stored(groupId, (doc) => readWriteup(doc));
 	}
 
 	/** One item's stage and text, or undefined if the group's write-up has no such item. */
 	item(groupId: string, itemId: string): { stage: number; text: string } | undefined {
-		return this.yjs.read(docName(groupId), (doc) => {
+		return this.stored(groupId, (doc) => {
 			const m = doc.getMap<Y.Map<unknown>>('items').get(itemId);
 			return m ? { stage: m.get('stage') as number, text: String(m.get('text') ?? '') } : undefined;
 		});
 	}
 
-	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']) {
+	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
 		const group = this.palabre.store.getGroup(groupId);
 		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
-		const known = this.yjs.read(docName(groupId), (doc) => doc.getMap('items').has(itemId));
-		if (!known) throw new PalabreError(400, 'itemId: élément inconnu');
-		this.yjs.change(docName(groupId), (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
+		if (!this.stored(groupId, (doc) => doc.getMap('items').has(itemId))) throw new PalabreError(400, 'itemId: élément inconnu');
+		return this.change(groupId, (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
+	}
+
+	/** Reads the group's doc as stored. */
+	private stored<T>(groupId: string, fn: (doc: Y.Doc) => T): T {
+		const doc = new Y.Doc();
+		try {
+			const update = storedUpdate(this.palabre.store.ydocs, docName(groupId));
+			if (update) Y.applyUpdate(doc, update);
+			return fn(doc);
+		} finally {
+			doc.destroy();
+		}
+	}
+
+	/** Makes a change on the stored doc and sends it, as an update, to the live one. */
+	private async change(groupId: string, fn: (doc: Y.Doc) => void): Promise<void> {
+		if (!this.host) throw new Error('the Yjs process is not attached');
+		const changes: Uint8Array[] = [];
+		this.stored(groupId, (doc) => {
+			doc.on('update', (u: Uint8Array) => changes.push(u));
+			doc.transact(() => fn(doc));
+		});
+		if (changes.length) await this.host.apply(docName(groupId), Y.mergeUpdates(changes));
 	}
 }

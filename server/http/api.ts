@@ -148,9 +148,9 @@ export function createApi(palabre: Palabre, limits: Limits) {
 		{
 			method: 'DELETE',
 			pattern: /^\/api\/events\/([\w-]+)\/participants\/([\w-]+)$/,
-			handler: (req, res, [id, participantId]) => {
+			handler: async (req, res, [id, participantId]) => {
 				const event = palabre.authoriseOrganiser(id as string, bearer(req));
-				palabre.deleteParticipant(event, participantId as string);
+				await palabre.deleteParticipant(event, participantId as string);
 				res.writeHead(204).end();
 			}
 		},

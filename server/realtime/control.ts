@@ -258,14 +258,20 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				if (!roles.includes(who.role)) return reply({ ok: false, error: 'action non permise pour ce rôle' });
 				const parsed = ClientMessages[name].safeParse(raw);
 				if (!parsed.success) return reply({ ok: false, error: describeZodError(parsed.error) });
-				try {
-					reply({ ok: true, data: fn(who, parsed.data, socket) ?? null });
-				} catch (err) {
+				// A handler answers at once, or later for a write-up comment (stored by the Yjs process).
+				const failed = (err: unknown) => {
 					if (err instanceof PalabreError) reply({ ok: false, error: err.message });
 					else {
 						console.error(`Erreur sur ${name}`, err);
 						reply({ ok: false, error: 'erreur interne' });
 					}
+				};
+				try {
+					const data = fn(who, parsed.data, socket);
+					if (data instanceof Promise) data.then((d) => reply({ ok: true, data: d ?? null }), failed);
+					else reply({ ok: true, data: data ?? null });
+				} catch (err) {
+					failed(err);
 				}
 			});
 		}

@@ -40,10 +40,14 @@ const PREFIX = '/yjs/';
 
 export type YjsAccess = 'write' | 'read';
 
+/** Decides a connection's access: null for an unknown doc as for a wrong token (both 403, so docs can't be probed). */
+export type YjsAuthorise = (docName: string, token: string | undefined) => YjsAccess | null;
+
+/** What the upgrade needs of the HTTP request: it can be rebuilt in another process. */
+export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+
 export interface YjsEndpointOptions {
 	persistence: YDocPersistence;
-	/** null for an unknown doc as for a wrong token: both get 403, so docs can't be probed. */
-	authorise: (docName: string, token: string | undefined) => YjsAccess | null;
 	maxMessageBytes?: number;
 	idleUnloadMs?: number;
 	/** Stored updates of a doc after which they are merged into one row. */
@@ -53,17 +57,16 @@ export interface YjsEndpointOptions {
 }
 
 export interface YjsEndpoint {
-	/** True if the URL is ours (/yjs/…): the socket is then upgraded or refused. */
-	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	/** Upgrades a socket already routed and authorised by `routeUpgrade`. */
+	accept(req: UpgradeRequest, socket: Duplex, head: Buffer, docName: string, access: YjsAccess): void;
 	close(): Promise<void>;
 	loadedDocs(): number;
-	/** Reads a doc (loading it from the store if needed) without changing it. */
-	read<T>(docName: string, fn: (doc: Y.Doc) => T): T;
 	/**
-	 * A change made by the server itself (a facilitator's comment): stored, then applied and
-	 * sent to every connection, like a client's. Throws if the store fails.
+	 * A change made by the server itself (a facilitator's comment), as a Yjs update: tried on
+	 * the shadow, stored, then applied and sent to every connection, like a client's. Throws if
+	 * it is malformed or the store fails.
 	 */
-	change(docName: string, fn: (doc: Y.Doc) => void): void;
+	apply(docName: string, update: Uint8Array): void;
 	/** Closes a deleted doc's connections and forgets it (its rows are the store's business). */
 	drop(docName: string): void;
 }
@@ -95,7 +98,7 @@ interface LoadedDoc {
 }
 
 export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
-	const { persistence, authorise } = options;
+	const { persistence } = options;
 	const idleUnloadMs = options.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS;
 	const compactEvery = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
 	// maxPayload makes ws close with 1009 when a message is larger.
@@ -329,26 +332,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	}
 
 	return {
-		handleUpgrade(req, socket, head) {
-			let url: URL;
-			try {
-				url = new URL(req.url ?? '/', 'http://localhost');
-			} catch {
-				return false;
-			}
-			if (!url.pathname.startsWith(PREFIX)) return false;
-			const name = docName(url.pathname);
-			if (name === null) return refuse(socket, 404);
-			let access: YjsAccess | null;
-			try {
-				access = authorise(name, url.searchParams.get('token') ?? undefined);
-			} catch (err) {
-				console.error('yjs: authorise failed', err);
-				return refuse(socket, 500);
-			}
-			if (access === null) return refuse(socket, 403);
-			wss.handleUpgrade(req, socket, head, (ws) => connect(ws, name, access));
-			return true;
+		accept(req, socket, head, name, access) {
+			wss.handleUpgrade(req as IncomingMessage, socket, head, (ws) => connect(ws, name, access));
 		},
 		drop(name) {
 			const d = docs.get(name);
@@ -358,16 +343,13 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			// 4404: the doc no longer exists; clients stop reconnecting to it.
 			unload(d, 4404);
 		},
-		read(name, fn) {
-			return fn(ensure(name).doc);
-		},
-		change(name, fn) {
+		apply(name, update) {
 			const d = ensure(name);
 			const changes: Uint8Array[] = [];
-			const keep = (update: Uint8Array) => changes.push(update);
+			const keep = (u: Uint8Array) => changes.push(u);
 			d.shadow.on('update', keep);
 			try {
-				d.shadow.transact(() => fn(d.shadow));
+				Y.applyUpdate(d.shadow, update);
 			} catch (err) {
 				resetShadow(d);
 				throw err;
@@ -391,6 +373,37 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	};
 }
 
+/**
+ * Routes an upgrade: false if the URL is not ours (/yjs/…); otherwise true, and the socket is
+ * either refused with an HTTP status or handed to `then` with the doc and the access granted.
+ */
+export function routeUpgrade(
+	req: UpgradeRequest,
+	socket: Duplex,
+	authorise: YjsAuthorise,
+	then: (docName: string, access: YjsAccess) => void
+): boolean {
+	let url: URL;
+	try {
+		url = new URL(req.url ?? '/', 'http://localhost');
+	} catch {
+		return false;
+	}
+	if (!url.pathname.startsWith(PREFIX)) return false;
+	const name = docName(url.pathname);
+	if (name === null) return refuse(socket, 404);
+	let access: YjsAccess | null;
+	try {
+		access = authorise(name, url.searchParams.get('token') ?? undefined);
+	} catch (err) {
+		console.error('yjs: authorise failed', err);
+		return refuse(socket, 500);
+	}
+	if (access === null) return refuse(socket, 403);
+	then(name, access);
+	return true;
+}
+
 /** The one path segment after /yjs/, or null if there is none or it is badly encoded. */
 function docName(pathname: string): string | null {
 	const raw = pathname.slice(PREFIX.length);
@@ -403,7 +416,7 @@ function docName(pathname: string): string | null {
 }
 
 /** Answers the upgrade request with a plain HTTP error and closes the socket. */
-function refuse(socket: Duplex, status: number): true {
+export function refuse(socket: Duplex, status: number): true {
 	const reason = STATUS_CODES[status] ?? '';
 	// The client may already be gone: its reset must not become an uncaught error.
 	socket.on('error', () => {});

@@ -3,8 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../../src/lib/domain/categories';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
+import { startCheckpointer } from './checkpointer';
 import { MIGRATIONS } from './migrations';
-import { sqliteYDocPersistence } from './ydocs';
+import { sqliteYDocPersistence, type YDocPersistence } from './ydocs';
 import {
 	DEFAULT_MAX_GROUP_SIZE,
 	DEFAULT_STAGE_MINUTES,
@@ -168,17 +169,36 @@ export function setAsideCorruptRows(db: Database.Database): SetAside[] {
 	return report;
 }
 
-/** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
-export function openSqliteStore(dataDir: string): Store {
+/** A connection to the store's one file, in WAL mode: several processes may hold one. */
+function openDatabase(dataDir: string): Database.Database {
 	mkdirSync(dataDir, { recursive: true });
 	const db = new Database(join(dataDir, DB_FILE));
 	db.pragma('journal_mode = WAL');
 	// A committed transaction survives a crash of the process in WAL mode with NORMAL.
 	db.pragma('synchronous = NORMAL');
 	db.pragma('foreign_keys = ON');
+	// The other process's write transaction is short: wait for it rather than fail.
 	db.pragma('busy_timeout = 5000');
+	// Not in a commit: the main process's checkpointer does it on a thread of its own (checkpointer.ts).
+	db.pragma('wal_autocheckpoint = 0');
+	return db;
+}
+
+/**
+ * The write-ups' rows only, for the Yjs process (server/realtime/yjsHost.ts), on the same file
+ * as the main process's store, which has migrated it.
+ */
+export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; close(): void } {
+	const db = openDatabase(dataDir);
+	return { ydocs: sqliteYDocPersistence(db), close: () => db.close() };
+}
+
+/** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
+export function openSqliteStore(dataDir: string): Store {
+	const db = openDatabase(dataDir);
 	migrate(db);
 	const setAside = setAsideCorruptRows(db);
+	const checkpointer = startCheckpointer(join(dataDir, DB_FILE));
 
 	const q = {
 		insertEvent: db.prepare(
@@ -343,6 +363,10 @@ export function openSqliteStore(dataDir: string): Store {
 		insertGroup: (g) => void q.insertGroup.run(g),
 		deleteGroup: (id) => void q.deleteGroup.run(id),
 		setGroupLabel: (id, label) => void q.setGroupLabel.run(label, id),
-		close: () => db.close()
+		close: () => {
+			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
+			void checkpointer.stop();
+			db.close();
+		}
 	};
 }

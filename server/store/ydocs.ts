@@ -3,6 +3,7 @@
  * ydoc_updates table. Calls are synchronous, so an update is on disk when append returns.
  */
 import type Database from 'better-sqlite3';
+import * as Y from 'yjs';
 
 export interface YDocPersistence {
 	/** The doc's stored updates, oldest first; applying them all rebuilds it. */
@@ -54,4 +55,13 @@ export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
 			q.delete.run(doc);
 		}
 	};
+}
+
+/**
+ * A doc's stored updates merged into one, or null if it has none. Every change a writer was told
+ * is saved is in the store, so this is the doc as its writers know it saved.
+ */
+export function storedUpdate(persistence: YDocPersistence, docName: string): Uint8Array | null {
+	const updates = persistence.load(docName);
+	return updates.length ? Y.mergeUpdates(updates) : null;
 }

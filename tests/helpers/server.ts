@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,26 @@ export async function freePort(): Promise<number> {
 			srv.close(() => resolve(port));
 		});
 	});
+}
+
+/** Resolves once the process no longer exists (it may be another process's child: no 'exit' event here). */
+export async function processGone(pid: number, ms = 10_000): Promise<void> {
+	const until = Date.now() + ms;
+	for (;;) {
+		try {
+			process.kill(pid, 0);
+		} catch {
+			return;
+		}
+		// A zombie (exited, not yet reaped by its dead parent) counts as gone.
+		try {
+			if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return;
+		} catch {
+			return;
+		}
+		if (Date.now() > until) throw new Error(`process ${pid} still running after ${ms} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 }
 
 export class TestServer {
@@ -80,14 +100,32 @@ export class TestServer {
 		});
 	}
 
-	/** Stops the process: SIGTERM for a clean stop, SIGKILL for a crash. */
+	/** The Yjs process the server forked (its one child), if it is running. */
+	yjsPid(): number | undefined {
+		const pid = this.child?.pid;
+		if (pid === undefined) return undefined;
+		try {
+			const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+			return first ? Number(first) : undefined;
+		} catch {
+			return undefined;
+		}
+	}
+
+	/**
+	 * Stops the server: SIGTERM for a clean stop (it stops its Yjs process itself), SIGKILL for a
+	 * crash of the machine's kind, both processes at once.
+	 */
 	async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
 		const child = this.child;
 		if (!child || child.exitCode !== null) return;
+		const yjs = signal === 'SIGKILL' ? this.yjsPid() : undefined;
 		await new Promise<void>((resolve) => {
 			child.once('exit', () => resolve());
+			if (yjs) process.kill(yjs, 'SIGKILL');
 			child.kill(signal);
 		});
+		if (yjs) await processGone(yjs);
 		this.child = undefined;
 	}
 

@@ -19,6 +19,7 @@ import * as Y from 'yjs';
 import {
 	DEFAULT_MAX_MESSAGE_BYTES,
 	createYjsEndpoint,
+	routeUpgrade,
 	type YjsEndpoint,
 	type YjsEndpointOptions
 } from '../../server/realtime/yjs';
@@ -54,10 +55,11 @@ const providers: WebsocketProvider[] = [];
 const sockets: WebSocket[] = [];
 
 async function start(options: Partial<YjsEndpointOptions> = {}): Promise<Running> {
-	const endpoint = createYjsEndpoint({ persistence, authorise, ...options });
+	const endpoint = createYjsEndpoint({ persistence, ...options });
 	const http = createServer((_req, res) => res.writeHead(404).end());
+	// As the main process does before passing the socket to the Yjs process.
 	http.on('upgrade', (req, socket, head) => {
-		if (!endpoint.handleUpgrade(req, socket, head)) socket.destroy();
+		if (!routeUpgrade(req, socket, authorise, (name, access) => endpoint.accept(req, socket, head, name, access))) socket.destroy();
 	});
 	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 	const r = { endpoint, http, port: (http.address() as AddressInfo).port };
@@ -222,7 +224,7 @@ describe('the Yjs endpoint', () => {
 		expect(await refusedStatus(main.port, '/yjs/g%E0%A4%A?token=w')).toBe(404);
 		expect(main.endpoint.loadedDocs()).toBe(loaded);
 		expect(persistence.count('inconnu')).toBe(0);
-		expect(main.endpoint.handleUpgrade({ url: '/socket.io/?EIO=4' } as IncomingMessage, new PassThrough(), Buffer.alloc(0))).toBe(false);
+		expect(routeUpgrade({ url: '/socket.io/?EIO=4' } as IncomingMessage, new PassThrough(), authorise, () => {})).toBe(false);
 		const c = client(main.port, 'g3', 'w');
 		await synced(c);
 		expect(main.endpoint.loadedDocs()).toBe(loaded + 1);

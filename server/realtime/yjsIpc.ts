@@ -1,0 +1,22 @@
+/**
+ * Messages between the main process and the Yjs process (server/realtime/yjsHost.ts), over
+ * Node's IPC channel with the 'advanced' serialization (bytes travel as bytes). Both ends are
+ * ours and built together, so types suffice here; clients' messages have schemas.
+ */
+import type { UpgradeRequest, YjsAccess } from './yjs';
+
+export type ToYjsHost =
+	/** Sent with the socket as handle: the main process has routed and authorised it. */
+	| { t: 'socket'; req: UpgradeRequest; head: Uint8Array; docName: string; access: YjsAccess }
+	/** A change made by the server (a comment, a person's reactions removed), as a Yjs update. */
+	| { t: 'apply'; id: number; docName: string; update: Uint8Array }
+	/** A deleted doc: close its connections, forget it, remove any row it still has. */
+	| { t: 'drop'; docName: string }
+	/** Stop: close the connections, then exit. */
+	| { t: 'close' };
+
+export type FromYjsHost =
+	| { t: 'ready' }
+	| { t: 'applied'; id: number; error?: string }
+	/** A group doc's items per stage changed (the projection's sign of progress). */
+	| { t: 'progress'; docName: string; counts: [number, number, number] };

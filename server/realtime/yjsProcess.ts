@@ -1,0 +1,144 @@
+/**
+ * The main process's side of the Yjs process (./yjsHost.ts): forks it, routes and authorises
+ * the /yjs/ upgrades here (the tokens and groups are this process's), then passes each socket
+ * with its doc and access to the child, which does the WebSocket handshake. If the child dies,
+ * its clients reconnect (y-websocket does) to a new one, started at once.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { refuse, routeUpgrade, type YjsAuthorise } from './yjs';
+import type { FromYjsHost, ToYjsHost } from './yjsIpc';
+
+/** How to start the child: the built yjs-host.js, or the TypeScript source under a loader in development. */
+export interface YjsHostEntry {
+	file: string;
+	execArgv?: string[];
+}
+
+export interface YjsProcessOptions {
+	entry: YjsHostEntry;
+	dataDir: string;
+	authorise: YjsAuthorise;
+	onProgress: (docName: string, counts: [number, number, number]) => void;
+}
+
+export interface YjsProcess {
+	/** Resolves once the child can take sockets. */
+	ready: Promise<void>;
+	/** True if the URL is ours (/yjs/…): the socket is then passed to the child or refused. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	/** A server-made change: resolves once stored and sent to the doc's connections. */
+	apply(docName: string, update: Uint8Array): Promise<void>;
+	drop(docName: string): void;
+	close(): Promise<void>;
+}
+
+const RESTART_DELAY_MS = 200;
+
+export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
+	let child: ChildProcess | undefined;
+	let live = false;
+	let closing = false;
+	let nextId = 1;
+	const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+	let everReady = false;
+	let settleReady: (err?: Error) => void = () => {};
+	const ready = new Promise<void>((resolve, reject) => (settleReady = (err) => (err ? reject(err) : resolve())));
+
+	function start() {
+		const c = fork(options.entry.file, [options.dataDir], {
+			execArgv: [...process.execArgv, ...(options.entry.execArgv ?? [])],
+			serialization: 'advanced',
+			stdio: 'inherit'
+		});
+		child = c;
+		c.on('message', (message: FromYjsHost) => {
+			if (message.t === 'ready') {
+				live = true;
+				everReady = true;
+				settleReady();
+			} else if (message.t === 'progress') options.onProgress(message.docName, message.counts);
+			else if (message.t === 'applied') {
+				const w = waiting.get(message.id);
+				waiting.delete(message.id);
+				if (message.error === undefined) w?.resolve();
+				else w?.reject(new Error(`yjs: ${message.error}`));
+			}
+		});
+		c.on('exit', (code, signal) => {
+			if (child === c) {
+				child = undefined;
+				live = false;
+			}
+			for (const w of waiting.values()) w.reject(new Error('yjs: the process stopped'));
+			waiting.clear();
+			if (closing) return;
+			// One that cannot even start (unreadable store, missing file) would fail again: say so.
+			if (!everReady) return settleReady(new Error(`yjs: the process could not start (${signal ?? code})`));
+			console.error(`yjs: le processus des écrits s'est arrêté (${signal ?? code}) ; redémarrage`);
+			setTimeout(start, RESTART_DELAY_MS).unref();
+		});
+		c.on('error', (err) => console.error('yjs: process', err));
+	}
+	start();
+
+	function send(message: ToYjsHost, handle?: Duplex): boolean {
+		if (!child || !live) return false;
+		if (handle) stopReading(handle);
+		// A socket is closed here once the child has it; if it could not be sent, it is dropped.
+		child.send(message, handle as never, (err) => {
+			if (err && handle) handle.destroy();
+		});
+		return true;
+	}
+
+	return {
+		ready,
+		handleUpgrade(req, socket, head) {
+			return routeUpgrade(req, socket, options.authorise, (docName, access) => {
+				const message: ToYjsHost = { t: 'socket', req: { method: req.method, url: req.url, headers: req.headers }, head, docName, access };
+				// Between a crash and the restart: the client tries again shortly.
+				if (!send(message, socket)) refuse(socket, 503);
+			});
+		},
+		apply(docName, update) {
+			return new Promise<void>((resolve, reject) => {
+				const id = nextId++;
+				waiting.set(id, { resolve, reject });
+				if (!send({ t: 'apply', id, docName, update })) {
+					waiting.delete(id);
+					reject(new Error('yjs: the process is not running'));
+				}
+			});
+		},
+		drop(docName) {
+			send({ t: 'drop', docName });
+		},
+		async close() {
+			closing = true;
+			const c = child;
+			if (!c || c.exitCode !== null) return;
+			const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+			if (c.connected) c.send({ t: 'close' } satisfies ToYjsHost);
+			else c.kill();
+			const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+			await exited;
+			clearTimeout(timer);
+		}
+	};
+}
+
+/**
+ * Node hands a socket over without stopping this process's reads on it: until the child's
+ * acknowledgement, bytes arriving here would be read and dropped (child_process sets the
+ * handle's onread to a no-op). The client sends nothing before the child's 101 answer, but that
+ * can come first, so reading stops here before the socket is sent.
+ */
+function stopReading(socket: Duplex) {
+	const handle = (socket as Duplex & { _handle?: { reading?: boolean; readStop?: () => number } | null })._handle;
+	if (handle?.readStop) {
+		handle.reading = false;
+		handle.readStop();
+	}
+}
