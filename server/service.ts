@@ -75,8 +75,11 @@ export type Change = {
 	participantIds: string[];
 	board?: boolean;
 	urgent?: boolean;
-	/** Groups whose speaking time changed: their members' speaking views, not their sessions. */
-	speaking?: string[];
+	/**
+	 * Groups whose speaking time changed: their members' speaking views, not their sessions, and
+	 * their room's figures for the watchers (at a slower pace: they move with every tap).
+	 */
+	speaking?: { roomId: string; groupId: string }[];
 	/** Groups whose write-up gained or lost an item: the projection's sign of progress. */
 	progress?: { roomId: string; groupId: string }[];
 };

@@ -59,8 +59,9 @@ export class SpeakingService {
 		}
 		const stored = this.palabre.store.addTaps(p.groupId, msg.taps);
 		if (stored) this.cache.delete(p.groupId);
-		// Only the group's speaking view and the room's figures change, not anyone's session.
-		if (stored) this.palabre.notify({ eventId: p.eventId, roomIds: [p.roomId], participantIds: [], speaking: [p.groupId] });
+		// Only the group's speaking view and the room's figures change: not anyone's session, not
+		// the room's seats or stages.
+		if (stored && p.roomId) this.palabre.notify({ eventId: p.eventId, roomIds: [], participantIds: [], speaking: [{ roomId: p.roomId, groupId: p.groupId }] });
 		return { stored };
 	}
 

@@ -97,6 +97,13 @@ export class Writeups {
 			doc.on('update', (u: Uint8Array) => changes.push(u));
 			doc.transact(() => fn(doc));
 		});
-		if (changes.length) await this.host.apply(docName(groupId), Y.mergeUpdates(changes));
+		if (changes.length === 0) return;
+		try {
+			await this.host.apply(docName(groupId), Y.mergeUpdates(changes));
+		} catch (err) {
+			// The Yjs process stopped (another is starting) or could not store: the user can try again.
+			console.error(err);
+			throw new PalabreError(503, 'écrits momentanément indisponibles : réessayez dans un instant');
+		}
 	}
 }

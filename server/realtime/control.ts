@@ -25,11 +25,16 @@ const ORGANISER_EVERY_MS = 1_000;
  */
 const PHONES_EVERY_MS = 1_000;
 /**
- * Projections and facilitators get the full room view at most four times a second (speaking
- * figures move with every tap); the write-ups' progress, which people watch appear, goes at
- * once as a small `progress` message. A phase or stage change goes to everyone at once.
+ * Projections and facilitators get the full room view at most four times a second; the
+ * write-ups' progress, which people watch appear, goes at once as a small `progress` message. A
+ * phase or stage change goes to everyone at once.
  */
 const WATCHERS_EVERY_MS = 250;
+/**
+ * Speaking figures move with every timekeeper's tap, all the time while people talk: they bring
+ * the room view to its watchers at most once a second (a view costs milliseconds at 1,000 people).
+ */
+const FIGURES_EVERY_MS = 1_000;
 
 /**
  * Sends the views of the ids marked since the last run, at most once every `everyMs`, or at
@@ -322,7 +327,8 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		rooms: new Set<string>(),
 		participants: new Set<string>(),
 		boards: new Set<string>(),
-		speaking: new Set<string>()
+		/** Group → its room. */
+		speaking: new Map<string, string>()
 	};
 	let timer: NodeJS.Timeout | undefined;
 	/** Nobody to send a view to: don't build it (the heaviest views have few watchers). */
@@ -351,7 +357,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				target.socketsJoin(channel.room(r.id));
 			}
 			io.to(channel.participant(id)).emit('session', palabre.session(p));
-			if (p.groupId) speaking.add(p.groupId);
+			if (p.groupId && p.roomId) speaking.set(p.groupId, p.roomId);
 			if (p.roomId) rooms.add(p.roomId);
 		}
 		for (const [roomId, phones] of newcomers) {
@@ -359,10 +365,12 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			if (room) io.to(phones).emit('room', phoneRoomView(palabre.roomView(room)));
 		}
 		// One speaking view per group, to all its members' phones at once.
-		for (const groupId of speaking) {
+		for (const [groupId, roomId] of speaking) {
 			const members = palabre.store.listGroupMembers(groupId).map((m) => channel.participant(m.id));
 			if (members.length) io.to(members).emit('speaking', palabre.speaking.groupView(groupId));
+			figures.mark(roomId);
 		}
+		figures.schedule(false);
 		for (const id of rooms) {
 			watchers.mark(id);
 			phones.mark(id);
@@ -384,6 +392,11 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		const view = palabre.roomView(room);
 		if (forProjection) io.to(channel.projection(id)).emit('room', view);
 		if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
+	});
+
+	const figures = new Throttled(FIGURES_EVERY_MS, (roomId) => {
+		watchers.mark(roomId);
+		watchers.schedule(false);
 	});
 
 	/** What was last sent to a channel, by event name: an unchanged view is not sent again. */
@@ -453,7 +466,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		if (c.board) dirty.boards.add(c.eventId);
 		for (const r of c.roomIds) if (r) dirty.rooms.add(r);
 		for (const p of c.participantIds) dirty.participants.add(p);
-		for (const g of c.speaking ?? []) dirty.speaking.add(g);
+		for (const { roomId, groupId } of c.speaking ?? []) dirty.speaking.set(groupId, roomId);
 		for (const { roomId, groupId } of c.progress ?? []) {
 			progressDue.set(roomId, (progressDue.get(roomId) ?? new Set()).add(groupId));
 			progress.mark(roomId);
@@ -467,7 +480,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		close() {
 			unsubscribe();
 			clearTimeout(timer);
-			for (const t of [watchers, phones, organisers, progress]) t.close();
+			for (const t of [watchers, figures, phones, organisers, progress]) t.close();
 		}
 	};
 }

@@ -7,6 +7,9 @@
  *   the row that holds it, 0 when the message brought nothing new. src/lib/yjsSaved.ts turns
  *   these into « enregistré ».
  *
+ * The endpoint runs in the Yjs process (./yjsHost.ts); the main process decides each upgrade
+ * with `routeUpgrade` and hands the accepted sockets over (./yjsProcess.ts).
+ *
  * Guarantees: access is decided at the upgrade, so a refused socket never reaches Yjs; an
  * update is first applied to a shadow copy of the doc, so a malformed one never touches the
  * shared doc; an accepted update is stored before it is broadcast or acknowledged. The updates
