@@ -31,7 +31,8 @@ import type {
 } from '../src/lib/views';
 import { Seating } from './seating';
 import { StageFlow } from './stageFlow';
-import { Writeups } from './writeups';
+import { holders, Writeups } from './writeups';
+import type { YjsGrant } from './realtime/yjs';
 import { BoardService } from './boardService';
 import { SpeakingService } from './speakingService';
 import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
@@ -206,6 +207,7 @@ export class Palabre {
 		const organiserToken = newToken();
 		const rooms = this.store.listRooms(event.id).map((r) => ({ ...r, projectionToken: newToken(), facilitatorToken: newToken() }));
 		this.store.rotateTokens(event.id, hashToken(organiserToken), rooms);
+		this.writeups.withdrawLinks(event.id, rooms.map((r) => r.id));
 		for (const fn of this.goneListeners) fn(event.id, 'links');
 		return {
 			organiserToken,
@@ -226,6 +228,7 @@ export class Palabre {
 		if (p.groupId) await this.writeups.forgetPerson(p.groupId, p.id);
 		this.board.forgetPerson(event.id, p.id);
 		this.store.deleteParticipant(p.id);
+		this.writeups.withdraw(p.id, null);
 		if (p.groupId) this.speaking.invalidate(p.groupId);
 		for (const fn of this.personGoneListeners) fn(p.id);
 		this.notify({ eventId: event.id, roomIds: [p.roomId], participantIds: [], board: true });
@@ -282,20 +285,20 @@ export class Palabre {
 	 * Who may open a group's shared write-up (Yjs doc `group.<groupId>`): its members write;
 	 * the room's facilitators and the organisers read (and comment, from the rapporteur issue on).
 	 */
-	authoriseDoc(docName: string, token: string | undefined): 'write' | 'read' | null {
+	authoriseDoc(docName: string, token: string | undefined): YjsGrant | null {
 		const m = /^group\.([\w-]{1,40})$/.exec(docName);
 		const group = m && this.store.getGroup(m[1] as string);
 		if (!group || !token) return null;
 		const member = splitParticipantToken(token);
 		if (member) {
 			const p = this.store.getParticipant(member.id);
-			return p && p.groupId === group.id && matchesHash(token, p.tokenHash) ? 'write' : null;
+			return p && p.groupId === group.id && matchesHash(token, p.tokenHash) ? { access: 'write', holder: holders.participant(p.id) } : null;
 		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
-		if (sameSecret(token, room.facilitatorToken)) return 'read';
+		if (sameSecret(token, room.facilitatorToken)) return { access: 'read', holder: holders.facilitation(room.id) };
 		const event = this.store.getEvent(room.eventId);
-		return event && matchesHash(token, event.organiserTokenHash) ? 'read' : null;
+		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id) } : null;
 	}
 
 	/** A room's facilitator link, or the organiser's token for any room of the event. */

@@ -13,14 +13,21 @@ import type { RoomRecord } from './store/store';
 
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
+/** On whose behalf a write-up connection was opened (YjsGrant.holder), so it can be withdrawn. */
+export const holders = {
+	participant: (id: string) => `participant:${id}`,
+	facilitation: (roomId: string) => `room:${roomId}`,
+	organiser: (eventId: string) => `event:${eventId}`
+};
+
 export class Writeups {
-	private host: Pick<YjsProcess, 'apply' | 'drop'> | undefined;
+	private host: Pick<YjsProcess, 'apply' | 'drop' | 'revoke'> | undefined;
 	/** Items per stage of each group, kept current from the Yjs process's reports. */
 	private readonly progressCache = new Map<string, [number, number, number]>();
 
 	constructor(private readonly palabre: Palabre) {}
 
-	attach(host: Pick<YjsProcess, 'apply' | 'drop'>) {
+	attach(host: Pick<YjsProcess, 'apply' | 'drop' | 'revoke'>) {
 		this.host = host;
 	}
 
@@ -38,6 +45,19 @@ export class Writeups {
 	forget(groupId: string) {
 		this.progressCache.delete(groupId);
 		this.host?.drop(docName(groupId));
+	}
+
+	/**
+	 * A person left their group (moved, deleted: `groupId` null) or joined another: their open
+	 * write-up connections close, but the one to their group's write-up.
+	 */
+	withdraw(participantId: string, groupId: string | null) {
+		this.host?.revoke([holders.participant(participantId)], groupId ? docName(groupId) : undefined);
+	}
+
+	/** Rotated links: whoever opened a write-up with the old ones is disconnected. */
+	withdrawLinks(eventId: string, roomIds: string[]) {
+		this.host?.revoke([holders.organiser(eventId), ...roomIds.map(holders.facilitation)]);
 	}
 
 	/** Removes one person's reactions and stars from a group's write-up. */

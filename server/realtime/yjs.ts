@@ -43,8 +43,17 @@ const PREFIX = '/yjs/';
 
 export type YjsAccess = 'write' | 'read';
 
-/** Decides a connection's access: null for an unknown doc as for a wrong token (both 403, so docs can't be probed). */
-export type YjsAuthorise = (docName: string, token: string | undefined) => YjsAccess | null;
+/**
+ * What a connection may do, and on whose behalf: the holder (a participant, a room's facilitation
+ * link, an event's organiser) names who can lose it later (`revoke`).
+ */
+export interface YjsGrant {
+	access: YjsAccess;
+	holder: string;
+}
+
+/** Decides a connection's grant: null for an unknown doc as for a wrong token (both 403, so docs can't be probed). */
+export type YjsAuthorise = (docName: string, token: string | undefined) => YjsGrant | null;
 
 /** What the upgrade needs of the HTTP request: it can be rebuilt in another process. */
 export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
@@ -61,7 +70,13 @@ export interface YjsEndpointOptions {
 
 export interface YjsEndpoint {
 	/** Upgrades a socket already routed and authorised by `routeUpgrade`. */
-	accept(req: UpgradeRequest, socket: Duplex, head: Buffer, docName: string, access: YjsAccess): void;
+	accept(req: UpgradeRequest, socket: Duplex, head: Buffer, docName: string, grant: YjsGrant): void;
+	/**
+	 * Closes the holders' connections (with 4403), but those to `keep`: a person deleted, moved to
+	 * another group (keep: the new group's doc), a link rotated. Access is decided at the upgrade,
+	 * so this is how it is withdrawn.
+	 */
+	revoke(holders: string[], keep?: string): void;
 	close(): Promise<void>;
 	loadedDocs(): number;
 	/**
@@ -107,6 +122,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	// maxPayload makes ws close with 1009 when a message is larger.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
 	const docs = new Map<string, LoadedDoc>();
+	/** Each holder's open connections, with their doc. */
+	const byHolder = new Map<string, Map<Conn, string>>();
 	/**
 	 * Changes tried on their shadow and waiting for the next commit, in arrival order, each with
 	 * the `saved` answer it owes its writer (`update` null: nothing new, answered with seq 0 in turn).
@@ -171,7 +188,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
 	}
 
-	function connect(ws: WebSocket, name: string, access: YjsAccess) {
+	function connect(ws: WebSocket, name: string, { access, holder }: YjsGrant) {
 		// After an error (e.g. 1009) ws closes the socket itself; without a listener it would throw.
 		ws.on('error', () => {});
 		let d: LoadedDoc;
@@ -188,10 +205,16 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		}
 		const conn: Conn = { ws, access, awarenessIds: new Set(), alive: true };
 		d.conns.add(conn);
+		const held = byHolder.get(holder) ?? new Map<Conn, string>();
+		byHolder.set(holder, held.set(conn, name));
 		ws.on('pong', () => {
 			conn.alive = true;
 		});
-		ws.on('close', () => disconnect(d, conn));
+		ws.on('close', () => {
+			held.delete(conn);
+			if (held.size === 0 && byHolder.get(holder) === held) byHolder.delete(holder);
+			disconnect(d, conn);
+		});
 		ws.on('message', (data, isBinary) => {
 			// Frames already received when we decided to close are dropped.
 			if (ws.readyState !== ws.OPEN) return;
@@ -335,8 +358,16 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	}
 
 	return {
-		accept(req, socket, head, name, access) {
-			wss.handleUpgrade(req as IncomingMessage, socket, head, (ws) => connect(ws, name, access));
+		accept(req, socket, head, name, grant) {
+			wss.handleUpgrade(req as IncomingMessage, socket, head, (ws) => connect(ws, name, grant));
+		},
+		revoke(holders, keep) {
+			for (const holder of holders) {
+				for (const [conn, name] of byHolder.get(holder) ?? []) {
+					// 4403: access withdrawn; the client stops reconnecting to this doc.
+					if (name !== keep) conn.ws.close(4403);
+				}
+			}
 		},
 		drop(name) {
 			const d = docs.get(name);
@@ -378,13 +409,13 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 
 /**
  * Routes an upgrade: false if the URL is not ours (/yjs/…); otherwise true, and the socket is
- * either refused with an HTTP status or handed to `then` with the doc and the access granted.
+ * either refused with an HTTP status or handed to `then` with the doc and the grant.
  */
 export function routeUpgrade(
 	req: UpgradeRequest,
 	socket: Duplex,
 	authorise: YjsAuthorise,
-	then: (docName: string, access: YjsAccess) => void
+	then: (docName: string, grant: YjsGrant) => void
 ): boolean {
 	let url: URL;
 	try {
@@ -395,15 +426,15 @@ export function routeUpgrade(
 	if (!url.pathname.startsWith(PREFIX)) return false;
 	const name = docName(url.pathname);
 	if (name === null) return refuse(socket, 404);
-	let access: YjsAccess | null;
+	let grant: YjsGrant | null;
 	try {
-		access = authorise(name, url.searchParams.get('token') ?? undefined);
+		grant = authorise(name, url.searchParams.get('token') ?? undefined);
 	} catch (err) {
 		console.error('yjs: authorise failed', err);
 		return refuse(socket, 500);
 	}
-	if (access === null) return refuse(socket, 403);
-	then(name, access);
+	if (grant === null) return refuse(socket, 403);
+	then(name, grant);
 	return true;
 }
 

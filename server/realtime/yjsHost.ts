@@ -48,7 +48,10 @@ process.on('message', (message: ToYjsHost, handle?: Socket) => {
 		case 'socket':
 			if (!handle) return;
 			if (closing) return void handle.destroy();
-			endpoint.accept(message.req, handle, Buffer.from(message.head), message.docName, message.access);
+			endpoint.accept(message.req, handle, Buffer.from(message.head), message.docName, message.grant);
+			return;
+		case 'revoke':
+			endpoint.revoke(message.holders, message.keep);
 			return;
 		case 'apply':
 			try {

@@ -3,13 +3,15 @@
  * Node's IPC channel with the 'advanced' serialization (bytes travel as bytes). Both ends are
  * ours and built together, so types suffice here; clients' messages have schemas.
  */
-import type { UpgradeRequest, YjsAccess } from './yjs';
+import type { UpgradeRequest, YjsGrant } from './yjs';
 
 export type ToYjsHost =
 	/** Sent with the socket as handle: the main process has routed and authorised it. */
-	| { t: 'socket'; req: UpgradeRequest; head: Uint8Array; docName: string; access: YjsAccess }
+	| { t: 'socket'; req: UpgradeRequest; head: Uint8Array; docName: string; grant: YjsGrant }
 	/** A change made by the server (a comment, a person's reactions removed), as a Yjs update. */
 	| { t: 'apply'; id: number; docName: string; update: Uint8Array }
+	/** Access withdrawn: close these holders' connections, but those to `keep`. */
+	| { t: 'revoke'; holders: string[]; keep?: string }
 	/** A deleted doc: close its connections, forget it, remove any row it still has. */
 	| { t: 'drop'; docName: string }
 	/** Stop: close the connections, then exit. */

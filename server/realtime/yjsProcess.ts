@@ -31,6 +31,8 @@ export interface YjsProcess {
 	/** A server-made change: resolves once stored and sent to the doc's connections. */
 	apply(docName: string, update: Uint8Array): Promise<void>;
 	drop(docName: string): void;
+	/** Closes the holders' open connections, but those to `keep` (see YjsEndpoint.revoke). */
+	revoke(holders: string[], keep?: string): void;
 	close(): Promise<void>;
 }
 
@@ -96,8 +98,8 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	return {
 		ready,
 		handleUpgrade(req, socket, head) {
-			return routeUpgrade(req, socket, options.authorise, (docName, access) => {
-				const message: ToYjsHost = { t: 'socket', req: { method: req.method, url: req.url, headers: req.headers }, head, docName, access };
+			return routeUpgrade(req, socket, options.authorise, (docName, grant) => {
+				const message: ToYjsHost = { t: 'socket', req: { method: req.method, url: req.url, headers: req.headers }, head, docName, grant };
 				// Between a crash and the restart: the client tries again shortly.
 				if (!send(message, socket)) refuse(socket, 503);
 			});
@@ -114,6 +116,10 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		},
 		drop(docName) {
 			send({ t: 'drop', docName });
+		},
+		revoke(holders, keep) {
+			// While it restarts, nobody is connected: nothing to close.
+			send({ t: 'revoke', holders, keep });
 		},
 		async close() {
 			closing = true;

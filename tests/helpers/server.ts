@@ -141,9 +141,14 @@ export class TestServer {
 
 	/** Rows in a table of the live store, read directly (read-only) to prove what was or was not stored. */
 	countRows(table: string): number {
+		return this.countRowsWhere(table, '1');
+	}
+
+	/** Rows of a table matching a condition (`?` placeholders for `params`). */
+	countRowsWhere(table: string, where: string, ...params: unknown[]): number {
 		const db = new Database(join(this.dataDir, 'palabre.sqlite'), { readonly: true });
 		try {
-			return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+			return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
 		} finally {
 			db.close();
 		}

@@ -1,6 +1,13 @@
-/** Who may open a group's write-up over the Yjs endpoint of the real server, decided at the upgrade. */
+/**
+ * Who may open a group's write-up over the Yjs endpoint of the real server, decided at the
+ * upgrade, and how that access is withdrawn from connections already open: a member moved to
+ * another group or deleted, links rotated.
+ */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
 import { connectClient, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
 
@@ -57,5 +64,76 @@ it('lets members write, facilitators and organisers read, and nobody else in', a
 	expect(await upgrade(`room.${roomId}`, e.organiserToken)).toBe(403);
 	// The server is still serving.
 	expect((await server.api('GET', '/api/health')).status).toBe(200);
+	organiser.disconnect();
+});
+
+/** An open write-up connection: how it closed, once it does. */
+async function opened(doc: string, token: string) {
+	const ws = new WebSocket(`${server.url.replace('http', 'ws')}/yjs/${encodeURIComponent(doc)}?token=${encodeURIComponent(token)}`);
+	ws.on('error', () => {});
+	const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+	await new Promise((resolve, reject) => {
+		ws.once('open', resolve);
+		ws.once('unexpected-response', () => reject(new Error(`${doc} refused`)));
+	});
+	return { ws, closed };
+}
+
+function update(text: string): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getText('t').insert(0, text);
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0);
+	syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(doc));
+	return encoding.toUint8Array(encoder);
+}
+
+const rows = (doc: string) => server.countRowsWhere('ydoc_updates', 'doc = ?', doc);
+
+it('closes write-up connections whose access was withdrawn; members keep theirs', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Retrait', themes: [{ title: 'Salle', statements: ['A', 'B'] }] })).body;
+	const roomId = e.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
+	const event = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
+	const [a, b] = (await event()).rooms[0].statements.map((s: { id: string }) => s.id);
+	const people: { id: string; token: string }[] = [];
+	for (const statementId of [a, a, b]) {
+		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'X', roomId });
+		const s = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+		expect((await request(s, 'group:pick', { statementId })).ok).toBe(true);
+		s.disconnect();
+		people.push({ id: joined.body.session.me.id, token: joined.body.token });
+	}
+	const [moved, deleted, other] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
+	const room = (await event()).rooms[0];
+	const [g1, g2] = room.statements.map((s: { groups: { id: string }[] }) => `group.${s.groups[0]?.id}`) as [string, string];
+	const facilitator = new URL(room.facilitatorUrl).hash.slice(1);
+
+	// Moved to the other group: the old write-up closes, the new one opens and stays.
+	const old = await opened(g1, moved.token);
+	const staying = await opened(g2, other.token);
+	const target = room.statements[1].groups[0].id as string;
+	expect((await request(organiser, 'room:move', { roomId, participantId: moved.id, groupId: target })).ok).toBe(true);
+	expect(await old.closed).toBe(4403);
+	const now = await opened(g2, moved.token);
+
+	expect(await upgrade(g1, moved.token)).toBe(403);
+
+	// Deleted: their connection closes, and they cannot come back.
+	const gone = await opened(g1, deleted.token);
+	expect((await server.api('DELETE', `/api/events/${e.id}/participants/${deleted.id}`, undefined, e.organiserToken)).status).toBe(204);
+	expect(await gone.closed).toBe(4403);
+	expect(await upgrade(g1, deleted.token)).toBe(403);
+
+	// Rotated links: the reader on the old facilitation link goes; members stay.
+	const reader = await opened(g2, facilitator);
+	expect((await server.api('POST', `/api/events/${e.id}/rotate`, undefined, e.organiserToken)).status).toBe(200);
+	expect(await reader.closed).toBe(4403);
+	expect(await upgrade(g2, facilitator)).toBe(403);
+	for (const c of [staying, now]) expect(c.ws.readyState).toBe(WebSocket.OPEN);
+	now.ws.send(update('toujours membre'));
+	await expect.poll(() => rows(g2)).toBeGreaterThan(0);
+	for (const c of [staying, now]) c.ws.close();
 	organiser.disconnect();
 });

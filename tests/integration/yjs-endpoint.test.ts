@@ -21,6 +21,7 @@ import {
 	createYjsEndpoint,
 	routeUpgrade,
 	type YjsEndpoint,
+	type YjsGrant,
 	type YjsEndpointOptions
 } from '../../server/realtime/yjs';
 import { migrate } from '../../server/store/sqlite';
@@ -40,9 +41,9 @@ function openDb(file = 'yjs.sqlite') {
 const { db, persistence } = openDb();
 
 /** Docs whose name starts with g exist; token w writes, r reads. */
-function authorise(doc: string, token: string | undefined) {
+function authorise(doc: string, token: string | undefined): YjsGrant | null {
 	if (!doc.startsWith('g')) return null;
-	return token === 'w' ? 'write' : token === 'r' ? 'read' : null;
+	return token === 'w' ? { access: 'write', holder: 'writer' } : token === 'r' ? { access: 'read', holder: 'reader' } : null;
 }
 
 interface Running {
@@ -59,7 +60,7 @@ async function start(options: Partial<YjsEndpointOptions> = {}): Promise<Running
 	const http = createServer((_req, res) => res.writeHead(404).end());
 	// As the main process does before passing the socket to the Yjs process.
 	http.on('upgrade', (req, socket, head) => {
-		if (!routeUpgrade(req, socket, authorise, (name, access) => endpoint.accept(req, socket, head, name, access))) socket.destroy();
+		if (!routeUpgrade(req, socket, authorise, (name, grant) => endpoint.accept(req, socket, head, name, grant))) socket.destroy();
 	});
 	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 	const r = { endpoint, http, port: (http.address() as AddressInfo).port };
@@ -228,6 +229,22 @@ describe('the Yjs endpoint', () => {
 		const c = client(main.port, 'g3', 'w');
 		await synced(c);
 		expect(main.endpoint.loadedDocs()).toBe(loaded + 1);
+	});
+
+	it('withdraws a holder’s access: its connections close with 4403, but the one it keeps', async () => {
+		const kept = await rawClient(main.port, 'g5k');
+		const gone = await rawClient(main.port, 'g5');
+		const reader = await rawClient(main.port, 'g5', 'r');
+		main.endpoint.revoke(['writer'], 'g5k');
+		expect(await within(gone.closed, 'close')).toBe(4403);
+		// Other holders and the kept doc stay open.
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'encore là');
+		kept.ws.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
+		await waitFor('the kept connection to store', () => persistence.count('g5k') === 1);
+		expect(reader.ws.readyState).toBe(WebSocket.OPEN);
+		expect(kept.ws.readyState).toBe(WebSocket.OPEN);
+		expect(persistence.count('g5')).toBe(0);
 	});
 
 	it('closes a connection sending a message over the limit with 1009', async () => {
