@@ -12,7 +12,7 @@ import {
 	type ClientMessageName,
 	type ClientMessage
 } from '../../src/lib/protocol';
-import { phoneRoomView, type OrganiserDocument, type ProgressUpdate } from '../../src/lib/views';
+import { phoneRoomView, type GoneReason, type OrganiserDocument, type ProgressUpdate } from '../../src/lib/views';
 import type { Limits } from '../config';
 import { PalabreError, type Change, type Palabre } from '../service';
 
@@ -127,7 +127,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				const mine = open.get(p.id) ?? [];
 				while (mine.length >= limits.connectionsPerParticipant) {
 					const oldest = mine.shift();
-					oldest?.emit('gone', 'remplacée par une connexion plus récente');
+					oldest?.emit('gone', 'replaced' satisfies GoneReason);
 					oldest?.disconnect(true);
 				}
 				mine.push(socket);
@@ -287,7 +287,8 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			await sendInitial(socket, who);
 		} catch (err) {
 			// The participant or room may have been deleted between handshake and now.
-			socket.emit('gone', err instanceof PalabreError ? err.message : 'indisponible');
+			if (!(err instanceof PalabreError)) console.error('connexion', err);
+			socket.emit('gone', 'unavailable' satisfies GoneReason);
 			socket.disconnect(true);
 		}
 	});
@@ -449,14 +450,14 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		for (const socket of await io.fetchSockets()) {
 			const who = socket.data.who as Identity | undefined;
 			if (who?.eventId !== eventId || (what === 'links' && who.role === 'participant')) continue;
-			socket.emit('gone', what === 'event' ? 'événement supprimé' : 'lien renouvelé');
+			socket.emit('gone', (what === 'event' ? 'eventDeleted' : 'linksRotated') satisfies GoneReason);
 			socket.disconnect(true);
 		}
 	});
 
 	// A deleted person: their phones are told and disconnected.
 	palabre.onPersonGone((participantId) => {
-		io.to(channel.participant(participantId)).emit('gone', 'données effacées');
+		io.to(channel.participant(participantId)).emit('gone', 'erased' satisfies GoneReason);
 		io.in(channel.participant(participantId)).disconnectSockets(true);
 	});
 

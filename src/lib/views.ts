@@ -268,3 +268,10 @@ export interface OrganiserDocument {
 		participants: Headcount;
 	}[];
 }
+
+/**
+ * Why the server ends a connection (`gone`, just before disconnecting it): this person's data was
+ * erased, the event deleted, the link used was renewed, a newer connection of the same person took
+ * its place, or what it was about no longer exists.
+ */
+export type GoneReason = 'erased' | 'eventDeleted' | 'linksRotated' | 'replaced' | 'unavailable';

@@ -268,11 +268,13 @@ describe('DELETE /api/events/:id/participants/:pid', () => {
 		await request(leave.socket, 'speaking:taps', { taps: [{ id: 't1', stage: 1, tap: { kind: 'speak', participantId: leave.id, at: now - 2000 } }, { id: 't2', stage: 1, tap: { kind: 'silence', at: now - 1000 } }] });
 		expect(server.countRows('speaking_taps')).toBeGreaterThanOrEqual(2);
 		const gone = new Promise((resolve) => leave.socket.once('disconnect', resolve));
+		const reason = new Promise((resolve) => leave.socket.once('gone', resolve));
 		const taps = server.countRows('speaking_taps');
 
 		expect((await server.api('DELETE', `/api/events/${e.id}/participants/${leave.id}`, undefined, 'x'.repeat(32))).status).toBe(403);
 		expect((await server.api('DELETE', `/api/events/${e.id}/participants/${leave.id}`, undefined, e.organiserToken)).status).toBe(204);
 		await gone;
+		expect(await reason).toBe('erased');
 		expect(server.countRows('speaking_taps')).toBe(taps - 1);
 		const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
 		expect(doc.participants.total).toBe(1);

@@ -11,6 +11,12 @@ export const en: Record<MessageKey, string> = {
 	'common.offline': 'Connection lost, reconnecting…',
 	'common.save': 'Save',
 	'common.back': 'Back',
+	'gone.erased': 'Your data was erased by the organisers. You can join again.',
+	'gone.eventDeleted': 'This event was deleted.',
+	'gone.linksRotated': 'This link was renewed: ask the organisers for the new one.',
+	'gone.replaced': 'Palabre is open elsewhere as you (another tab or device): this screen is paused.',
+	'gone.unavailable': 'What you were following no longer exists.',
+	'gone.resume': 'Continue here',
 
 	'home.join.title': 'Join a debate',
 	'home.join.code': 'Code shown on the screen',

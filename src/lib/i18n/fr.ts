@@ -9,6 +9,12 @@ export const fr = {
 	'common.offline': 'Connexion perdue, reconnexion…',
 	'common.save': 'Enregistrer',
 	'common.back': 'Retour',
+	'gone.erased': 'Vos données ont été effacées par l’équipe d’organisation. Vous pouvez rejoindre à nouveau.',
+	'gone.eventDeleted': 'Cet événement a été supprimé.',
+	'gone.linksRotated': 'Ce lien a été renouvelé : demandez le nouveau lien à l’équipe d’organisation.',
+	'gone.replaced': 'Palabre est ouvert ailleurs avec votre identité (autre onglet ou appareil) : cet écran est en pause.',
+	'gone.unavailable': 'Ce que vous suiviez n’existe plus.',
+	'gone.resume': 'Continuer ici',
 
 	'home.join.title': 'Rejoindre un débat',
 	'home.join.code': 'Code affiché à l’écran',
