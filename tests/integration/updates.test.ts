@@ -1,13 +1,13 @@
 /**
  * Who receives what, over real sockets: the projection sees a group's write-up progress at once
  * (a small `progress` message) and, while timekeepers tap, its full room view at most once a
- * second; a phone's room view carries no figures and is not sent again when nothing it shows
- * changed; a timekeeper's tap refreshes the group's speaking view only; of a group's speaking
+ * second, the organisers' document at most every 5 seconds; a phone's room view carries no
+ * figures and is not sent again when nothing it shows changed; a timekeeper's tap refreshes the group's speaking view only; of a group's speaking
  * time the projection gets only its balance.
  */
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PhoneRoomView, ProgressUpdate, RoomView, SpeakingGroupView } from '../../src/lib/views';
+import type { OrganiserDocument, PhoneRoomView, ProgressUpdate, RoomView, SpeakingGroupView } from '../../src/lib/views';
 import { connectClient, nextEvent, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
 import { writeItems } from '../helpers/writeupClient';
@@ -67,6 +67,7 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	const sessions = counter(bruno.socket, 'session');
 	const phoneRooms = counter(bruno.socket, 'room');
 	const projectionRooms = counter(projection, 'room');
+	const organiserDocs = counter(organiser, 'organiser');
 	const started = Date.now();
 	const at = Date.now();
 	for (let i = 0; i < 20; i++) {
@@ -91,6 +92,10 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	expect(phoneRooms()).toBe(0);
 	expect(projectionRooms()).toBeGreaterThan(0);
 	expect(projectionRooms()).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+	// The organisers' whole document, for figures only, at most every 5 seconds; they do arrive.
+	expect(organiserDocs()).toBeLessThanOrEqual(Math.ceil(seconds / 5) + 1);
+	const consoleDoc = await nextEvent<OrganiserDocument>(organiser, 'organiser', (d) => (d.rooms[0]?.statements[0]?.groups[0]?.speaking.totalMs ?? 0) > 0);
+	expect(consoleDoc.rooms[0]?.statements[0]?.groups[0]?.speaking.byCategory.habitant?.memberShare).toBe(1);
 
 	for (const m of members) m.socket.disconnect();
 	projection.disconnect();
