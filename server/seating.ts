@@ -71,8 +71,9 @@ export class Seating {
 			for (const m of result.moves) this.store.setParticipantGroup(m.participantId, m.to);
 			return result;
 		});
-		// Write access follows the group: a connection to the group one left closes.
-		for (const m of placement.moves) this.palabre.writeups.withdraw(m.participantId, m.to);
+		// Write access follows the group: a connection to the group one left closes (someone who
+		// had no group has none: nothing to tell the Yjs process in a rush of first picks).
+		for (const m of placement.moves) if (m.from !== null) this.palabre.writeups.withdraw(m.participantId, m.to);
 		if (placement.moves.length) {
 			this.palabre.notify({
 				eventId: room.eventId,
