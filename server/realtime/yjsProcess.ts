@@ -49,6 +49,8 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	const ready = new Promise<void>((resolve, reject) => (settleReady = (err) => (err ? reject(err) : resolve())));
 
 	function start() {
+		// A restart planned just before close() must not bring it back.
+		if (closing) return;
 		const c = fork(options.entry.file, [options.dataDir], {
 			execArgv: [...process.execArgv, ...(options.entry.execArgv ?? [])],
 			serialization: 'advanced',
