@@ -17,10 +17,18 @@ export interface WriteupHandle {
 	destroy(): void;
 }
 
+/** The IndexedDB name of a group's write-up on this device. */
+const localName = (groupId: string) => `palabre.${docName(groupId)}`;
+
+/** Deletes this device's copy of a group's write-up (once any open handle has closed it). */
+export function forgetWriteupCopy(groupId: string) {
+	indexedDB.deleteDatabase(localName(groupId));
+}
+
 export function openWriteup(opts: { groupId: string; token: string; participantId?: string; write: boolean }): WriteupHandle {
 	const doc = new Y.Doc();
 	const name = docName(opts.groupId);
-	const local = opts.write ? new IndexeddbPersistence(`palabre.${name}`, doc) : undefined;
+	const local = opts.write ? new IndexeddbPersistence(localName(opts.groupId), doc) : undefined;
 	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
 	const provider = new WebsocketProvider(url, name, doc, { params: { token: opts.token } });
 	const state = $state({
