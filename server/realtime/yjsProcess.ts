@@ -37,6 +37,12 @@ export interface YjsProcess {
 }
 
 const RESTART_DELAY_MS = 200;
+/**
+ * A larger young generation: every keystroke allocates (frames, updates, Yjs structs), and each
+ * scavenge pauses the relay. Measured at 1,000 people (two runs each, `npm run bench`): keystroke
+ * → member p99 10 and 10 ms with V8's default, 8 and 6 ms with these, for 30–50 MB more memory.
+ */
+const YJS_PROCESS_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=64'];
 
 export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	let child: ChildProcess | undefined;
@@ -52,7 +58,7 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		// A restart planned just before close() must not bring it back.
 		if (closing) return;
 		const c = fork(options.entry.file, [options.dataDir], {
-			execArgv: [...process.execArgv, ...(options.entry.execArgv ?? [])],
+			execArgv: [...process.execArgv, ...YJS_PROCESS_FLAGS, ...(options.entry.execArgv ?? [])],
 			serialization: 'advanced',
 			stdio: 'inherit'
 		});
