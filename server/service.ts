@@ -401,9 +401,9 @@ export class Palabre {
 	}
 
 	// ---- views ----
-	private groupViews(room: RoomRecord, people: ParticipantRecord[], lang: Language): Map<string, GroupView[]> {
+	/** The room's groups by statement; `byGroup`: the room's people by group (membersByGroup). */
+	private groupViews(room: RoomRecord, byGroup: Map<string | null, ParticipantRecord[]>, lang: Language): Map<string, GroupView[]> {
 		const byStatement = new Map<string, GroupView[]>();
-		const byGroup = membersByGroup(people);
 		for (const g of this.store.listGroups(room.id)) {
 			const members = byGroup.get(g.id) ?? [];
 			const view: GroupView = {
@@ -425,7 +425,7 @@ export class Palabre {
 	roomView(room: RoomRecord): RoomView {
 		const event = this.event(room.eventId);
 		const people = this.store.listRoomParticipants(room.id);
-		const groups = this.groupViews(room, people, event.language);
+		const groups = this.groupViews(room, membersByGroup(people), event.language);
 		const all = [...groups.values()].flat();
 		return {
 			id: room.id,
@@ -545,7 +545,7 @@ export class Palabre {
 	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserDocument['rooms'][number] {
 		const inRoom = this.store.listRoomParticipants(room.id);
 		const byGroup = membersByGroup(inRoom);
-		const groups = this.groupViews(room, inRoom, event.language);
+		const groups = this.groupViews(room, byGroup, event.language);
 		const evaluations = this.store.listEvaluations(room.id);
 		return {
 			id: room.id,

@@ -20,14 +20,17 @@ export const holders = {
 	organiser: (eventId: string) => `event:${eventId}`
 };
 
+/** What this module asks of the Yjs process. */
+type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke'>;
+
 export class Writeups {
-	private host: Pick<YjsProcess, 'apply' | 'drop' | 'revoke'> | undefined;
+	private host: WriteupsHost | undefined;
 	/** Items per stage of each group, kept current from the Yjs process's reports. */
 	private readonly progressCache = new Map<string, [number, number, number]>();
 
 	constructor(private readonly palabre: Palabre) {}
 
-	attach(host: Pick<YjsProcess, 'apply' | 'drop' | 'revoke'>) {
+	attach(host: WriteupsHost) {
 		this.host = host;
 	}
 

@@ -90,6 +90,14 @@ class Throttled {
 		if (this.steps.length) this.pending = setImmediate(() => this.pump());
 	}
 
+	/** A slower lane into this throttle: what is marked there reaches it at most once every `everyMs`. */
+	slower(everyMs: number): Throttled {
+		return new Throttled(everyMs, (id) => {
+			this.mark(id);
+			this.schedule(false);
+		});
+	}
+
 	close() {
 		clearTimeout(this.timer);
 		clearImmediate(this.pending);
@@ -269,21 +277,20 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				if (!roles.includes(who.role)) return reply({ ok: false, error: 'action non permise pour ce rôle' });
 				const parsed = ClientMessages[name].safeParse(raw);
 				if (!parsed.success) return reply({ ok: false, error: describeZodError(parsed.error) });
-				// A handler answers at once, or later for a write-up comment (stored by the Yjs process).
-				const failed = (err: unknown) => {
-					if (err instanceof PalabreError) reply({ ok: false, error: err.message });
-					else {
-						console.error(`Erreur sur ${name}`, err);
-						reply({ ok: false, error: 'erreur interne' });
-					}
-				};
-				try {
-					const data = fn(who, parsed.data, socket);
-					if (data instanceof Promise) data.then((d) => reply({ ok: true, data: d ?? null }), failed);
-					else reply({ ok: true, data: data ?? null });
-				} catch (err) {
-					failed(err);
-				}
+				// One path for handlers answering at once and those answering later (a write-up
+				// comment, stored by the Yjs process); a throw becomes the error answer.
+				Promise.resolve()
+					.then(() => fn(who, parsed.data, socket))
+					.then(
+						(data) => reply({ ok: true, data: data ?? null }),
+						(err: unknown) => {
+							if (err instanceof PalabreError) reply({ ok: false, error: err.message });
+							else {
+								console.error(`Erreur sur ${name}`, err);
+								reply({ ok: false, error: 'erreur interne' });
+							}
+						}
+					);
 			});
 		}
 		// Clock samples for the timers: the client measures its offset to this.
@@ -401,10 +408,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
 	});
 
-	const figures = new Throttled(FIGURES_EVERY_MS, (roomId) => {
-		watchers.mark(roomId);
-		watchers.schedule(false);
-	});
+	const figures = watchers.slower(FIGURES_EVERY_MS);
 
 	/** What was last sent to a channel, by event name: an unchanged view is not sent again. */
 	const lastSent = new Map<string, string>();
@@ -442,10 +446,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		step();
 	});
 
-	const organiserFigures = new Throttled(ORGANISER_FIGURES_EVERY_MS, (eventId) => {
-		organisers.mark(eventId);
-		organisers.schedule(false);
-	});
+	const organiserFigures = organisers.slower(ORGANISER_FIGURES_EVERY_MS);
 
 	/** Groups whose write-up progress changed, by room: sent within the same turn of the loop. */
 	const progressDue = new Map<string, Set<string>>();
@@ -473,7 +474,9 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 	});
 
 	const unsubscribe = palabre.onChange((c: Change) => {
-		if (c.roomIds.length || c.participantIds.length || c.board) dirty.events.add(c.eventId);
+		// Seats, stages, board: views to rebuild. Otherwise only figures moved (speaking, progress).
+		const structural = c.roomIds.length > 0 || c.participantIds.length > 0 || c.board === true;
+		if (structural) dirty.events.add(c.eventId);
 		else {
 			organiserFigures.mark(c.eventId);
 			organiserFigures.schedule(false);
@@ -489,7 +492,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		}
 		progress.schedule(false);
 		// A change of progress alone needs no other view.
-		if (c.roomIds.length || c.participantIds.length || c.board || c.speaking?.length) timer ??= setTimeout(flush, FLUSH_MS);
+		if (structural || c.speaking?.length) timer ??= setTimeout(flush, FLUSH_MS);
 	});
 
 	return {

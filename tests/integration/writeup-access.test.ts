@@ -31,22 +31,32 @@ function upgrade(doc: string, token?: string): Promise<number> {
 	});
 }
 
-it('lets members write, facilitators and organisers read, and nobody else in', async () => {
-	const e = (await server.api('POST', '/api/events', { title: 'Accès', themes: [{ title: 'Salle', statements: ['A', 'B'] }] })).body;
-	const roomId = e.rooms[0].id;
+/**
+ * An event of one room with statements A and B, open for choice, its organiser connected, and one
+ * person seated per entry of `picks` (0: A, 1: B), in order.
+ */
+async function seated(title: string, picks: number[]) {
+	const e = (await server.api('POST', '/api/events', { title, themes: [{ title: 'Salle', statements: ['A', 'B'] }] })).body;
+	const roomId = e.rooms[0].id as string;
 	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
 	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
-	const doc = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
-	const [a, b] = (await doc()).rooms[0].statements.map((s: { id: string }) => s.id);
-	const tokens: string[] = [];
-	for (const statementId of [a, b]) {
+	const event = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
+	const statements = (await event()).rooms[0].statements.map((s: { id: string }) => s.id) as string[];
+	const people: { id: string; token: string }[] = [];
+	for (const k of picks) {
 		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'X', roomId });
 		const s = await connectClient(server.url, { role: 'participant', token: joined.body.token });
-		expect((await request(s, 'group:pick', { statementId })).ok).toBe(true);
+		expect((await request(s, 'group:pick', { statementId: statements[k] })).ok).toBe(true);
 		s.disconnect();
-		tokens.push(joined.body.token);
+		people.push({ id: joined.body.session.me.id, token: joined.body.token });
 	}
-	const room = (await doc()).rooms[0];
+	return { e, roomId, organiser, event, people };
+}
+
+it('lets members write, facilitators and organisers read, and nobody else in', async () => {
+	const { e, roomId, organiser, event, people } = await seated('Accès', [0, 1]);
+	const tokens = people.map((p) => p.token);
+	const room = (await event()).rooms[0];
 	const [g1, g2] = room.statements.map((s: { groups: { id: string }[] }) => s.groups[0]?.id);
 	const facilitator = new URL(room.facilitatorUrl).hash.slice(1);
 	const projection = new URL(e.rooms[0].projectionUrl).hash.slice(1);
@@ -91,20 +101,7 @@ function update(text: string): Uint8Array {
 const rows = (doc: string) => server.countRowsWhere('ydoc_updates', 'doc = ?', doc);
 
 it('closes write-up connections whose access was withdrawn; members keep theirs', async () => {
-	const e = (await server.api('POST', '/api/events', { title: 'Retrait', themes: [{ title: 'Salle', statements: ['A', 'B'] }] })).body;
-	const roomId = e.rooms[0].id;
-	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
-	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
-	const event = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
-	const [a, b] = (await event()).rooms[0].statements.map((s: { id: string }) => s.id);
-	const people: { id: string; token: string }[] = [];
-	for (const statementId of [a, a, b]) {
-		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'X', roomId });
-		const s = await connectClient(server.url, { role: 'participant', token: joined.body.token });
-		expect((await request(s, 'group:pick', { statementId })).ok).toBe(true);
-		s.disconnect();
-		people.push({ id: joined.body.session.me.id, token: joined.body.token });
-	}
+	const { e, roomId, organiser, event, people } = await seated('Retrait', [0, 0, 1]);
 	const [moved, deleted, other] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
 	const room = (await event()).rooms[0];
 	const [g1, g2] = room.statements.map((s: { groups: { id: string }[] }) => `group.${s.groups[0]?.id}`) as [string, string];

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../protocol';
+import type { GoneReason } from '../views';
 
 /**
  * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
@@ -20,6 +21,17 @@ export function connect(auth: SocketAuth): Socket {
 		return close();
 	};
 	return socket;
+}
+
+/**
+ * The server ends this connection for good and says why (`gone`, then a disconnection): the
+ * disconnection that follows is no network loss, so the page's « reconnexion… » must not show.
+ */
+export function onGone(socket: Socket, then: (reason: GoneReason) => void) {
+	socket.on('gone', (reason: GoneReason) => {
+		socket.off('disconnect');
+		then(reason);
+	});
 }
 
 /** Sends a typed message and resolves with the server's answer (or rejects with its error). */
