@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { buildIfNeeded } from './start.js';
 
-buildIfNeeded();
+await buildIfNeeded();
 const r = spawnSync('npx', ['tsx', 'bench/run.ts', ...process.argv.slice(2)], {
 	cwd: new URL('..', import.meta.url).pathname,
 	stdio: 'inherit'

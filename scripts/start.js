@@ -1,9 +1,12 @@
-// `npm start`: builds when the build is missing or older than the sources, then serves.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm start`: builds quietly when the build is missing or older than the sources (the full
+// output goes to a log file, shown on failure), then runs the server in this very process, so a
+// signal to this process is a signal to the server: nothing to forward, nothing left behind.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'build', 'palabre.js');
 
 function newest(dir) {
@@ -27,15 +30,66 @@ export function buildIsStale() {
 	return sources > built;
 }
 
-export function buildIfNeeded() {
-	if (!buildIsStale()) return;
-	console.log('Construction de Palabre (première fois ou sources modifiées)…');
-	const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-	if (r.status !== 0) process.exit(r.status ?? 1);
+/**
+ * The build log: in the data directory, which outlives builds (`build/` is emptied by each one).
+ * Relative DATA_DIR is read from the project's root, as the server does.
+ */
+export function buildLogPath(env = process.env) {
+	return join(resolve(root, env.DATA_DIR ?? 'data'), 'build.log');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-	buildIfNeeded();
-	const r = spawnSync(process.execPath, [entry], { cwd: root, stdio: 'inherit' });
-	process.exit(r.status ?? 0);
+/**
+ * `npm run build` with its output in `log` only: one line here before, one after. Resolves with
+ * the exit code; a signal to this process while building stops the build too.
+ */
+export function buildQuietly(log = buildLogPath()) {
+	mkdirSync(join(log, '..'), { recursive: true });
+	const started = Date.now();
+	console.log('Construction de Palabre, environ une minute (première fois ou sources modifiées)… / Building Palabre…');
+	const out = createWriteStream(log);
+	// NO_COLOR: a log read in an editor, without escape codes.
+	const child = spawn('npm', ['run', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout.pipe(out, { end: false });
+	child.stderr.pipe(out, { end: false });
+	const stop = (signal) => child.kill(signal);
+	process.on('SIGINT', stop).on('SIGTERM', stop);
+	return new Promise((resolveCode) => {
+		child.on('close', (code, signal) => {
+			process.off('SIGINT', stop).off('SIGTERM', stop);
+			out.end(() => {
+				if (code === 0) {
+					console.log(`Construit en ${Math.round((Date.now() - started) / 1000)} s. / Built. (journal / log : ${log})`);
+				} else {
+					if (!signal) process.stderr.write(readFileSync(log, 'utf8'));
+					console.error(`La construction a échoué (${signal ?? code}) ; journal complet / full log : ${log}`);
+				}
+				resolveCode(code ?? 1);
+			});
+		});
+	});
+}
+
+export async function buildIfNeeded() {
+	if (!buildIsStale()) return;
+	const code = await buildQuietly();
+	if (code !== 0) process.exit(code);
+}
+
+/**
+ * npm runs us through `sh -c`, and on SIGTERM kills that shell only (npm 11): we would be left
+ * running. So when our parent goes, we stop as if told to (a service manager's init parent never goes).
+ */
+function stopWithParent() {
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+	}, 500).unref();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+	stopWithParent();
+	await buildIfNeeded();
+	// The server reads DATA_DIR and its files relative to the project, whoever started us from where.
+	process.chdir(root);
+	await import(pathToFileURL(entry).href);
 }

@@ -8,7 +8,7 @@ function run(cmd, args) {
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-buildIfNeeded();
+await buildIfNeeded();
 // The join page's JavaScript budget (phones on weak venue Wi-Fi).
 run('node', ['scripts/bundle-size.js']);
 // Types first: strict TypeScript across the app, the server and the tests.

@@ -83,6 +83,8 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 		},
 		async close() {
 			if (sweeper) clearInterval(sweeper);
+			// The disconnection that follows is a restart, not the end: pages say so and reconnect.
+			io?.emit('restarting');
 			control?.close();
 			await yjs.close();
 			await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));

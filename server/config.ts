@@ -8,7 +8,10 @@ export interface Config {
 	dataDir: string;
 	/** The address put in QR codes and links, without a trailing slash. */
 	publicUrl: string;
-	/** True when no PUBLIC_URL was given and no LAN address exists: phones cannot reach us. */
+	/**
+	 * True when phones cannot reach us: no PUBLIC_URL, and HOST is a loopback address or the
+	 * machine has no LAN address.
+	 */
 	loopbackOnly: boolean;
 	limits: Limits;
 }
@@ -52,12 +55,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 	if (env.PUBLIC_URL) {
 		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, limits };
 	}
-	return {
-		port,
-		host,
-		dataDir,
-		publicUrl: `http://${lan ?? 'localhost'}:${port}`,
-		loopbackOnly: lan === null,
-		limits
-	};
+	const local = localAddress(host, lan, port);
+	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, limits };
+}
+
+/** A HOST only this machine can reach. */
+export const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+/** A HOST meaning every interface (the default). */
+export const ANY_HOST = /^(0\.0\.0\.0|::|\[::\])$/;
+
+/**
+ * The address links and QR codes use without PUBLIC_URL: one the server listens on. Listening
+ * everywhere, the LAN address (phones on the same Wi-Fi); on a loopback or a given address,
+ * that address itself, so links at least work on this machine.
+ */
+function localAddress(host: string, lan: string | null, port: number): { url: string; loopback: boolean } {
+	if (ANY_HOST.test(host)) return { url: `http://${lan ?? 'localhost'}:${port}`, loopback: lan === null };
+	const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+	return { url: `http://${name}:${port}`, loopback: LOOPBACK_HOST.test(host) };
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config';
 import { createPalabreServer } from './app';
+import { readyBanner } from './banner';
 
 // Built next to this file by `npm run build` (adapter-node output).
 const { handler } = (await import(new URL('./handler.js', import.meta.url).href)) as {
@@ -43,21 +44,38 @@ try {
 	process.exit(1);
 }
 http.listen(config.port, config.host, () => {
-	console.log(`Palabre est prêt.`);
-	console.log(`  Organisateur·rice·s : ${config.publicUrl}/  (créer un événement)`);
-	console.log(`  Sur ce poste        : http://localhost:${config.port}/`);
-	console.log(`  Données             : ${config.dataDir}`);
-	if (config.loopbackOnly) {
-		console.warn(
-			'Attention : aucune adresse réseau local trouvée ; les téléphones ne pourront pas rejoindre. ' +
-				'Connectez ce poste au Wi-Fi du lieu ou indiquez PUBLIC_URL.'
-		);
-	}
+	void readyBanner(config).then((banner) => console.log(banner));
 });
 
-// Stop cleanly on Ctrl-C or a service manager's stop: close sockets, then the store.
+/**
+ * A stop that hangs (a client that never lets go) must not keep the port: past this, exit anyway.
+ * Everything acknowledged is already stored (each change is committed before its ack).
+ */
+const STOP_TIMEOUT_MS = 4_000;
+
+// Ctrl-C or a service manager's stop: stop taking requests, tell the phones it is a restart
+// (they reconnect), close the write-ups after their last commit, then the store, and exit.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.once(signal, () => {
-		palabre.close().finally(() => process.exit(0));
+	process.on(signal, () => {
+		// A second signal (Ctrl-C reaches npm and its children) changes nothing: the stop is under way.
+		if (stopping) return;
+		stopping = true;
+		console.log('Arrêt de Palabre… / Stopping Palabre…');
+		setTimeout(() => {
+			console.error('Arrêt forcé : des connexions ne se fermaient pas. / Forced stop.');
+			process.exit(1);
+		}, STOP_TIMEOUT_MS).unref();
+		http.close();
+		palabre.close().then(
+			() => {
+				console.log('Palabre est arrêté. / Palabre stopped.');
+				process.exit(0);
+			},
+			(err) => {
+				console.error(err);
+				process.exit(1);
+			}
+		);
 	});
 }

@@ -20,14 +20,29 @@ interface Route {
 	handler: Handler;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown) {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
 	const text = JSON.stringify(body);
 	res.writeHead(status, {
 		'content-type': 'application/json; charset=utf-8',
 		'content-length': Buffer.byteLength(text),
-		'cache-control': 'no-store'
+		'cache-control': 'no-store',
+		...headers
 	});
 	res.end(text);
+}
+
+/**
+ * A download's Content-Disposition (RFC 6266): the name as typed, accents included, in
+ * `filename*` (RFC 8187), and an ASCII fallback in `filename`; characters that a file system
+ * refuses become '-'.
+ */
+export function attachment(base: string, extension: string): string {
+	const cleaned = base.replace(/[\u0000-\u001f\u007f/\\:*?"<>|\s]+/g, '-').replace(/-+/g, '-');
+	// Cut by characters, not UTF-16 units: no half emoji.
+	const safe = `${Array.from(cleaned).slice(0, 100).join('')}.${extension}`;
+	const ascii = safe.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '_');
+	const encoded = encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Reads a JSON body, refusing anything over the cap (413) or not JSON (400). */
@@ -110,7 +125,8 @@ export function createApi(palabre: Palabre, limits: Limits) {
 				// Names only when the organiser asks for them (participants who agreed).
 				const names = query.get('names') === '1';
 				if (format === 'json') {
-					sendJson(res, 200, exportArchive(palabre, event.id, { names }));
+					const name = ['palabre', event.title, event.date].filter(Boolean).join(' ');
+					sendJson(res, 200, exportArchive(palabre, event.id, { names }), { 'content-disposition': attachment(name, 'json') });
 					return;
 				}
 				if (!(ACTES_FORMATS as readonly string[]).includes(format)) {

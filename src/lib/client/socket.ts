@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../protocol';
 import type { GoneReason } from '../views';
+import { serverRestart } from './serverRestart.svelte';
 
 /**
  * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
@@ -14,6 +15,9 @@ export function connect(auth: SocketAuth): Socket {
 	const online = () => socket.connect();
 	window.addEventListener('offline', offline);
 	window.addEventListener('online', online);
+	// A server's planned stop: the pages say it restarts, socket.io reconnects by itself.
+	socket.on('restarting', () => (serverRestart.pending = true));
+	socket.on('connect', () => (serverRestart.pending = false));
 	// Closing for good also stops listening to the network.
 	socket.close = socket.disconnect = () => {
 		window.removeEventListener('offline', offline);

@@ -9,6 +9,7 @@ export const en: Record<MessageKey, string> = {
 	'common.loading': 'Loading…',
 	'common.error': 'Error: {message}',
 	'common.offline': 'Connection lost, reconnecting…',
+	'common.restarting': 'The server is restarting, reconnecting…',
 	'common.save': 'Save',
 	'common.back': 'Back',
 	'gone.erased': 'Your data was erased by the organisers. You can join again.',

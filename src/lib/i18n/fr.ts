@@ -7,6 +7,7 @@ export const fr = {
 	'common.loading': 'Chargement…',
 	'common.error': 'Erreur : {message}',
 	'common.offline': 'Connexion perdue, reconnexion…',
+	'common.restarting': 'Redémarrage du serveur, reconnexion…',
 	'common.save': 'Enregistrer',
 	'common.back': 'Retour',
 	'gone.erased': 'Vos données ont été effacées par l’équipe d’organisation. Vous pouvez rejoindre à nouveau.',
