@@ -47,11 +47,17 @@ export function buildQuietly(log = buildLogPath()) {
 	const started = Date.now();
 	console.log('Construction de Palabre, environ une minute (première fois ou sources modifiées)… / Building Palabre…');
 	const out = createWriteStream(log);
-	// NO_COLOR: a log read in an editor, without escape codes.
-	const child = spawn('npm', ['run', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+	// NO_COLOR: a log read in an editor, without escape codes. Detached: a process group of its
+	// own, so a stop reaches npm, its shell and vite alike (npm's shell would not pass it on).
+	const child = spawn('npm', ['run', 'build'], {
+		cwd: root,
+		env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true
+	});
 	child.stdout.pipe(out, { end: false });
 	child.stderr.pipe(out, { end: false });
-	const stop = (signal) => child.kill(signal);
+	const stop = (signal) => process.kill(-child.pid, signal);
 	process.on('SIGINT', stop).on('SIGTERM', stop);
 	return new Promise((resolveCode) => {
 		child.on('close', (code, signal) => {
@@ -59,9 +65,11 @@ export function buildQuietly(log = buildLogPath()) {
 			out.end(() => {
 				if (code === 0) {
 					console.log(`Construit en ${Math.round((Date.now() - started) / 1000)} s. / Built. (journal / log : ${log})`);
+				} else if (signal) {
+					console.error(`Construction interrompue (${signal}). / Build stopped.`);
 				} else {
-					if (!signal) process.stderr.write(readFileSync(log, 'utf8'));
-					console.error(`La construction a échoué (${signal ?? code}) ; journal complet / full log : ${log}`);
+					process.stderr.write(readFileSync(log, 'utf8'));
+					console.error(`La construction a échoué ; journal complet / build failed, full log: ${log}`);
 				}
 				resolveCode(code ?? 1);
 			});

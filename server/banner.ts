@@ -26,7 +26,9 @@ export async function readyBanner(config: Config): Promise<string> {
 	} else {
 		// The home page, so the organiser can open it on a phone (and check the Wi-Fi reaches it).
 		const qr = await QRCode.toString(home, { type: 'terminal', small: true });
-		lines.push(qr.trimEnd(), `  ↑ ${home} — à scanner avec un téléphone / scan it with a phone`);
+		// Its last line holds colour codes only.
+		const rows = qr.split('\n').filter((row) => row.replace(/\x1b\[\d+m/g, '').trim());
+		lines.push(...rows.map((row) => `  ${row}`), `  ↑ ${home} — à scanner avec un téléphone / scan it with a phone`);
 	}
 	lines.push(
 		`  Données / data  : ${join(config.dataDir, DB_FILE)}  (copie à chaud / live copy: npm run backup)`,
