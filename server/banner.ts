@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { ANY_HOST, LOOPBACK_HOST, type Config } from './config';
 import { DB_FILE } from './store/sqlite';
 
+const row = (label: string, value: string) => `  ${label.padEnd(32)} : ${value}`;
+
 export async function readyBanner(config: Config): Promise<string> {
 	const home = `${config.publicUrl}/`;
 	const lines = [
 		'Palabre est prêt. / Palabre is ready.',
-		`  Organisateur·rice·s / organisers : ${config.publicUrl}/new  (créer un événement / create an event)`,
-		`  Participant·e·s / participants   : ${home}  (code de l'événement, ou le QR code projeté / event code, or the projected QR code)`
+		row('Organisateur·rice·s / organisers', `${config.publicUrl}/new  (créer un événement / create an event)`),
+		row('Participant·e·s / participants', `${home}  (code de l'événement, ou le QR code projeté / event code, or the projected QR code)`)
 	];
 	// Listening on every interface (the default): this machine also answers on localhost.
 	if (ANY_HOST.test(config.host) && !config.loopbackOnly) {
-		lines.push(`  Sur ce poste / on this machine    : http://localhost:${config.port}/`);
+		lines.push(row('Sur ce poste / on this machine', `http://localhost:${config.port}/`));
 	}
 	if (config.loopbackOnly) {
 		lines.push(
@@ -27,12 +29,12 @@ export async function readyBanner(config: Config): Promise<string> {
 		// The home page, so the organiser can open it on a phone (and check the Wi-Fi reaches it).
 		const qr = await QRCode.toString(home, { type: 'terminal', small: true });
 		// Its last line holds colour codes only.
-		const rows = qr.split('\n').filter((row) => row.replace(/\x1b\[\d+m/g, '').trim());
-		lines.push(...rows.map((row) => `  ${row}`), `  ↑ ${home} — à scanner avec un téléphone / scan it with a phone`);
+		const drawn = qr.split('\n').filter((line) => line.replace(/\x1b\[\d+m/g, '').trim());
+		lines.push(...drawn.map((line) => `  ${line}`), `  ↑ ${home} — à scanner avec un téléphone / scan it with a phone`);
 	}
 	lines.push(
-		`  Données / data  : ${join(config.dataDir, DB_FILE)}  (copie à chaud / live copy: npm run backup)`,
-		'  Arrêter / stop  : Ctrl-C (ou / or SIGTERM)'
+		row('Données / data', `${join(config.dataDir, DB_FILE)}  (copie à chaud / live copy: npm run backup)`),
+		row('Arrêter / stop', 'Ctrl-C (ou / or SIGTERM)')
 	);
 	return lines.join('\n');
 }

@@ -100,8 +100,8 @@ it('prints a short start: at most 15 lines before « prêt », then the addresse
 	expect(ready).toBeGreaterThanOrEqual(0);
 	expect(ready).toBeLessThanOrEqual(15);
 	const block = lines.slice(ready).join('\n');
-	expect(block).toContain(`organisers : ${l.url}/new`);
-	expect(block).toContain(`participants   : ${l.url}/ `);
+	expect(block).toMatch(new RegExp(`organisers +: ${l.url}/new `));
+	expect(block).toMatch(new RegExp(`participants +: ${l.url}/ `));
 	expect(readTerminalQr(block)).toBe(`${l.url}/`);
 	expect(block).toContain(`${l.dataDir}/palabre.sqlite`);
 	expect(block).toMatch(/Ctrl-C/);
