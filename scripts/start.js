@@ -85,9 +85,11 @@ export async function buildIfNeeded() {
 
 /**
  * npm runs us through `sh -c`, and on SIGTERM kills that shell only (npm 11): we would be left
- * running. So when our parent goes, we stop as if told to (a service manager's init parent never goes).
+ * running. So under npm, when our parent goes, we stop as if told to. Not otherwise: started
+ * with `nohup node scripts/start.js &`, the shell that started us may go, and we stay.
  */
 function stopWithParent() {
+	if (!process.env.npm_lifecycle_event) return;
 	const parent = process.ppid;
 	setInterval(() => {
 		if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
