@@ -4,9 +4,14 @@
  * manager (SIGTERM) or killed outright. Nothing may stay running or serving afterwards, and a
  * loopback HOST gives links that answer on this machine.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { connectClient, nextEvent } from '../helpers/clients';
-import { answers, launch, readTerminalQr, type Launched } from '../helpers/launcher';
+import { answers, descendants, launch, readTerminalQr, ROOT, type Launched } from '../helpers/launcher';
+import { freePort, processGone } from '../helpers/server';
 import { buildIsStale } from '../../scripts/start.js';
 
 const running: Launched[] = [];
@@ -74,6 +79,35 @@ it('SIGTERM to `npm start` (npm passes it to its shell only) stops everything wi
 	process.kill(l.child.pid as number, 'SIGTERM');
 	await l.allGone(5_000);
 	expect(await answers(l.port)).toBe(false);
+});
+
+it('started in the background by a shell that then exits (nohup …&), keeps serving until told to stop', async () => {
+	const port = await freePort();
+	const dataDir = mkdtempSync(join(tmpdir(), 'palabre-launch-'));
+	const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
+	// Not under npm (`npm test` would pass its own lifecycle on).
+	delete env.npm_lifecycle_event;
+	const pid = Number(execFileSync('sh', ['-c', 'node scripts/start.js >/dev/null 2>&1 & echo $!'], { cwd: ROOT, env, encoding: 'utf8' }));
+	const all = () => [pid, ...descendants(pid)];
+	try {
+		await expect.poll(() => answers(port), { timeout: 30_000 }).toBe(true);
+		const started = all();
+		expect(started).toHaveLength(2);
+		// Its parent, the shell, is long gone; the launcher checks its parent twice a second.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		expect(await answers(port)).toBe(true);
+		process.kill(pid, 'SIGTERM');
+		for (const p of started) await processGone(p, 5_000);
+	} finally {
+		for (const p of all()) {
+			try {
+				process.kill(p, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+		rmSync(dataDir, { recursive: true, force: true });
+	}
 });
 
 it('with HOST=127.0.0.1 and no PUBLIC_URL: says phones cannot reach it, and its links answer', async () => {
