@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'build', 'palabre.js');
 
+/** @param {string} dir */
 function newest(dir) {
 	let t = 0;
 	for (const name of readdirSync(dir, { withFileTypes: true })) {
@@ -34,15 +35,15 @@ export function buildIsStale() {
  * The build log: in the data directory, which outlives builds (`build/` is emptied by each one).
  * Relative DATA_DIR is read from the project's root, as the server does.
  */
-export function buildLogPath(env = process.env) {
-	return join(resolve(root, env.DATA_DIR ?? 'data'), 'build.log');
+function buildLogPath() {
+	return join(resolve(root, process.env.DATA_DIR ?? 'data'), 'build.log');
 }
 
 /**
  * `npm run build` with its output in `log` only: one line here before, one after. Resolves with
  * the exit code; a signal to this process while building stops the build too.
  */
-export function buildQuietly(log = buildLogPath()) {
+function buildQuietly(log = buildLogPath()) {
 	mkdirSync(join(log, '..'), { recursive: true });
 	const started = Date.now();
 	console.log('Construction de Palabre, environ une minute (première fois ou sources modifiées)… / Building Palabre…');
@@ -57,7 +58,8 @@ export function buildQuietly(log = buildLogPath()) {
 	});
 	child.stdout.pipe(out, { end: false });
 	child.stderr.pipe(out, { end: false });
-	const stop = (signal) => process.kill(-child.pid, signal);
+	/** @param {NodeJS.Signals} signal */
+	const stop = (signal) => child.pid && process.kill(-child.pid, signal);
 	process.on('SIGINT', stop).on('SIGTERM', stop);
 	return new Promise((resolveCode) => {
 		child.on('close', (code, signal) => {
@@ -96,7 +98,7 @@ function stopWithParent() {
 	}, 500).unref();
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	stopWithParent();
 	await buildIfNeeded();
 	// The server reads DATA_DIR and its files relative to the project, whoever started us from where.

@@ -84,7 +84,7 @@ it('SIGTERM to `npm start` (npm passes it to its shell only) stops everything wi
 it('started in the background by a shell that then exits (nohup …&), keeps serving until told to stop', async () => {
 	const port = await freePort();
 	const dataDir = mkdtempSync(join(tmpdir(), 'palabre-launch-'));
-	const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
+	const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
 	// Not under npm (`npm test` would pass its own lifecycle on).
 	delete env.npm_lifecycle_event;
 	const pid = Number(execFileSync('sh', ['-c', 'node scripts/start.js >/dev/null 2>&1 & echo $!'], { cwd: ROOT, env, encoding: 'utf8' }));
