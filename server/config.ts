@@ -60,9 +60,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 }
 
 /** A HOST only this machine can reach. */
-export const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+export const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 /** A HOST meaning every interface (the default). */
-export const ANY_HOST = /^(0\.0\.0\.0|::|\[::\])$/;
+export const ANY_HOST = /^(0\.0\.0\.0|::)$/;
 
 /**
  * The address links and QR codes use without PUBLIC_URL: one the server listens on. Listening
@@ -71,6 +71,6 @@ export const ANY_HOST = /^(0\.0\.0\.0|::|\[::\])$/;
  */
 function localAddress(host: string, lan: string | null, port: number): { url: string; loopback: boolean } {
 	if (ANY_HOST.test(host)) return { url: `http://${lan ?? 'localhost'}:${port}`, loopback: lan === null };
-	const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+	const name = host.includes(':') ? `[${host}]` : host;
 	return { url: `http://${name}:${port}`, loopback: LOOPBACK_HOST.test(host) };
 }
