@@ -110,7 +110,12 @@ export async function launch(
  */
 export function readTerminalQr(text: string): string | undefined {
 	const halves: Record<string, [boolean, boolean]> = { ' ': [false, false], '▀': [true, false], '▄': [false, true], '█': [true, true] };
-	const rows = text.split('\n').map((line) => line.replace(/\x1b\[\d+m/g, '').trim().replace(/^↑.*/, ''));
+	// Black on white (30 on 47); the bottom margin is drawn white on the terminal's own background (37): light.
+	const rows = text
+		.split('\n')
+		.filter((line) => line.includes('\x1b[30m') && !line.includes('\x1b[37m'))
+		// Without the banner's indent only: a row's leading spaces are light modules.
+		.map((line) => line.replace(/\x1b\[\d+m/g, '').replace(/^ {2}/, ''));
 	const drawn = rows.filter((r) => r.length > 0 && [...r].every((c) => c in halves));
 	const modules = drawn.flatMap((r) => [[...r].map((c) => halves[c]?.[0] ?? false), [...r].map((c) => halves[c]?.[1] ?? false)]);
 	const scale = 8;
