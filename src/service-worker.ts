@@ -1,6 +1,7 @@
 /**
  * The participants' app shell, kept on the phone so that a reload in a Wi-Fi dead spot still opens
- * the page. Registered for /j/ only, in production builds only (src/lib/client/appShell.ts).
+ * the page. Registered for /j/ only, once the person has joined, in production builds only
+ * (src/lib/client/appShell.ts).
  *
  * What is cached, and why nothing else:
  * - this version's code and static files (`build`, `files`): public, immutable;
