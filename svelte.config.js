@@ -5,6 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
+		// Registered by the participant page alone, in production only (src/lib/client/appShell.ts).
+		serviceWorker: { register: false },
 		adapter: adapter({ out: 'build', precompress: true }),
 		// Styles inline in the page: no extra round trips before a phone on weak Wi-Fi sees the form.
 		inlineStyleThreshold: 64 * 1024,

@@ -38,7 +38,24 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 	});
 	const refresh = () => (state.stages = readWriteup(doc, opts.participantId).stages);
 	doc.on('update', refresh);
-	const stopTracking = opts.write ? trackSaved(provider, (s) => (state.saveState = s)) : () => {};
+	// Until this device's copy is loaded, what it holds (items typed offline before a reload) is
+	// unknown: never « enregistré » before that.
+	let tracked: SaveState = 'saved';
+	let loaded = !local;
+	const showSaveState = () => (state.saveState = loaded ? tracked : 'saving');
+	const stopTracking = opts.write
+		? trackSaved(provider, (s) => {
+				tracked = s;
+				showSaveState();
+			})
+		: () => {};
+	const localLoaded = () => {
+		loaded = true;
+		showSaveState();
+	};
+	// A device that refuses storage (some private modes) has no copy to wait for.
+	local?.whenSynced.then(localLoaded, localLoaded);
+	local?._db.catch(localLoaded);
 	const onStatus = ({ status }: { status: string }) => (state.connected = status === 'connected');
 	provider.on('status', onStatus);
 	// When the phone knows it lost the network, say so at once rather than after a timeout,

@@ -88,6 +88,7 @@ export const en: Record<MessageKey, string> = {
 	'join.changeRoom': 'Change room',
 	'join.chooseRoom': 'Choose a room',
 	'join.wait': 'Wait for the facilitators’ instructions.',
+	'join.offline': 'Offline: what you write stays on this phone and will be sent when the network is back.',
 	'join.privacy': 'What is kept and who sees it',
 
 	'phase.welcome': 'Welcome',

@@ -86,6 +86,7 @@ export const fr = {
 	'join.changeRoom': 'Changer de salle',
 	'join.chooseRoom': 'Choisissez une salle',
 	'join.wait': 'Attendez les consignes de l’animation.',
+	'join.offline': 'Hors ligne : ce que vous écrivez reste sur ce téléphone et partira au retour du réseau.',
 	'join.privacy': 'Ce qui est conservé et qui le voit',
 
 	'phase.welcome': 'Accueil',
