@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config';
 import { createPalabreServer } from './app';
+(await import('./processGuards')).installProcessGuards();
 
 // Built next to this file by `npm run build` (adapter-node output).
 const { handler } = (await import(new URL('./handler.js', import.meta.url).href)) as {
