@@ -166,15 +166,15 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			failed(eventId, what, err, to);
 		}
 	}
-	const eventOfRoom = (roomId: string) => () => palabre.store.getRoom(roomId)?.eventId;
 	/** The event of a room, or undefined (unknown, or unreadable). */
 	const roomsEvent = (roomId: string) => {
 		try {
-			return eventOfRoom(roomId)();
+			return palabre.store.getRoom(roomId)?.eventId;
 		} catch {
 			return undefined;
 		}
 	};
+	const eventOfRoom = (roomId: string) => () => roomsEvent(roomId);
 	const roomChannels = (roomId: string) => [channel.room(roomId), channel.projection(roomId), channel.facilitators(roomId)];
 	/** A room's lane failed: its phones, projection and facilitators are told. */
 	const roomFailed = (what: string) => (roomId: string, err: unknown) => failed(eventOfRoom(roomId), what, err, roomChannels(roomId));
