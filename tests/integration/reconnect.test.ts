@@ -37,6 +37,9 @@ const outcome = (s: Socket) =>
 		s.once('connect_error', (err) => resolve(err));
 	});
 
+/** The session id a server with connection state recovery gives each connection (socket.io-client keeps it privately). */
+const offeredSession = (s: Socket) => (s as unknown as { _pid?: string })._pid;
+
 /** Resolves once `s` has received `event` `n` times since its creation. */
 function nth(s: Socket, event: string, n: number): Promise<void> {
 	const counts = received.get(s) as Map<string, number>;
@@ -72,6 +75,8 @@ it('refuses the old links of a facilitator and an organiser cut off just before 
 	await Promise.all([nth(facilitator, 'facilitator', 1), nth(organiser, 'organiser', 1)]);
 	expect((await request(organiser, 'room:setPhase', { roomId, phase: 'presentation' })).ok).toBe(true);
 	await updated;
+	// The server offered no session to resume (with recovery, it sends a session id on connect).
+	for (const s of [facilitator, organiser]) expect(offeredSession(s)).toBeUndefined();
 	await Promise.all([dropTransport(facilitator), dropTransport(organiser)]);
 
 	expect((await server.api('POST', `/api/events/${e.id}/rotate`, undefined, e.organiserToken)).status).toBe(200);
@@ -115,6 +120,7 @@ it('keeps nothing of 1,500 dropped connections (no recovery buffers)', { timeout
 			expect(await connected).toBe('connected');
 			await session;
 			expect(s.recovered).toBeFalsy();
+			expect(offeredSession(s)).toBeUndefined();
 			await dropTransport(s);
 			s.close();
 		}
