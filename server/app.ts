@@ -4,9 +4,11 @@
  * production, Vite's in development).
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import type { Config } from './config';
 import { createApi } from './http/api';
+import { clientAddress, isTrustedProxy, normaliseAddress } from './http/clientAddress';
 import { securityHeaders } from './http/headers';
 import { attachControlPlane } from './realtime/control';
 import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
@@ -25,11 +27,15 @@ export interface PalabreServer {
 	close(): Promise<void>;
 }
 
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
 export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
 	const store = openSqliteStore(config.dataDir);
 	const palabre = new Palabre(store, config.publicUrl);
-	const api = createApi(palabre, config.limits);
+	const addressOf = (req: IncomingMessage) => clientAddress(config.trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for']);
+	const api = createApi(palabre, config.limits, addressOf);
 	let io: IoServer | undefined;
 	// The optional retention period: checked at start, then every hour.
 	const retention = config.limits.retentionDays;
@@ -67,16 +73,56 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			return api(req, res);
 		},
 		attach(http) {
+			// Slow headers (or a body trickling in) hold a connection and its memory: closed within
+			// seconds. A whole request may take longer (an archive of 50 MB on a slow line). Node
+			// checks these timeouts every `connectionsCheckingInterval` (30 s by default, read when
+			// the server starts listening), hence the shorter check.
+			http.headersTimeout = HEADERS_TIMEOUT_MS;
+			http.requestTimeout = REQUEST_TIMEOUT_MS;
+			(http as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
+			const cap = config.limits.connectionsPerAddress;
+			// Idle TCP connections from one address (20,000 would exhaust file descriptors): over the
+			// cap, closed at once. A trusted proxy's connections are everybody's: not counted.
+			const tcp = new Map<string, number>();
+			http.on('connection', (socket: Socket) => {
+				if (isTrustedProxy(config.trustProxy, socket.remoteAddress)) return;
+				const from = normaliseAddress(socket.remoteAddress);
+				const n = (tcp.get(from) ?? 0) + 1;
+				if (n > cap) return void socket.destroy();
+				tcp.set(from, n);
+				socket.once('close', () => {
+					const left = (tcp.get(from) ?? 1) - 1;
+					if (left > 0) tcp.set(from, left);
+					else tcp.delete(from);
+				});
+			});
+			// socket.io sessions per address too (long-polling ones hold no TCP connection of their own).
+			const sessions = new Map<string, number>();
 			io = new IoServer(http, {
+				allowRequest: (req, callback) => {
+					const allowed = (sessions.get(addressOf(req)) ?? 0) < cap;
+					callback(allowed ? null : 'trop de connexions depuis cette adresse', allowed);
+				},
 				path: '/socket.io',
 				serveClient: false,
 				maxHttpBufferSize: 64 * 1024,
 				// Phones on venue Wi-Fi: tolerate long stalls before declaring a client gone.
 				pingInterval: 20_000,
 				pingTimeout: 25_000,
-				connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+				// No connection state recovery: it would let a connection resume without passing the
+				// handshake's authorisation again (links rotated meanwhile), and keep every dropped
+				// session's packets for minutes. Palabre sends whole snapshots on connect anyway.
 				// The Yjs endpoint and Vite share the upgrade event: socket.io must not close theirs.
 				destroyUpgrade: false
+			});
+			io.engine.on('connection', (raw: { request: IncomingMessage; once(e: 'close', fn: () => void): void }) => {
+				const from = addressOf(raw.request);
+				sessions.set(from, (sessions.get(from) ?? 0) + 1);
+				raw.once('close', () => {
+					const left = (sessions.get(from) ?? 1) - 1;
+					if (left > 0) sessions.set(from, left);
+					else sessions.delete(from);
+				});
 			});
 			http.on('upgrade', (req, socket, head) => yjs.handleUpgrade(req, socket, head));
 			control = attachControlPlane(io, palabre, config.limits);

@@ -7,10 +7,15 @@
 import { nanoid } from 'nanoid';
 import { BoardError, apply, sourcesLabel, summary, type Board, type BoardOp } from '../src/lib/domain/board';
 import { effectiveStage } from '../src/lib/domain/stages';
+import { LIMITS } from '../src/lib/protocol';
 import type { PublicBoard } from '../src/lib/views';
 import { docName } from '../src/lib/writeup';
 import { PalabreError, type Palabre } from './service';
 import type { ParticipantRecord } from './store/store';
+
+function tooLong(field: string, length: number) {
+	return new PalabreError(400, `${field}: ${length} caractères ; au tableau, ${LIMITS.boardText} au plus (raccourcissez d’abord)`);
+}
 
 export class BoardService {
 	constructor(private readonly palabre: Palabre) {}
@@ -23,6 +28,13 @@ export class BoardService {
 		} catch (err) {
 			if (err instanceof BoardError) throw new PalabreError(409, err.message);
 			throw err;
+		}
+		// Every board text is capped like every other text, whatever built it (merged reasons join).
+		const before = new Map(board.items.map((i) => [i.id, i]));
+		for (const item of next.items) {
+			const was = before.get(item.id);
+			if (item.text !== was?.text && item.text.length > LIMITS.boardText) throw tooLong('text', item.text.length);
+			if (item.reason !== was?.reason && (item.reason?.length ?? 0) > LIMITS.boardText) throw tooLong('reason', item.reason?.length ?? 0);
 		}
 		this.palabre.store.saveBoard(eventId, next, version + 1);
 		this.palabre.notify({ eventId, roomIds: [], participantIds: [], board: true });
@@ -46,6 +58,7 @@ export class BoardService {
 		if (!item) throw new PalabreError(400, 'itemId: élément inconnu');
 		if (item.stage !== 2 && item.stage !== 3) throw new PalabreError(409, 'seules les idées des étapes 2 et 3 vont au tableau');
 		if (!item.text.trim()) throw new PalabreError(409, 'cet élément est vide');
+		if (item.text.length > LIMITS.boardText) throw tooLong('itemId', item.text.length);
 		const boardItemId = nanoid(12);
 		this.commit(eventId, {
 			kind: 'addFromWriteup',

@@ -1,6 +1,7 @@
 /** Configuration from the environment, with the defaults of a laptop on the venue Wi-Fi. */
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/clientAddress';
 
 export interface Config {
 	port: number;
@@ -13,16 +14,24 @@ export interface Config {
 	 * machine has no LAN address.
 	 */
 	loopbackOnly: boolean;
+	/** `TRUST_PROXY`: read the client's address from `X-Forwarded-For` only behind these proxies. */
+	trustProxy: TrustProxy;
 	limits: Limits;
 }
 
 export interface Limits {
-	/** Joins per address per minute (also the burst): a whole room scanning at once passes. */
+	/**
+	 * Joins per minute per room of an event (also the burst): an event's budget grows with its
+	 * rooms, and a whole room scanning at once passes. One address may take twice that, so a
+	 * venue whose phones share one public address (NAT) is not held back by it.
+	 */
 	joinsPerMinute: number;
 	/** Events created per address per hour. */
 	eventsPerHour: number;
 	/** Open control-plane connections per participant (tabs, reconnects). */
 	connectionsPerParticipant: number;
+	/** Open connections (TCP, and socket.io sessions) per client address. */
+	connectionsPerAddress: number;
 	/** Events are deleted this many days after their creation; undefined keeps them. */
 	retentionDays?: number;
 }
@@ -46,17 +55,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT invalide : ${env.PORT}`);
 	const host = env.HOST ?? '0.0.0.0';
 	const dataDir = resolve(env.DATA_DIR ?? './data');
+	const trustProxy = parseTrustProxy(env.TRUST_PROXY);
 	const limits: Limits = {
-		joinsPerMinute: positive(env, 'JOIN_LIMIT', 120),
+		joinsPerMinute: positive(env, 'JOIN_LIMIT', 300),
 		eventsPerHour: positive(env, 'CREATE_LIMIT', 20),
 		connectionsPerParticipant: positive(env, 'CONNECTIONS_PER_PARTICIPANT', 5),
+		connectionsPerAddress: positive(env, 'CONNECTIONS_PER_ADDRESS', 2_000),
 		...(env.RETENTION_DAYS ? { retentionDays: positive(env, 'RETENTION_DAYS', 1) } : {})
 	};
 	if (env.PUBLIC_URL) {
-		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, limits };
+		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits };
 	}
 	const local = localAddress(host, lan, port);
-	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, limits };
+	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, trustProxy, limits };
 }
 
 /** A HOST only this machine can reach. */

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { readConfig } from './config';
 import { createPalabreServer } from './app';
 import { readyBanner } from './banner';
+import { installProcessGuards } from './processGuards';
+
+installProcessGuards();
 
 // Built next to this file by `npm run build` (adapter-node output).
 const { handler } = (await import(new URL('./handler.js', import.meta.url).href)) as {

@@ -10,8 +10,9 @@ import { buildActes } from '../../src/lib/domain/actes';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
 import { exportArchive, importArchive } from '../archive';
 import type { Limits } from '../config';
-import { rateLimiter } from '../rateLimit';
+import { rateLimiter, type RateLimiter } from '../rateLimit';
 import { PalabreError, type Palabre } from '../service';
+import type { EventRecord } from '../store/store';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<unknown> | unknown;
 interface Route {
@@ -45,8 +46,12 @@ export function attachment(base: string, extension: string): string {
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-/** Reads a JSON body, refusing anything over the cap (413) or not JSON (400). */
+/** Reads a JSON body, refusing another content type (415), anything over the cap (413) or not JSON (400). */
 export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
+	// Only `application/json`: a web page can make its visitors' browsers post `text/plain` (a
+	// form, or fetch without a preflight) to us, never `application/json` without CORS consent.
+	const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+	if (type !== 'application/json') throw new PalabreError(415, 'Content-Type: application/json attendu');
 	const declared = Number(req.headers['content-length'] ?? 0);
 	if (declared > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
 	const chunks: Buffer[] = [];
@@ -77,10 +82,53 @@ export function bearer(req: IncomingMessage): string | undefined {
 	return m?.[1];
 }
 
-export function createApi(palabre: Palabre, limits: Limits) {
-	const joins = rateLimiter({ burst: limits.joinsPerMinute, perMinute: limits.joinsPerMinute });
+/** Lookups of unknown join codes an address may make at once, then per minute: guessing stays slow. */
+export const CODE_GUESSES = { burst: 20, perMinute: 10 };
+
+/** Sets `Retry-After` (whole seconds) on a refusal that will pass after `ms`. */
+function retryAfter(res: ServerResponse, ms: number) {
+	res.setHeader('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+}
+
+/** `address`: the client's address as the per-address limits see it (./clientAddress.ts). */
+export function createApi(palabre: Palabre, limits: Limits, address: (req: IncomingMessage) => string) {
 	const creations = rateLimiter({ burst: limits.eventsPerHour, perMinute: limits.eventsPerHour / 60 });
-	const address = (req: IncomingMessage) => req.socket.remoteAddress ?? '?';
+	/** Joins: a generous ceiling per address (a venue behind one NAT address)… */
+	const addressJoins = rateLimiter({ burst: 2 * limits.joinsPerMinute, perMinute: 2 * limits.joinsPerMinute });
+	/** …and a budget per event, sized to it: `joinsPerMinute` per room (an event's rooms are fixed). */
+	const eventJoins = new Map<number, RateLimiter>();
+	const eventBudget = (rooms: number) => {
+		let limiter = eventJoins.get(rooms);
+		if (!limiter) {
+			const n = limits.joinsPerMinute * Math.max(1, rooms);
+			eventJoins.set(rooms, (limiter = rateLimiter({ burst: n, perMinute: n })));
+		}
+		return limiter;
+	};
+	const guesses = rateLimiter(CODE_GUESSES);
+	/** The event a request was about, for the log of an internal error. */
+	const eventOf = new WeakMap<IncomingMessage, string>();
+
+	/**
+	 * The event of a join code. Unknown codes are counted per address; once an address has used its
+	 * guesses, every lookup from it waits (known codes too, or the answer would tell a hit).
+	 */
+	function eventByCode(req: IncomingMessage, res: ServerResponse, code: string): EventRecord {
+		const from = address(req);
+		const wait = guesses.wait(from);
+		if (wait) {
+			retryAfter(res, wait);
+			throw new PalabreError(429, 'trop de codes inconnus essayés depuis cette adresse, réessayez plus tard');
+		}
+		try {
+			const event = palabre.eventByJoinCode(code);
+			eventOf.set(req, event.id);
+			return event;
+		} catch (err) {
+			if (err instanceof PalabreError && err.status === 404) guesses.take(from);
+			throw err;
+		}
+	}
 
 	const routes: Route[] = [
 		{
@@ -182,15 +230,24 @@ export function createApi(palabre: Palabre, limits: Limits) {
 		{
 			method: 'GET',
 			pattern: /^\/api\/join\/([\w-]+)$/,
-			handler: (_req, res, [code]) => sendJson(res, 200, palabre.eventInfo(palabre.eventByJoinCode(code as string)))
+			handler: (req, res, [code]) => sendJson(res, 200, palabre.eventInfo(eventByCode(req, res, code as string)))
 		},
 		{
 			method: 'POST',
 			pattern: /^\/api\/join\/([\w-]+)$/,
 			handler: async (req, res, [code]) => {
-				const event = palabre.eventByJoinCode(code as string);
-				if (!joins.take(address(req))) throw new PalabreError(429, 'trop d’arrivées depuis cette adresse, réessayez dans une minute');
+				const event = eventByCode(req, res, code as string);
+				// Validated first: invalid bodies cost no one's budget.
 				const body = parse(JoinBody, await readJson(req));
+				const from = address(req);
+				const budget = eventBudget(palabre.store.listRooms(event.id).length);
+				const wait = Math.max(addressJoins.wait(from), budget.wait(event.id));
+				if (wait) {
+					retryAfter(res, wait);
+					throw new PalabreError(429, 'beaucoup d’arrivées en même temps, encore quelques secondes');
+				}
+				addressJoins.take(from);
+				budget.take(event.id);
 				sendJson(res, 201, palabre.join(event, body));
 			}
 		},
@@ -209,6 +266,19 @@ export function createApi(palabre: Palabre, limits: Limits) {
 	/** Handles /api/* and returns true; returns false for anything else (SvelteKit's). */
 	return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
 		const path = (req.url ?? '/').split('?')[0] as string;
+		// The join page shows an event's title for its code: a lookup like the API's, limited alike.
+		const page = /^\/j\/([^/]+)(?:\/__data\.json)?$/.exec(path);
+		if (page && req.method === 'GET') {
+			try {
+				eventByCode(req, res, decodeURIComponent(page[1] as string));
+			} catch (err) {
+				if (!(err instanceof PalabreError) || err.status !== 429) return false;
+				res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+				res.end(`${err.message}. / Too many unknown codes tried from this address, try again later.`);
+				return true;
+			}
+			return false;
+		}
 		if (!path.startsWith('/api/')) return false;
 		const matching = routes.filter((r) => r.pattern.test(path));
 		const route = matching.find((r) => r.method === req.method);
@@ -224,8 +294,11 @@ export function createApi(palabre: Palabre, limits: Limits) {
 				if (err.status === 413) res.setHeader('connection', 'close');
 				sendJson(res, err.status, { error: err.message });
 			} else {
-				console.error('Erreur interne', err);
-				sendJson(res, 500, { error: 'erreur interne' });
+				// One request failed, not the server: logged with its event, answered, and the rest goes on.
+				const eventId = eventOf.get(req) ?? /^\/api\/events\/([\w-]+)/.exec(path)?.[1] ?? '-';
+				console.error(`Erreur interne (événement ${eventId}) sur ${req.method} ${path}`, err);
+				if (res.headersSent) res.destroy();
+				else sendJson(res, 500, { error: 'erreur interne : cette demande n’a pas pu être servie (détails dans le journal du serveur)' });
 			}
 		}
 		return true;

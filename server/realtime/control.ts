@@ -10,7 +10,8 @@ import {
 	describeZodError,
 	type Ack,
 	type ClientMessageName,
-	type ClientMessage
+	type ClientMessage,
+	type Fault
 } from '../../src/lib/protocol';
 import { phoneRoomView, type GoneReason, type OrganiserDocument, type ProgressUpdate } from '../../src/lib/views';
 import type { Limits } from '../config';
@@ -46,18 +47,20 @@ const FIGURES_EVERY_MS = 1_000;
  * Sends the views of the ids marked since the last run, at most once every `everyMs`, or at
  * once when urgent: a rush of changes costs one view per id and period, not one per change.
  * Views are built one per turn of the event loop (a view may add steps of its own through
- * `later`), so keystrokes waiting to be relayed go in between.
+ * `later`), so keystrokes waiting to be relayed go in between. A step that throws is one id's
+ * failure, handed to `fail`: the other ids' views still go, now and later.
  */
 class Throttled {
 	private readonly due = new Set<string>();
-	private readonly steps: (() => void)[] = [];
+	private readonly steps: { id: string; step: () => void }[] = [];
 	private timer: NodeJS.Timeout | undefined;
 	private pending: NodeJS.Immediate | undefined;
 	private last = 0;
 
 	constructor(
 		private readonly everyMs: number,
-		private readonly send: (id: string, later: (step: () => void) => void) => void
+		private readonly send: (id: string, later: (step: () => void) => void) => void,
+		private readonly fail: (id: string, err: unknown) => void = () => {}
 	) {}
 
 	mark(id: string) {
@@ -75,18 +78,23 @@ class Throttled {
 	private run() {
 		this.timer = undefined;
 		this.last = Date.now();
-		for (const id of this.due) this.later(() => this.send(id, (step) => this.later(step)));
+		for (const id of this.due) this.later(id, () => this.send(id, (step) => this.later(id, step)));
 		this.due.clear();
 	}
 
-	private later(step: () => void) {
-		this.steps.push(step);
+	private later(id: string, step: () => void) {
+		this.steps.push({ id, step });
 		this.pending ??= setImmediate(() => this.pump());
 	}
 
 	private pump() {
 		this.pending = undefined;
-		this.steps.shift()?.();
+		const next = this.steps.shift();
+		try {
+			next?.step();
+		} catch (err) {
+			this.fail(next?.id as string, err);
+		}
 		if (this.steps.length) this.pending = setImmediate(() => this.pump());
 	}
 
@@ -125,6 +133,51 @@ const channel = {
 export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits) {
 	/** Open sockets per participant: a stolen or looping token cannot open thousands. */
 	const open = new Map<string, Socket[]>();
+	/** Events whose links were renewed while this process runs. */
+	const rotated = new Set<string>();
+
+	// ---- one event's failure stays that event's ----
+	/** When each event's failure of each kind was last logged: a view failing every second logs once a minute. */
+	const logged = new Map<string, number>();
+	/**
+	 * Something failed while serving one event (a view, a handler): logged with the event's id, and
+	 * its clients (channels `to`) told by a `fault` message they can show. Nothing else stops.
+	 */
+	function failed(eventId: string | (() => string | undefined), what: string, err: unknown, to: string[]) {
+		let id: string | undefined;
+		try {
+			id = typeof eventId === 'string' ? eventId : eventId();
+		} catch {
+			// The failure may be reading the event itself.
+		}
+		const now = Date.now();
+		const key = `${id} ${what}`;
+		if (now - (logged.get(key) ?? 0) >= 60_000) {
+			logged.set(key, now);
+			console.error(`Erreur sur l’événement ${id ?? '?'} (${what}) ; les autres événements continuent :`, err);
+		}
+		if (to.length) io.to(to).emit('fault', { eventId: id ?? null, at: now } satisfies Fault);
+	}
+	/** Runs one event's unit of work; a throw is that event's `failed`. */
+	function isolated(eventId: string | (() => string | undefined), what: string, to: string[], work: () => void) {
+		try {
+			work();
+		} catch (err) {
+			failed(eventId, what, err, to);
+		}
+	}
+	/** The event of a room, or undefined (unknown, or unreadable). */
+	const roomsEvent = (roomId: string) => {
+		try {
+			return palabre.store.getRoom(roomId)?.eventId;
+		} catch {
+			return undefined;
+		}
+	};
+	const eventOfRoom = (roomId: string) => () => roomsEvent(roomId);
+	const roomChannels = (roomId: string) => [channel.room(roomId), channel.projection(roomId), channel.facilitators(roomId)];
+	/** A room's lane failed: its phones, projection and facilitators are told. */
+	const roomFailed = (what: string) => (roomId: string, err: unknown) => failed(eventOfRoom(roomId), what, err, roomChannels(roomId));
 
 	// ---- who are you? ----
 	io.use((socket, next) => {
@@ -164,7 +217,13 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			socket.data.who = who;
 			next();
 		} catch (err) {
-			next(new Error(err instanceof PalabreError ? err.message : 'auth: refusé'));
+			const refusal: Error & { data?: { gone: GoneReason } } = new Error(err instanceof PalabreError ? err.message : 'auth: refusé');
+			// An old link of an event whose links were renewed: the page says so, as to a connection
+			// that was open at the rotation (the same `gone` reason).
+			if (auth.role !== 'participant' && rotated.has(auth.role === 'organiser' ? auth.eventId : (roomsEvent(auth.roomId) ?? ''))) {
+				refusal.data = { gone: 'linksRotated' };
+			}
+			next(refusal);
 		}
 	});
 
@@ -286,8 +345,8 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 						(err: unknown) => {
 							if (err instanceof PalabreError) reply({ ok: false, error: err.message });
 							else {
-								console.error(`Erreur sur ${name}`, err);
-								reply({ ok: false, error: 'erreur interne' });
+								failed(who.eventId, name, err, []);
+								reply({ ok: false, error: 'erreur interne : cette action n’a pas pu être faite (détails dans le journal du serveur)' });
 							}
 						}
 					);
@@ -307,30 +366,53 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 	});
 
 	async function sendInitial(socket: Socket, who: Identity) {
+		/**
+		 * One view of the snapshot: if it cannot be built, this socket gets a `fault` and the rest of
+		 * the snapshot, and stays connected (with its channels joined, the next change retries).
+		 * A PalabreError (the person or room deleted meanwhile) ends the connection (below).
+		 */
+		const view = async (what: string, build: () => unknown) => {
+			try {
+				await build();
+			} catch (err) {
+				if (err instanceof PalabreError) throw err;
+				failed(who.eventId, what, err, [socket.id]);
+			}
+		};
 		// Everyone connected to an event sees its board.
 		await socket.join(channel.event(who.eventId));
-		socket.emit('board', palabre.board.publicBoard(who.eventId));
-		if (who.role === 'participant') {
-			const { board } = palabre.store.getBoard(who.eventId);
-			socket.emit('mySupports', palabre.board.supportsOf(board, who.participantId));
-		}
+		await view('board', () => {
+			socket.emit('board', palabre.board.publicBoard(who.eventId));
+			if (who.role === 'participant') {
+				const { board } = palabre.store.getBoard(who.eventId);
+				socket.emit('mySupports', palabre.board.supportsOf(board, who.participantId));
+			}
+		});
 		if (who.role === 'participant') {
 			const p = palabre.authoriseParticipantById(who.participantId);
 			await socket.join(channel.participant(p.id));
 			if (p.roomId) await socket.join(channel.room(p.roomId));
-			socket.emit('session', palabre.session(p));
-			if (p.roomId) socket.emit('room', phoneRoomView(palabre.roomView(palabre.room(p.roomId))));
-			if (p.groupId) socket.emit('speaking', palabre.speaking.groupView(p.groupId));
+			await view('session', () => socket.emit('session', palabre.session(p)));
+			if (p.roomId) {
+				const roomId = p.roomId;
+				await view('room', () => socket.emit('room', phoneRoomView(palabre.roomView(palabre.room(roomId)))));
+			}
+			if (p.groupId) {
+				const groupId = p.groupId;
+				await view('speaking', () => socket.emit('speaking', palabre.speaking.groupView(groupId)));
+			}
 		} else if (who.role === 'projection') {
 			await socket.join(channel.projection(who.roomId));
-			socket.emit('projection', await palabre.projectionView(palabre.room(who.roomId)));
+			await view('projection', async () => socket.emit('projection', await palabre.projectionView(palabre.room(who.roomId))));
 		} else if (who.role === 'facilitator') {
 			await socket.join(channel.facilitators(who.roomId));
-			socket.emit('facilitator', palabre.facilitatorView(palabre.room(who.roomId)));
+			await view('facilitator', () => socket.emit('facilitator', palabre.facilitatorView(palabre.room(who.roomId))));
 		} else {
 			await socket.join(channel.organisers(who.eventId));
-			socket.emit('organiser', palabre.organiserDocument(palabre.event(who.eventId), { writeups: false }));
-			socket.emit('people', palabre.people(who.eventId));
+			await view('organiser', () => {
+				socket.emit('organiser', palabre.organiserDocument(palabre.event(who.eventId), { writeups: false }));
+				socket.emit('people', palabre.people(who.eventId));
+			});
 		}
 	}
 
@@ -348,15 +430,29 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 	/** Nobody to send a view to: don't build it (the heaviest views have few watchers). */
 	const watched = (name: string) => (io.sockets.adapter.rooms.get(name)?.size ?? 0) > 0;
 
+	/** Every unit of work is one event's (`isolated`): one that throws leaves the others' views going. */
 	function flush() {
 		timer = undefined;
+		try {
+			flushDirty();
+		} finally {
+			for (const set of Object.values(dirty)) set.clear();
+		}
+	}
+
+	function flushDirty() {
 		const { events, rooms, participants, boards, speaking } = dirty;
-		for (const id of boards) io.to(channel.event(id)).emit('board', palabre.board.publicBoard(id));
+		for (const id of boards) {
+			isolated(id, 'board', [channel.event(id)], () => io.to(channel.event(id)).emit('board', palabre.board.publicBoard(id)));
+		}
 		/** Phones that just entered a room: they get its view now, changed or not. */
 		const newcomers = new Map<string, string[]>();
 		for (const id of participants) {
+			isolated(() => palabre.store.getParticipant(id)?.eventId, 'session', [channel.participant(id)], () => seatPhone(id));
+		}
+		function seatPhone(id: string) {
 			const p = palabre.store.getParticipant(id);
-			if (!p) continue;
+			if (!p) return;
 			const target = io.in(channel.participant(id));
 			// Keep the participant's sockets subscribed to their current room only; the room's
 			// update below then reaches them.
@@ -370,19 +466,23 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 				if (sockets.some((s) => !inRoom?.has(s))) newcomers.set(r.id, [...(newcomers.get(r.id) ?? []), channel.participant(id)]);
 				target.socketsJoin(channel.room(r.id));
 			}
-			io.to(channel.participant(id)).emit('session', palabre.session(p));
 			if (p.groupId && p.roomId) speaking.set(p.groupId, p.roomId);
 			if (p.roomId) rooms.add(p.roomId);
+			io.to(channel.participant(id)).emit('session', palabre.session(p));
 		}
 		for (const [roomId, phones] of newcomers) {
-			const room = palabre.store.getRoom(roomId);
-			if (room) io.to(phones).emit('room', phoneRoomView(palabre.roomView(room)));
+			isolated(eventOfRoom(roomId), 'room', phones, () => {
+				const room = palabre.store.getRoom(roomId);
+				if (room) io.to(phones).emit('room', phoneRoomView(palabre.roomView(room)));
+			});
 		}
 		// One speaking view per group, to all its members' phones at once.
 		for (const [groupId, roomId] of speaking) {
-			const members = palabre.store.listGroupMembers(groupId).map((m) => channel.participant(m.id));
-			if (members.length) io.to(members).emit('speaking', palabre.speaking.groupView(groupId));
 			figures.mark(roomId);
+			isolated(eventOfRoom(roomId), 'speaking', [channel.room(roomId)], () => {
+				const members = palabre.store.listGroupMembers(groupId).map((m) => channel.participant(m.id));
+				if (members.length) io.to(members).emit('speaking', palabre.speaking.groupView(groupId));
+			});
 		}
 		figures.schedule(false);
 		for (const id of rooms) {
@@ -394,7 +494,6 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		urgent = false;
 		for (const id of events) organisers.mark(id);
 		organisers.schedule(false);
-		for (const set of Object.values(dirty)) set.clear();
 	}
 
 	const watchers = new Throttled(WATCHERS_EVERY_MS, (id) => {
@@ -406,7 +505,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		const view = palabre.roomView(room);
 		if (forProjection) io.to(channel.projection(id)).emit('room', view);
 		if (forFacilitators) io.to(channel.facilitators(id)).emit('facilitator', palabre.facilitatorView(room, view));
-	});
+	}, roomFailed('room (projection, animation)'));
 
 	const figures = watchers.slower(FIGURES_EVERY_MS);
 
@@ -425,7 +524,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		const room = palabre.store.getRoom(id);
 		if (!room || !watched(channel.room(id))) return forget(channel.room(id), 'room');
 		sendIfChanged(channel.room(id), 'room', phoneRoomView(palabre.roomView(room)));
-	});
+	}, roomFailed('room (téléphones)'));
 
 	const organisers = new Throttled(ORGANISER_EVERY_MS, (id, later) => {
 		const event = palabre.store.getEvent(id);
@@ -444,7 +543,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 			sendIfChanged(channel.organisers(id), 'people', palabre.people(id));
 		};
 		step();
-	});
+	}, (id, err) => failed(id, 'organiser', err, [channel.organisers(id)]));
 
 	const organiserFigures = organisers.slower(ORGANISER_FIGURES_EVERY_MS);
 
@@ -455,10 +554,12 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		progressDue.delete(roomId);
 		const updates: ProgressUpdate[] = [...groups].map((groupId) => ({ groupId, progress: palabre.writeups.progress(groupId) }));
 		io.to([channel.projection(roomId), channel.facilitators(roomId)]).emit('progress', updates);
-	});
+	}, roomFailed('progress'));
 
 	// A deleted event: everyone connected to it is told, then disconnected.
 	palabre.onEventGone(async (eventId, what) => {
+		if (what === 'links') rotated.add(eventId);
+		else rotated.delete(eventId);
 		for (const socket of await io.fetchSockets()) {
 			const who = socket.data.who as Identity | undefined;
 			if (who?.eventId !== eventId || (what === 'links' && who.role === 'participant')) continue;

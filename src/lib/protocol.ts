@@ -22,6 +22,8 @@ export const LIMITS = {
 	comment: 500,
 	tapsPerMessage: 500,
 	evaluationText: 1000,
+	/** A board item's text, whether typed on the board or sent from a write-up. */
+	boardText: 2000,
 	httpBodyBytes: 1_000_000,
 	/** An event's archive (write-ups included) may be larger than an ordinary request. */
 	archiveBytes: 50_000_000
@@ -114,7 +116,7 @@ export const Tap = z.discriminatedUnion('kind', [
 ]);
 
 const Level = z.enum(['equipes', 'institutions']);
-const boardText = z.string().trim().min(1).max(2000);
+const boardText = z.string().trim().min(1).max(LIMITS.boardText);
 const boardId = z.string().min(1).max(40);
 
 /** What organisers and facilitators do on the board (src/lib/domain/board.ts). */
@@ -206,6 +208,12 @@ export type ClientMessageName = keyof typeof ClientMessages;
 export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientMessages)[N]>;
 
 export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: string };
+
+/**
+ * Server → client `fault`: a view of this client's event could not be built (the error is in the
+ * server's log, with the event's id). The connection stays; the next change tries again.
+ */
+export type Fault = { eventId: string | null; at: number };
 
 /** A readable message naming the first bad field, e.g. « themes.0.statements.2: Too big… ». */
 export function describeZodError(error: z.ZodError): string {

@@ -24,3 +24,15 @@ it('keeps a bounded number of keys', () => {
 	expect(limit.take('a', 0)).toBe(true);
 	expect(limit.take('c', 0)).toBe(false);
 });
+
+it('says how long until a token, without taking one', () => {
+	const limit = rateLimiter({ burst: 2, perMinute: 60 });
+	expect(limit.wait('a', 0)).toBe(0);
+	limit.take('a', 0);
+	limit.take('a', 0);
+	expect(limit.wait('a', 0)).toBe(1000);
+	expect(limit.wait('a', 400)).toBe(600);
+	expect(limit.wait('a', 400)).toBe(600);
+	expect(limit.take('a', 1000)).toBe(true);
+	expect(limit.wait('b', 0)).toBe(0);
+});

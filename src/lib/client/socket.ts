@@ -36,6 +36,10 @@ export function onGone(socket: Socket, then: (reason: GoneReason) => void) {
 		socket.off('disconnect');
 		then(reason);
 	});
+	// A reconnection refused for the same reason (a link renewed while the connection was down).
+	socket.on('connect_error', (err: Error & { data?: { gone?: GoneReason } }) => {
+		if (err.data?.gone) then(err.data.gone);
+	});
 }
 
 /** Sends a typed message and resolves with the server's answer (or rejects with its error). */

@@ -18,6 +18,7 @@ export const en: Record<MessageKey, string> = {
 	'gone.replaced': 'Palabre is open elsewhere as you (another tab or device): this screen is paused.',
 	'gone.unavailable': 'What you were following no longer exists.',
 	'gone.resume': 'Continue here',
+	'fault.view': 'A problem prevents this screen from updating; what was confirmed is saved. The organisers can check the server log.',
 
 	'home.join.title': 'Join a debate',
 	'home.join.code': 'Code shown on the screen',
@@ -83,6 +84,7 @@ export const en: Record<MessageKey, string> = {
 	'join.room': 'Choose your room',
 	'join.submit': 'Enter',
 	'join.joining': 'One moment…',
+	'join.retrying': 'Many people arriving at once: a few more seconds…',
 	'join.hello': 'Hello {name}!',
 	'join.inRoom': 'You are in the room: {room}',
 	'join.changeRoom': 'Change room',

@@ -16,6 +16,7 @@ export const fr = {
 	'gone.replaced': 'Palabre est ouvert ailleurs avec votre identité (autre onglet ou appareil) : cet écran est en pause.',
 	'gone.unavailable': 'Ce que vous suiviez n’existe plus.',
 	'gone.resume': 'Continuer ici',
+	'fault.view': 'Un problème empêche de mettre cet écran à jour ; ce qui a été confirmé est enregistré. L’équipe d’organisation peut consulter le journal du serveur.',
 
 	'home.join.title': 'Rejoindre un débat',
 	'home.join.code': 'Code affiché à l’écran',
@@ -81,6 +82,7 @@ export const fr = {
 	'join.room': 'Choisissez votre salle',
 	'join.submit': 'Entrer',
 	'join.joining': 'Un instant…',
+	'join.retrying': 'Beaucoup d’arrivées en même temps : encore quelques secondes…',
 	'join.hello': 'Bonjour {name} !',
 	'join.inRoom': 'Vous êtes dans la salle : {room}',
 	'join.changeRoom': 'Changer de salle',
