@@ -4,8 +4,8 @@
  * passes; a script creating events or joins in a loop does not.
  */
 export interface RateLimiter {
-	/** True if the request may go ahead (and counts it). */
-	take(key: string, now?: number): boolean;
+	/** True if the request may go ahead (and counts it); `cost`: how many requests it weighs. */
+	take(key: string, now?: number, cost?: number): boolean;
 }
 
 export function rateLimiter(opts: { burst: number; perMinute: number; maxKeys?: number }): RateLimiter {
@@ -13,7 +13,7 @@ export function rateLimiter(opts: { burst: number; perMinute: number; maxKeys?: 
 	const maxKeys = opts.maxKeys ?? 10_000;
 	const refillPerMs = opts.perMinute / 60_000;
 	return {
-		take(key, now = Date.now()) {
+		take(key, now = Date.now(), cost = 1) {
 			const b = buckets.get(key) ?? { tokens: opts.burst, at: now };
 			b.tokens = Math.min(opts.burst, b.tokens + (now - b.at) * refillPerMs);
 			b.at = now;
@@ -21,8 +21,8 @@ export function rateLimiter(opts: { burst: number; perMinute: number; maxKeys?: 
 			buckets.delete(key);
 			if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
 			buckets.set(key, b);
-			if (b.tokens < 1) return false;
-			b.tokens -= 1;
+			if (b.tokens < cost) return false;
+			b.tokens -= cost;
 			return true;
 		}
 	};
