@@ -83,6 +83,20 @@ export class SpeakingService {
 		return k;
 	}
 
+	/**
+	 * Before a message of taps is even validated (25,000 taps cost a second to check): at most
+	 * LIMITS.tapsPerMessage, and the sender's and the group's budgets charged; refused beyond.
+	 */
+	admit(p: ParticipantRecord, raw: unknown) {
+		const taps = typeof raw === 'object' && raw !== null ? (raw as { taps?: unknown }).taps : undefined;
+		const n = Array.isArray(taps) ? taps.length : 1;
+		if (n > LIMITS.tapsPerMessage) throw new PalabreError(400, `taps : au plus ${LIMITS.tapsPerMessage} par message`);
+		const now = this.now();
+		if (!this.budget.take(`p:${p.id}`, now, n) || !this.budget.take(`g:${p.groupId ?? ''}`, now, n)) {
+			throw new PalabreError(429, `taps : trop de taps d’un coup (au plus ${LIMITS.tapsPerMinute} par minute), réessayez dans une minute`);
+		}
+	}
+
 	addTaps(p: ParticipantRecord, msg: ClientMessage<'speaking:taps'>): { stored: number } {
 		if (!p.groupId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
 		const members = new Set(this.members(p.groupId).map((m) => m.id));
@@ -94,12 +108,9 @@ export class SpeakingService {
 			}
 		}
 		const kept = this.kept(p.groupId);
-		// A resent queue: what is already stored is acknowledged again, at no cost.
+		// A resent queue: what is already stored is acknowledged again, and nothing else changes.
 		const fresh = [...new Map(msg.taps.filter((t) => !kept.ids.has(t.id)).map((t) => [t.id, t])).values()];
 		if (!fresh.length) return { stored: 0 };
-		if (!this.budget.take(`p:${p.id}`, now, fresh.length) || !this.budget.take(`g:${p.groupId}`, now, fresh.length)) {
-			throw new PalabreError(429, `taps : trop de taps d’un coup (au plus ${LIMITS.tapsPerMinute} par minute), réessayez dans une minute`);
-		}
 		const stored = this.palabre.store.addTaps(p.groupId, fresh);
 		for (const t of fresh) kept.ids.add(t.id);
 		kept.ledger.add(fresh.map((t) => t.tap));
