@@ -26,11 +26,10 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
 }
 
 /**
- * A device's own choice wins; without one, the browser's language when Palabre speaks it (every
- * event offers both), else the event's. `browser: false` while hydrating a page the server
- * rendered in the event's language: the page switches once mounted.
+ * A device's own choice wins; without one, with `browser` (a phone, once its page is mounted),
+ * the browser's language when Palabre speaks it (every event offers both), else the event's.
  */
-export function initLang(eventLanguage: Lang | undefined, { browser = true } = {}) {
+export function initLang(eventLanguage: Lang | undefined, { browser = false } = {}) {
 	const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
 	locale.lang = saved === 'fr' || saved === 'en' ? saved : ((browser ? browserLang() : undefined) ?? eventLanguage ?? 'fr');
 	syncDocumentLang();
