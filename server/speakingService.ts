@@ -35,8 +35,8 @@ interface Kept {
 }
 
 /**
- * Rooms whose log starts after their groups' first taps were stored by a version without the
- * log: their stages follow the taps' own stage numbers, as then.
+ * Rooms without a stage log (stored or archived before it existed): their stages follow the
+ * taps' own stage numbers, as they did then, without an end.
  */
 function marksOfTaps(taps: readonly StoredTap[]): StageMark[] {
 	return taps.flatMap((t, k) => (k > 0 && taps[k - 1]?.stage === t.stage ? [] : [{ at: t.tap.at, stage: t.stage, running: true }]));

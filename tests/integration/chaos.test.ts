@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CATEGORIES } from '../../src/lib/domain/categories';
+import { LIMITS } from '../../src/lib/protocol';
 import { intervalsFromTaps, marksFromLog, speakingShares, totalsByPerson, type Tap } from '../../src/lib/domain/speaking';
 import type { RoomStages } from '../../src/lib/domain/stages';
 import type { ParticipantSession, PersonView, SpeakingGroupView, SpeakingShares } from '../../src/lib/views';
@@ -288,7 +289,7 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 	// ---- speaking time: each group's timekeeper taps, queues while offline, resends with the same ids ----
 	const flushTaps = async (k: Keeper, cutAsSent = false) => {
 		if (!k.queue.length || !k.phone.socket.connected) return;
-		const batch = k.queue.slice(0, 500);
+		const batch = k.queue.slice(0, LIMITS.tapsPerMessage);
 		const answer = tryRequest(k.phone.socket, 'speaking:taps', { taps: batch }, ACK_MS);
 		if (cutAsSent && cutSocket(k.phone.socket)) stats.socketCuts++;
 		const ack = await answer;
