@@ -8,11 +8,12 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { renderActes, ACTES_FORMATS } from '../server/actes';
 import { buildActes, type ActesModel } from '../src/lib/domain/actes';
-import { familiesOf, type Category } from '../src/lib/domain/categories';
+import type { Category } from '../src/lib/domain/categories';
 import { summariseEvaluations, type GroupEvaluation } from '../src/lib/domain/evaluation';
 import { headcount } from '../src/lib/domain/headcount';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
-import type { OrganiserDocument, PublicBoard, SpeakingSummary } from '../src/lib/views';
+import { speakingShares, type MeasuredGroup } from '../src/lib/domain/speaking';
+import type { OrganiserDocument, PublicBoard } from '../src/lib/views';
 
 type Room = OrganiserDocument['rooms'][number];
 type Group = Room['statements'][number]['groups'][number];
@@ -26,15 +27,10 @@ const ROOMS = 3;
 const MEMBERS: Category[][] = [['habitant'], ['medecin'], ['infirmier'], ['mediation'], ['patient-expert'], ['travailleur-social'], ['coordinateur'], ['recherche']];
 const SENTENCE = 'les habitant·e·s du quartier « ne sont pas assez écouté·e·s » quand il s’agit de décider des actions de santé, et l’on voudrait que ça change';
 
-function speaking(members: { categories: Category[] }[]): SpeakingSummary {
-	const byCategory: SpeakingSummary['byCategory'] = {};
-	let totalMs = 0;
-	members.forEach((m, k) => {
-		const ms = 60_000 + k * 20_000;
-		totalMs += ms;
-		for (const f of familiesOf(m.categories)) byCategory[f] = { ms: (byCategory[f]?.ms ?? 0) + ms, timeShare: 0, memberShare: 0 };
-	});
-	return { totalMs, byCategory, balanceIndex: 0.8 };
+/** Invented speaking time of one group: one more minute and a third for each next member. */
+function measured(groupId: string, members: { categories: Category[] }[]): MeasuredGroup {
+	const people = members.map((m, k) => ({ id: `${groupId}.${k}`, categories: m.categories }));
+	return { members: people, totals: Object.fromEntries(people.map((p, k) => [p.id, 60_000 + k * 20_000])) };
 }
 
 /** Groups spread over statements (the first ones get two), items spread over groups and stages. */
@@ -70,7 +66,7 @@ function event(): OrganiserDocument {
 					label: compositionLabel(members),
 					warnings: compositionWarnings(members),
 					stage: { index: 4, status: 'finished' },
-					speaking: speaking(members),
+					speaking: speakingShares([measured(`g${seq}`, members)]),
 					evaluation: evaluations[evaluations.length - 1] ?? null,
 					writeup: { stages: [{ items: items(1, 9) }, { items: items(2, 8) }, { items: items(3, perGroup - 17) }] }
 				};
@@ -101,7 +97,8 @@ function event(): OrganiserDocument {
 			stage: { index: 4, status: 'finished' },
 			evaluation: summariseEvaluations(evaluations),
 			statements,
-			participants: headcount(members)
+			participants: headcount(members),
+			speaking: speakingShares(statements.flatMap((st) => st.groups.map((g) => measured(g.id, g.members))))
 		};
 	});
 	const members = rooms.flatMap((r) => r.statements.flatMap((s) => s.groups.flatMap((g) => g.members)));

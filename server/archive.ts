@@ -38,6 +38,7 @@ const Archive = z.object({
 			stageMinutes: z.tuple([z.int(), z.int(), z.int()]),
 			maxGroupSize: z.int().min(2).max(20),
 			writingWarningMinutes: z.int().min(0).max(60),
+			longTurnSeconds: z.int().min(10).max(3600).optional(),
 			// Archives written before translations (issue 11) have none.
 			translations: z
 				.partialRecord(Language, z.object({ stageQuestions: threeStrings, stageNames: threeStrings }))
@@ -51,6 +52,8 @@ const Archive = z.object({
 			phase: z.enum(['welcome', 'presentation', 'choice', 'groups']),
 			presenting: z.int(),
 			stages: z.any(),
+			// Archives written before issue 21 have no log: their speaking time follows the taps' stages.
+			stageLog: z.array(z.object({ at: z.number(), stages: z.any() })).optional(),
 			statements: z.array(z.object({ id: z.string(), text: z.string(), translations: z.partialRecord(Language, z.string()).optional() }))
 		})
 	),
@@ -100,6 +103,7 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 			phase: r.phase,
 			presenting: r.presenting,
 			stages: r.stages,
+			stageLog: store.listStageLog(r.id),
 			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text, translations: s.translations }))
 		})),
 		participants: participants.map((p, i) => ({
@@ -194,6 +198,7 @@ export function importArchive(palabre: Palabre, raw: unknown): CreatedEvent {
 		for (const r of a.rooms) {
 			store.setRoomPhase(fresh(r.id), r.phase, r.presenting);
 			if (r.stages) store.setRoomStages(fresh(r.id), remap(r.stages, ids));
+			for (const entry of r.stageLog ?? []) store.addStageLog(fresh(r.id), entry.at, remap(entry.stages, ids));
 		}
 		for (const g of a.groups) {
 			store.insertGroup({ id: fresh(g.id), roomId: fresh(g.roomId), statementId: fresh(g.statementId), number: g.number, label: g.label, createdAt: g.createdAt });

@@ -4,8 +4,8 @@
  * joining passes; a script creating events or joins in a loop does not.
  */
 export interface RateLimiter {
-	/** True if the request may go ahead (and counts it). */
-	take(key: string, now?: number): boolean;
+	/** True if the request may go ahead (and counts it); `cost`: how many requests it weighs. */
+	take(key: string, now?: number, cost?: number): boolean;
 	/** Milliseconds until `key` has a token (0: now); counts nothing. */
 	wait(key: string, now?: number): number;
 }
@@ -21,14 +21,14 @@ export function rateLimiter(opts: { burst: number; perMinute: number; maxKeys?: 
 		return b;
 	};
 	return {
-		take(key, now = Date.now()) {
+		take(key, now = Date.now(), cost = 1) {
 			const b = bucket(key, now);
 			// Bounded memory: forget the oldest key (Map keeps insertion order).
 			buckets.delete(key);
 			if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
 			buckets.set(key, b);
-			if (b.tokens < 1) return false;
-			b.tokens -= 1;
+			if (b.tokens < cost) return false;
+			b.tokens -= cost;
 			return true;
 		},
 		wait(key, now = Date.now()) {

@@ -16,6 +16,7 @@ import {
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
 import { summariseEvaluations } from '../src/lib/domain/evaluation';
 import { effectiveStage } from '../src/lib/domain/stages';
+import { DEFAULT_LONG_TURN_MS } from '../src/lib/domain/speaking';
 import type { ClientMessage, CreateEventBody, JoinBody, Language } from '../src/lib/protocol';
 import type {
 	EventInfo,
@@ -141,6 +142,7 @@ export class Palabre {
 				stageMinutes: body.stageMinutes ?? ([...DEFAULT_STAGE_MINUTES] as [number, number, number]),
 				maxGroupSize: body.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE,
 				writingWarningMinutes: body.writingWarningMinutes ?? DEFAULT_WRITING_WARNING_MINUTES,
+				longTurnSeconds: body.longTurnSeconds ?? DEFAULT_LONG_TURN_MS / 1000,
 				translations: defaultStageTranslations(language, { stageQuestions, stageNames })
 			},
 			createdAt: Date.now()
@@ -415,7 +417,8 @@ export class Palabre {
 				warnings: compositionWarnings(members),
 				stage: effectiveStage(room.stages, g.id),
 				progress: this.writeups.progress(g.id),
-				balance: this.speaking.balance(g.id, members)
+				// A group's own balance, published from three members (docs/speaking-time.md).
+				balance: this.speaking.shares([{ id: g.id, members }]).balance
 			};
 			byStatement.set(g.statementId, [...(byStatement.get(g.statementId) ?? []), view]);
 		}
@@ -425,7 +428,8 @@ export class Palabre {
 	roomView(room: RoomRecord): RoomView {
 		const event = this.event(room.eventId);
 		const people = this.store.listRoomParticipants(room.id);
-		const groups = this.groupViews(room, membersByGroup(people), event.language);
+		const byGroup = membersByGroup(people);
+		const groups = this.groupViews(room, byGroup, event.language);
 		const all = [...groups.values()].flat();
 		return {
 			id: room.id,
@@ -445,10 +449,7 @@ export class Palabre {
 				.listStatements(room.id)
 				.map((s) => ({ id: s.id, text: s.text, translations: s.translations, groups: groups.get(s.id) ?? [] })),
 			headcount: headcount(people),
-			speaking: this.speaking.roomSummary(
-				all.map((g) => g.id),
-				people
-			),
+			speaking: this.speaking.shares(all.map((g) => ({ id: g.id, members: byGroup.get(g.id) ?? [] }))),
 			summary: {
 				groups: all.length,
 				withoutResident: all.filter((g) => g.warnings.noResidentVoice).length,
@@ -569,13 +570,14 @@ export class Palabre {
 						label: g.label,
 						warnings: g.warnings,
 						stage: g.stage,
-						speaking: this.speaking.summary(g.id, members),
+						speaking: this.speaking.shares([{ id: g.id, members }]),
 						evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
 						writeup: !opts.writeups ? null : this.writeupOf(g.id)
 					};
 				})
 			})),
-			participants: headcount(inRoom)
+			participants: headcount(inRoom),
+			speaking: this.speaking.shares([...groups.values()].flat().map((g) => ({ id: g.id, members: byGroup.get(g.id) ?? [] })))
 		};
 	}
 

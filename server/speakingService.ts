@@ -1,43 +1,59 @@
 /**
  * Speaking time on the server: it stores the timekeeper's taps as sent (original times, ids that
- * make a resent offline queue harmless) and derives intervals, totals and shares by replaying them
- * (src/lib/domain/speaking.ts). Per-person figures go to the group and the organisers only; the
- * room view and the actes get figures by category.
+ * make a resent offline queue harmless) and each room's stage states as they change, and keeps one
+ * ledger per group (src/lib/domain/speaking.ts) that new taps and stage changes update in place.
+ * Per-person figures go to the group and the organisers only; beyond the group go the shares of
+ * `speakingShares`, computed once for the projection, the facilitators, the organisers, the CSV
+ * and the actes.
  */
-import { familiesOf, type Family } from '../src/lib/domain/categories';
-import { balanceIndex, categoryTotals, durationMs, intervalsFromTaps, totalsByPerson, type Interval } from '../src/lib/domain/speaking';
-import type { ClientMessage } from '../src/lib/protocol';
-import type { SpeakingGroupView, SpeakingSummary } from '../src/lib/views';
+import { familiesOf } from '../src/lib/domain/categories';
+import {
+	DEFAULT_LONG_TURN_MS,
+	SpeakingLedger,
+	marksFromLog,
+	speakingShares,
+	type SpeakingShares,
+	type StageMark
+} from '../src/lib/domain/speaking';
+import type { RoomStages } from '../src/lib/domain/stages';
+import { LIMITS, type ClientMessage } from '../src/lib/protocol';
+import type { SpeakingGroupView } from '../src/lib/views';
+import { rateLimiter } from './rateLimit';
 import { PalabreError, type Palabre } from './service';
-import type { ParticipantRecord } from './store/store';
+import type { ParticipantRecord, StoredTap } from './store/store';
 
 /** Taps older than this are refused: a clock gone wrong, not a queue kept offline. */
 const MAX_AGE_MS = 12 * 60 * 60_000;
 /** A client's estimate of our clock may run somewhat ahead (a phone whose clock drifts between samples). */
 const MAX_AHEAD_MS = 60_000;
 
-/** A group's speaking time as replayed from its taps, kept until its taps change. */
-interface Replayed {
-	intervals: Interval[];
-	/** Milliseconds per person over the closed intervals. */
-	closed: Record<string, number>;
-	/** Who is speaking now: their time grows with the clock. */
-	open: Interval[];
+/** A group's ledger, and the ids of the taps in it. */
+interface Kept {
+	roomId: string;
+	ledger: SpeakingLedger;
+	ids: Set<string>;
+}
+
+/**
+ * Rooms without a stage log (stored or archived before it existed): their stages follow the
+ * taps' own stage numbers, as they did then, without an end.
+ */
+function marksOfTaps(taps: readonly StoredTap[]): StageMark[] {
+	return taps.flatMap((t, k) => (k > 0 && taps[k - 1]?.stage === t.stage ? [] : [{ at: t.tap.at, stage: t.stage, running: true }]));
 }
 
 export class SpeakingService {
-	/**
-	 * Per group, replayed once per change of its taps rather than at every view: a view then
-	 * costs the group's members, not its hours of intervals.
-	 */
-	private readonly cache = new Map<string, Replayed>();
+	/** Per group: read from the store once, then kept up to date by each tap and stage change. */
+	private readonly cache = new Map<string, Kept>();
+	/** Per group and per timekeeper: a flood of taps is refused before it is stored. */
+	private readonly budget = rateLimiter({ burst: LIMITS.tapsBurst, perMinute: LIMITS.tapsPerMinute });
 
 	constructor(
 		private readonly palabre: Palabre,
 		private readonly now: () => number = Date.now
 	) {}
 
-	/** A group's taps changed elsewhere (deletion of a person, import): replay on next read. */
+	/** A group's taps changed elsewhere (deletion of a person, import): read again on next use. */
 	invalidate(groupId?: string) {
 		if (groupId) this.cache.delete(groupId);
 		else this.cache.clear();
@@ -45,6 +61,40 @@ export class SpeakingService {
 
 	private members(groupId: string) {
 		return this.palabre.store.listGroupMembers(groupId);
+	}
+
+	private kept(groupId: string): Kept {
+		let k = this.cache.get(groupId);
+		if (!k) {
+			const { store } = this.palabre;
+			const group = store.getGroup(groupId);
+			if (!group) throw new PalabreError(404, 'groupe inconnu');
+			const event = this.palabre.event(this.palabre.room(group.roomId).eventId);
+			const taps = store.listTaps(groupId);
+			const log = store.listStageLog(group.roomId);
+			const ledger = new SpeakingLedger((event.settings.longTurnSeconds ?? DEFAULT_LONG_TURN_MS / 1000) * 1000);
+			ledger.add(
+				taps.map((t) => t.tap),
+				log.length ? marksFromLog(log, groupId) : marksOfTaps(taps)
+			);
+			k = { roomId: group.roomId, ledger, ids: new Set(taps.map((t) => t.id)) };
+			this.cache.set(groupId, k);
+		}
+		return k;
+	}
+
+	/**
+	 * Before a message of taps is even validated (25,000 taps cost a second to check): at most
+	 * LIMITS.tapsPerMessage, and the sender's and the group's budgets charged; refused beyond.
+	 */
+	admit(p: ParticipantRecord, raw: unknown) {
+		const taps = typeof raw === 'object' && raw !== null ? (raw as { taps?: unknown }).taps : undefined;
+		const n = Array.isArray(taps) ? taps.length : 1;
+		if (n > LIMITS.tapsPerMessage) throw new PalabreError(400, `taps : au plus ${LIMITS.tapsPerMessage} par message`);
+		const now = this.now();
+		if (!this.budget.take(`p:${p.id}`, now, n) || !this.budget.take(`g:${p.groupId ?? ''}`, now, n)) {
+			throw new PalabreError(429, `taps : trop de taps d’un coup (au plus ${LIMITS.tapsPerMinute} par minute), réessayez dans une minute`);
+		}
 	}
 
 	addTaps(p: ParticipantRecord, msg: ClientMessage<'speaking:taps'>): { stored: number } {
@@ -57,97 +107,58 @@ export class SpeakingService {
 				throw new PalabreError(400, 'taps: cette personne n’est pas dans le groupe');
 			}
 		}
-		const stored = this.palabre.store.addTaps(p.groupId, msg.taps);
-		if (stored) this.cache.delete(p.groupId);
+		const kept = this.kept(p.groupId);
+		// A resent queue: what is already stored is acknowledged again, and nothing else changes.
+		const fresh = [...new Map(msg.taps.filter((t) => !kept.ids.has(t.id)).map((t) => [t.id, t])).values()];
+		if (!fresh.length) return { stored: 0 };
+		const stored = this.palabre.store.addTaps(p.groupId, fresh);
+		for (const t of fresh) kept.ids.add(t.id);
+		kept.ledger.add(fresh.map((t) => t.tap));
 		// Only the group's speaking view and the room's figures change: not anyone's session, not
 		// the room's seats or stages.
-		if (stored && p.roomId) this.palabre.notify({ eventId: p.eventId, roomIds: [], participantIds: [], speaking: [{ roomId: p.roomId, groupId: p.groupId }] });
+		if (p.roomId) this.palabre.notify({ eventId: p.eventId, roomIds: [], participantIds: [], speaking: [{ roomId: p.roomId, groupId: p.groupId }] });
 		return { stored };
 	}
 
-	private replayed(groupId: string): Replayed {
-		let r = this.cache.get(groupId);
-		if (!r) {
-			const taps = this.palabre.store.listTaps(groupId);
-			const intervals = intervalsFromTaps(
-				taps.map((t) => t.tap),
-				taps.map((t) => ({ stage: t.stage, at: t.tap.at }))
-			);
-			const open = intervals.filter((i) => i.end === null);
-			r = { intervals, open, closed: totalsByPerson(intervals.filter((i) => i.end !== null), 0) };
-			this.cache.set(groupId, r);
+	/** A room's stages changed at `at` (already logged): its groups' turns end or may start. */
+	stagesChanged(roomId: string, at: number, stages: RoomStages) {
+		for (const [groupId, k] of this.cache) {
+			if (k.roomId === roomId) k.ledger.add([], marksFromLog([{ at, stages }], groupId));
 		}
-		return r;
-	}
-
-	intervals(groupId: string): Interval[] {
-		return this.replayed(groupId).intervals;
-	}
-
-	/** Milliseconds per person at `now`, over some groups (a person who moved counts in each). */
-	private personTotals(groupIds: string[], now: number): Record<string, number> {
-		const totals = new Map<string, number>();
-		const add = (person: string, ms: number) => totals.set(person, (totals.get(person) ?? 0) + ms);
-		for (const id of groupIds) {
-			const { closed, open } = this.replayed(id);
-			for (const [person, ms] of Object.entries(closed)) add(person, ms);
-			for (const i of open) add(i.participantId, durationMs(i, now));
-		}
-		return Object.fromEntries(totals);
 	}
 
 	/** What the group's own phones show: names and seconds, never sent beyond the group. */
 	groupView(groupId: string): SpeakingGroupView {
-		const { closed, open } = this.replayed(groupId);
+		const { ledger } = this.kept(groupId);
+		const closed = ledger.closedTotals();
 		return {
 			serverNow: this.now(),
 			members: this.members(groupId).map((m) => ({
 				id: m.id,
 				displayName: m.displayName,
 				families: familiesOf(m.categories),
-				closedMs: closed[m.id] ?? 0
+				closedMs: Object.hasOwn(closed, m.id) ? (closed[m.id] ?? 0) : 0
 			})),
-			open: open.map((i) => ({ id: i.participantId, since: i.start }))
+			open: ledger.speaking(),
+			lastProof: ledger.lastProof(),
+			longTurnMs: ledger.longTurnMs
 		};
 	}
 
-	/** A group's balance only: what the projection shows of it. */
-	balance(groupId: string, members: ParticipantRecord[] = this.members(groupId)): number | null {
-		return balanceIndex(
-			this.personTotals([groupId], this.now()),
-			members.map((m) => m.id)
-		);
+	/** Milliseconds by person in one group, now. */
+	totals(groupId: string): Record<string, number> {
+		return this.kept(groupId).ledger.totals(this.now());
 	}
 
-	/** By category only: for the room, the organisers and the actes. */
-	summary(groupId: string, members: ParticipantRecord[] = this.members(groupId)): SpeakingSummary {
-		return this.summarise(members, this.personTotals([groupId], this.now()));
+	/** The shares of some groups (one group: its own figures), as they leave the groups. */
+	shares(groups: { id: string; members: ParticipantRecord[] }[]): SpeakingShares {
+		return speakingShares(groups.map((g) => ({ members: g.members, totals: this.totals(g.id) })));
 	}
 
-	/** A whole room: its groups' time against its seated people. */
-	roomSummary(groupIds: string[], people: ParticipantRecord[]): SpeakingSummary {
-		return this.summarise(
-			people.filter((p) => p.groupId),
-			this.personTotals(groupIds, this.now())
-		);
-	}
-
-	private summarise(members: ParticipantRecord[], person: Record<string, number>): SpeakingSummary {
-		const totals = categoryTotals(person, members);
-		const present = new Set(members.flatMap((m) => (familiesOf(m.categories).length ? familiesOf(m.categories) : (['nsp'] as Family[]))));
-		return {
-			totalMs: totals.totalMs,
-			byCategory: Object.fromEntries(Object.entries(totals.byCategory).filter(([f]) => present.has(f as Family))),
-			balanceIndex: balanceIndex(
-				person,
-				members.map((m) => m.id)
-			)
-		};
-	}
-
-	/** All intervals of an event with pseudonymous ids, for the organisers' CSV. */
+	/** All intervals of an event with pseudonymous ids, then each room's shares: the organisers' CSV. */
 	csv(eventId: string): string {
 		const rows = [['groupe', 'enonce', 'etape', 'personne', 'categories', 'debut', 'fin', 'duree_ms']];
+		const shares = [['salle', 'famille', 'personnes', 'part_membres', 'part_temps', 'groupes_mesures', 'temps_total_ms']];
 		const pseudonyms = new Map<string, string>();
 		const pseudo = (id: string) => {
 			if (!pseudonyms.has(id)) pseudonyms.set(id, `P${String(pseudonyms.size + 1).padStart(3, '0')}`);
@@ -156,11 +167,14 @@ export class SpeakingService {
 		const now = this.now();
 		for (const room of this.palabre.store.listRooms(eventId)) {
 			const statements = this.palabre.store.listStatements(room.id);
-			const people = new Map(this.palabre.store.listRoomParticipants(room.id).map((p) => [p.id, p]));
-			for (const g of this.palabre.store.listGroups(room.id)) {
+			const inRoom = this.palabre.store.listRoomParticipants(room.id);
+			const people = new Map(inRoom.map((p) => [p.id, p]));
+			const groups = this.palabre.store.listGroups(room.id);
+			for (const g of groups) {
 				const statement = statements.findIndex((s) => s.id === g.statementId) + 1;
-				for (const i of this.intervals(g.id)) {
-					const end = i.end ?? now;
+				const { ledger } = this.kept(g.id);
+				for (const i of ledger.intervals()) {
+					const end = i.end ?? Math.max(i.start, ledger.openUntil(now));
 					rows.push([
 						`${room.position + 1}.${statement}.${g.number}`,
 						String(statement),
@@ -173,8 +187,22 @@ export class SpeakingService {
 					]);
 				}
 			}
+			const s = this.shares(groups.map((g) => ({ id: g.id, members: inRoom.filter((p) => p.groupId === g.id) })));
+			for (const r of s.rows) {
+				shares.push([
+					String(room.position + 1),
+					r.family,
+					String(r.people),
+					r.memberShare.toFixed(4),
+					r.timeShare === null ? 'non publié' : r.timeShare.toFixed(4),
+					String(s.groups),
+					String(s.totalMs)
+				]);
+			}
 		}
-		return rows.map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+		const table = (t: string[][]) => t.map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+		// Two tables, a blank line between: the intervals, then the shares by family of each room.
+		return table(rows) + '\r\n' + table(shares);
 	}
 }
 

@@ -68,12 +68,21 @@ export class StageFlow {
 		}
 		this.palabre.store.transaction(() => {
 			this.palabre.store.setRoomStages(room.id, next);
+			// Speaking time ends and starts with the stages (src/lib/domain/speaking.ts).
+			this.palabre.store.addStageLog(room.id, now, next);
 			// Starting the stages closes the choice: groups are fixed from then on.
 			if (cmd.action === 'start' && room.phase !== 'groups') {
 				this.palabre.store.setRoomPhase(room.id, 'groups', room.presenting);
 			}
 		});
-		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [], urgent: true });
+		this.palabre.speaking.stagesChanged(room.id, now, next);
+		this.palabre.notify({
+			eventId: room.eventId,
+			roomIds: [room.id],
+			participantIds: [],
+			urgent: true,
+			speaking: [...groupIds].map((groupId) => ({ roomId: room.id, groupId }))
+		});
 		return next;
 	}
 

@@ -242,7 +242,8 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 	};
 	const drivers: Identity['role'][] = ['facilitator', 'organiser'];
 
-	const handlers: { [N in ClientMessageName]: { roles: Identity['role'][]; fn: HandlerFn<N> } } = {
+	/** `admit`: a cheap check before validation, so that a flood is refused before it costs. */
+	const handlers: { [N in ClientMessageName]: { roles: Identity['role'][]; admit?: (who: Identity, raw: unknown) => void; fn: HandlerFn<N> } } = {
 		'participant:chooseRoom': { roles: ['participant'], fn: (who, msg) => palabre.chooseRoom(me(who), msg.roomId) },
 		'group:pick': { roles: ['participant'], fn: (who, msg) => palabre.seating.pick(me(who), msg.statementId) },
 		'group:leave': { roles: ['participant'], fn: (who) => palabre.seating.leave(me(who)) },
@@ -300,7 +301,11 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		},
 		'group:evaluate': { roles: ['participant'], fn: (who, msg) => palabre.stages.evaluate(me(who), msg) },
 		'group:setRapporteur': { roles: ['participant'], fn: (who, msg) => palabre.setRapporteur(me(who), msg.stage, msg.on) },
-		'speaking:taps': { roles: ['participant'], fn: (who, msg) => palabre.speaking.addTaps(me(who), msg) },
+		'speaking:taps': {
+			roles: ['participant'],
+			admit: (who, raw) => palabre.speaking.admit(me(who), raw),
+			fn: (who, msg) => palabre.speaking.addTaps(me(who), msg)
+		},
 		'board:op': { roles: drivers, fn: (who, msg) => palabre.board.operate(who.eventId, msg.op) },
 		'board:send': {
 			roles: ['participant', ...drivers],
@@ -332,8 +337,13 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 		for (const name of Object.keys(handlers) as ClientMessageName[]) {
 			socket.on(name, (raw: unknown, ack?: (a: Ack) => void) => {
 				const reply = typeof ack === 'function' ? ack : () => {};
-				const { roles, fn } = handlers[name] as { roles: Identity['role'][]; fn: HandlerFn<typeof name> };
+				const { roles, admit, fn } = handlers[name] as { roles: Identity['role'][]; admit?: (who: Identity, raw: unknown) => void; fn: HandlerFn<typeof name> };
 				if (!roles.includes(who.role)) return reply({ ok: false, error: 'action non permise pour ce rôle' });
+				try {
+					admit?.(who, raw);
+				} catch (err) {
+					return reply({ ok: false, error: err instanceof PalabreError ? err.message : 'erreur interne' });
+				}
 				const parsed = ClientMessages[name].safeParse(raw);
 				if (!parsed.success) return reply({ ok: false, error: describeZodError(parsed.error) });
 				// One path for handlers answering at once and those answering later (a write-up

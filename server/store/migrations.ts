@@ -125,5 +125,15 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	-- Organisers' translations of each statement (issue 11), as JSON: { "en": "…" }.
 	ALTER TABLE statements ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
+	`,
+	`
+	-- Every stage state a room went through, with its time (issue 21): speaking time counts only
+	-- while a group's stage runs, and a late tap is placed in the stage of its own time.
+	CREATE TABLE room_stage_log (
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		at INTEGER NOT NULL,
+		stages TEXT NOT NULL
+	);
+	CREATE INDEX room_stage_log_room ON room_stage_log (room_id, at);
 	`
 ];

@@ -137,7 +137,8 @@ const JSON_COLUMNS: { table: string; column: string; repair: { reset: string | n
 	{ table: 'rooms', column: 'stages', repair: { reset: null } },
 	{ table: 'boards', column: 'state', repair: 'delete' },
 	{ table: 'evaluations', column: 'data', repair: 'delete' },
-	{ table: 'speaking_taps', column: 'tap', repair: 'delete' }
+	{ table: 'speaking_taps', column: 'tap', repair: 'delete' },
+	{ table: 'room_stage_log', column: 'stages', repair: 'delete' }
 ];
 
 export interface SetAside {
@@ -250,6 +251,8 @@ export function openSqliteStore(dataDir: string): Store {
 		),
 		addTap: db.prepare(`INSERT OR IGNORE INTO speaking_taps (group_id, tap_id, stage, at, tap) VALUES (?, ?, ?, ?, ?)`),
 		listTaps: db.prepare(`SELECT tap_id, stage, tap FROM speaking_taps WHERE group_id = ? ORDER BY at, rowid`),
+		addStageLog: db.prepare(`INSERT INTO room_stage_log (room_id, at, stages) VALUES (?, ?, ?)`),
+		listStageLog: db.prepare(`SELECT at, stages FROM room_stage_log WHERE room_id = ? ORDER BY at, rowid`),
 		listRapporteurs: db.prepare(`SELECT stage, participant_id FROM rapporteurs WHERE group_id = ? ORDER BY stage, rowid`),
 		saveEvaluation: db.prepare(
 			`INSERT INTO evaluations (group_id, data, updated_at) VALUES (?, ?, ?)
@@ -347,6 +350,8 @@ export function openSqliteStore(dataDir: string): Store {
 			db.transaction(() => taps.reduce((n, t) => n + q.addTap.run(groupId, t.id, t.stage, t.tap.at, JSON.stringify(t.tap)).changes, 0))(),
 		listTaps: (groupId) =>
 			(q.listTaps.all(groupId) as Row[]).map((r) => ({ id: r.tap_id as string, stage: r.stage as number, tap: JSON.parse(r.tap as string) as Tap })),
+		addStageLog: (roomId, at, stages) => void q.addStageLog.run(roomId, at, JSON.stringify(stages)),
+		listStageLog: (roomId) => (q.listStageLog.all(roomId) as Row[]).map((r) => ({ at: r.at as number, stages: JSON.parse(r.stages as string) as RoomStages })),
 		listRapporteurs: (groupId) =>
 			(q.listRapporteurs.all(groupId) as Row[]).map((r) => ({ stage: r.stage as number, participantId: r.participant_id as string })),
 		saveEvaluation: (groupId, evaluation) => void q.saveEvaluation.run(groupId, JSON.stringify(evaluation), Date.now()),

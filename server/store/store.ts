@@ -21,6 +21,8 @@ export interface EventSettings {
 	maxGroupSize: number;
 	/** The « temps de rédaction » warning starts this many minutes before a stage ends. */
 	writingWarningMinutes: number;
+	/** After this long without a tap the timekeeper's pad asks « toujours X ? » (absent in older events: 180). */
+	longTurnSeconds?: number;
 	/** The organisers' translations of the stage questions and names (absent in older events). */
 	translations?: StageTranslations;
 }
@@ -141,6 +143,9 @@ export interface Store {
 	/** Stores taps not seen before (by id); returns how many were new. */
 	addTaps(groupId: string, taps: StoredTap[]): number;
 	listTaps(groupId: string): StoredTap[];
+	/** Records the stages a room is in from `at` on (with setRoomStages: the log of speaking time). */
+	addStageLog(roomId: string, at: number, stages: RoomStages): void;
+	listStageLog(roomId: string): { at: number; stages: RoomStages }[];
 	listEvaluations(roomId: string): { groupId: string; evaluation: Evaluation }[];
 	listGroups(roomId: string): GroupRecord[];
 	getGroup(id: string): GroupRecord | undefined;

@@ -20,7 +20,11 @@ export const LIMITS = {
 	label: 200,
 	notice: 200,
 	comment: 500,
-	tapsPerMessage: 500,
+	/** A timekeeper taps a few times a minute; an offline queue goes in several messages. */
+	tapsPerMessage: 200,
+	/** Per group and per timekeeper: `tapsBurst` at once, then `tapsPerMinute` on average. */
+	tapsBurst: 1_000,
+	tapsPerMinute: 600,
 	evaluationText: 1000,
 	/** A board item's text, whether typed on the board or sent from a write-up. */
 	boardText: 2000,
@@ -64,6 +68,8 @@ export const CreateEventBody = z
 		stageNames: z.tuple([text(LIMITS.stageName), text(LIMITS.stageName), text(LIMITS.stageName)]).optional(),
 		stageMinutes: z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]).optional(),
 		writingWarningMinutes: z.int().min(0).max(60).optional(),
+		/** After this long without a tap the timekeeper's pad asks « toujours X ? » (docs/speaking-time.md). */
+		longTurnSeconds: z.int().min(10).max(3600).optional(),
 		maxGroupSize: z.int().min(2).max(20).optional()
 	})
 	.strict();
@@ -112,6 +118,8 @@ export const EvaluationBody = z
 export const Tap = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('speak'), participantId: z.string().min(1).max(40), at: z.int().nonnegative(), crosstalk: z.boolean().optional() }).strict(),
 	z.object({ kind: z.literal('silence'), at: z.int().nonnegative() }).strict(),
+	/** « oui » to the pad's « toujours X ? ». */
+	z.object({ kind: z.literal('confirm'), at: z.int().nonnegative() }).strict(),
 	z.object({ kind: z.literal('undo'), at: z.int().nonnegative() }).strict()
 ]);
 

@@ -6,6 +6,7 @@
 import type { Category, Family } from './domain/categories';
 import type { BoardSummary, Level } from './domain/board';
 import type { EvaluationSummary, GroupEvaluation } from './domain/evaluation';
+import type { ShareRow, SpeakingShares } from './domain/speaking';
 import type { StageState } from './domain/stages';
 import type { StageTranslations, Translations } from './domain/translations';
 import type { Language, RoomPhase } from './protocol';
@@ -84,8 +85,8 @@ export interface PhoneRoomView extends RoomBase {
 export interface RoomView extends RoomBase {
 	statements: { id: string; text: string; translations: Translations; groups: GroupView[] }[];
 	headcount: Headcount;
-	/** Speaking time of the whole room by category. */
-	speaking: SpeakingSummary;
+	/** Speaking time of the whole room by family. */
+	speaking: SpeakingShares;
 	summary: { groups: number; withoutResident: number; seated: number; unseated: number };
 }
 
@@ -151,13 +152,8 @@ export interface ParticipantSession {
 	group: MyGroupView | null;
 }
 
-/** Speaking time of a group by category: what the room, the projection and the actes see. */
-export interface SpeakingSummary {
-	totalMs: number;
-	byCategory: Partial<Record<Family, { ms: number; timeShare: number; memberShare: number }>>;
-	/** 1 − Gini over members' times (docs/speaking-time.md); null before anyone spoke. */
-	balanceIndex: number | null;
-}
+/** Speaking time by family, as it leaves the groups (docs/speaking-time.md): one computation everywhere. */
+export type { SpeakingShares, ShareRow };
 
 /** Speaking time as the group's own phones show it: per person, live. */
 export interface SpeakingGroupView {
@@ -166,6 +162,9 @@ export interface SpeakingGroupView {
 	members: { id: string; displayName: string; families: Family[]; closedMs: number }[];
 	/** Who is speaking now and since when (server ms): phones add the running time themselves. */
 	open: { id: string; since: number }[];
+	/** The last tap or « oui » while someone speaks; longTurnMs later the pad asks « toujours X ? ». */
+	lastProof: number | null;
+	longTurnMs: number;
 }
 
 /** The préconisations board as everyone sees it: support is a count, never a list of people. */
@@ -245,7 +244,8 @@ export interface OrganiserDocument {
 				label: string;
 				warnings: CompositionWarnings;
 				stage: StageState;
-				speaking: SpeakingSummary;
+				/** The group's own figures (none published under three members). */
+				speaking: SpeakingShares;
 				evaluation: GroupEvaluation | null;
 				/** null in the live console, which follows write-ups over Yjs. */
 				writeup: {
@@ -266,6 +266,8 @@ export interface OrganiserDocument {
 			}[];
 		}[];
 		participants: Headcount;
+		/** The room's speaking time by family: what the actes print. */
+		speaking: SpeakingShares;
 	}[];
 }
 

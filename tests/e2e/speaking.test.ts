@@ -3,6 +3,7 @@
  * for a group of four in two categories; the group sees exact seconds per person; the projection
  * shows exact category percentages and no names; taps made offline arrive with their times.
  */
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { connectClient, request } from '../helpers/clients';
 import { expectAccessible, phone, type TestBrowser } from '../helpers/browser';
@@ -90,14 +91,17 @@ it('counts speaking time exactly, by person for the group and by category for th
 	// The organisers' document and CSV agree, to the millisecond.
 	const group = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].groups[0];
 	expect(group.speaking.totalMs).toBe(26_000);
-	expect(group.speaking.byCategory.habitant).toEqual({ ms: 16_000, timeShare: 16 / 26, memberShare: 0.5 });
-	expect(group.speaking.byCategory.sante).toEqual({ ms: 10_000, timeShare: 10 / 26, memberShare: 0.5 });
+	expect(group.speaking.rows).toEqual([
+		{ family: 'habitant', people: 2, memberShare: 0.5, timeShare: 16 / 26 },
+		{ family: 'sante', people: 2, memberShare: 0.5, timeShare: 10 / 26 }
+	]);
 	const csv = await fetch(`${server.url}/api/events/${e.id}/speaking.csv`, { headers: { authorization: `Bearer ${e.organiserToken}` } });
 	const raw = new Uint8Array(await csv.arrayBuffer());
 	// A byte order mark, so that spreadsheets read the accents right.
 	expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 	const body = new TextDecoder().decode(raw);
-	const rows = body.trim().split('\r\n');
+	// The intervals, then (after a blank line) the room's shares.
+	const rows = (body.split('\r\n\r\n')[0] ?? '').split('\r\n');
 	expect(rows[0]).toBe('groupe;enonce;etape;personne;categories;debut;fin;duree_ms');
 	// Pseudonyms, never names; rows in order of start (two start together at t=18).
 	expect(rows.slice(1).map((r) => r.split(';').slice(3, 5).concat(r.split(';')[7] as string).join(' ')).sort()).toEqual([
@@ -118,5 +122,64 @@ it('counts speaking time exactly, by person for the group and by category for th
 	await keeper.clock.runFor(5_000);
 	await expect.poll(() => keeper.getByTestId('tap-queue').textContent(), { timeout: 15_000 }).toBe('Tout est envoyé');
 	await expect.poll(async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].groups[0].speaking.totalMs).toBe(29_000);
+	for (const s of [...others, organiser]) s.disconnect();
+});
+
+it('asks « toujours X ? » after a long turn on a 360×640 phone, in French and English, and a « oui » keeps the time', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Tours longs', themes: [{ title: 'Salle', statements: ['Qui parle ?'] }], longTurnSeconds: 10 })).body;
+	const roomId = e.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
+	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
+	const others = [];
+	for (const [name, categories] of [['Aïcha', ['habitant']], ['Bruno', ['medecin']]] as const) {
+		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: name, categories, roomId });
+		const s = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+		await request(s, 'group:pick', { statementId });
+		others.push(s);
+	}
+	const ctx = await phone(tb.browser);
+	await ctx.clock.install();
+	const keeper = await ctx.newPage();
+	await keeper.goto(e.joinUrl);
+	await keeper.getByLabel('Votre prénom ou un pseudonyme').fill('Dany');
+	await keeper.getByRole('button', { name: /Entrer/ }).click();
+	await keeper.getByTestId('statement-card').first().click();
+	await keeper.getByTestId('my-group').waitFor();
+	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
+	await keeper.getByTestId('keeper').click();
+	await keeper.clock.pauseAt(Date.now() + 1_000);
+
+	await keeper.getByTestId('tap').filter({ hasText: 'Aïcha' }).click();
+	await expect.poll(() => keeper.getByTestId('tap-queue').textContent()).toBe('Tout est envoyé');
+	await expect.poll(() => keeper.getByTestId('tap').filter({ hasText: 'Aïcha' }).getAttribute('aria-pressed')).toBe('true');
+	await keeper.clock.runFor(11_000);
+	const still = keeper.getByTestId('still');
+	await expect.poll(() => still.isVisible()).toBe(true);
+	expect(await still.getByRole('paragraph').first().textContent()).toContain('Toujours Aïcha ?');
+	// Unanswered, the turn counts only up to the last tap.
+	const aicha = keeper.getByTestId('bar').filter({ hasText: 'Aïcha' }).getByTestId('bar-time');
+	expect(await aicha.textContent()).toBe('00:00');
+	await still.scrollIntoViewIfNeeded();
+	await keeper.screenshot({ path: join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'phone-speaking-long-turn.png') });
+	// The two answers fit side by side at 360 px, each a finger wide.
+	for (const id of ['still-yes', 'still-no']) {
+		const box = await keeper.getByTestId(id).boundingBox();
+		expect(box?.height).toBeGreaterThanOrEqual(44);
+		expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(360);
+	}
+
+	await keeper.getByRole('button', { name: 'Switch to English' }).click();
+	await expect.poll(() => still.getByRole('paragraph').first().textContent()).toContain('Still Aïcha?');
+	expect(await keeper.getByTestId('still-yes').textContent()).toContain('Yes, still');
+	await keeper.clock.resume();
+	await expectAccessible(keeper);
+	await keeper.clock.pauseAt((await keeper.evaluate(() => Date.now())) + 100);
+
+	// « Yes »: the turn goes on from its start.
+	await keeper.getByTestId('still-yes').click();
+	await expect.poll(() => still.isVisible()).toBe(false);
+	await expect.poll(() => keeper.getByTestId('tap-queue').textContent()).toBe('Everything is sent');
+	await expect.poll(async () => Number((await aicha.textContent())?.slice(3))).toBeGreaterThanOrEqual(11);
 	for (const s of [...others, organiser]) s.disconnect();
 });

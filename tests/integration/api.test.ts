@@ -40,6 +40,8 @@ describe('POST /api/events', () => {
 			stageMinutes: [30, 30, 30],
 			maxGroupSize: 6,
 			writingWarningMinutes: 5,
+			// The timekeeper's pad asks « toujours X ? » after 3 minutes without a tap (issue 21).
+			longTurnSeconds: 180,
 			// The method's wording, ready for phones in English (issue 11).
 			translations: {
 				en: {

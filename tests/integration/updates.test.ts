@@ -80,7 +80,7 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	const speaking = await nextEvent<SpeakingGroupView>(bruno.socket, 'speaking', (v) => v.open.some((o) => o.id === (members[19 % 3] as (typeof members)[0]).id));
 	expect(speaking.members.map((m) => m.displayName).sort()).toEqual(['Awa', 'Bruno', 'Chloé']);
 	const projected = await nextEvent<RoomView>(projection, 'room', (r) => (r.speaking.totalMs ?? 0) > 0);
-	expect(projected.speaking.byCategory.habitant?.memberShare).toBe(1);
+	expect(projected.speaking.rows.find((r) => r.family === 'habitant')?.memberShare).toBe(1);
 	// The full view agrees with the progress sent before.
 	expect(projected.statements[0]?.groups[0]?.progress).toEqual([1, 0, 0]);
 	// Of a group, the projection gets the balance of speaking time, never its shares by category.
@@ -95,7 +95,7 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	// The organisers' whole document, for figures only, at most every 5 seconds; they do arrive.
 	expect(organiserDocs()).toBeLessThanOrEqual(Math.ceil(seconds / 5) + 1);
 	const consoleDoc = await nextEvent<OrganiserDocument>(organiser, 'organiser', (d) => (d.rooms[0]?.statements[0]?.groups[0]?.speaking.totalMs ?? 0) > 0);
-	expect(consoleDoc.rooms[0]?.statements[0]?.groups[0]?.speaking.byCategory.habitant?.memberShare).toBe(1);
+	expect(consoleDoc.rooms[0]?.statements[0]?.groups[0]?.speaking.rows.find((r) => r.family === 'habitant')?.memberShare).toBe(1);
 
 	for (const m of members) m.socket.disconnect();
 	projection.disconnect();

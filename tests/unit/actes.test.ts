@@ -4,7 +4,8 @@ import type { Category } from '../../src/lib/domain/categories';
 import { summariseEvaluations, type GroupEvaluation } from '../../src/lib/domain/evaluation';
 import { headcount } from '../../src/lib/domain/headcount';
 import { LABEL_GLOSSARY, compositionLabel, compositionWarnings } from '../../src/lib/domain/labels';
-import type { OrganiserDocument, PublicBoard, SpeakingSummary } from '../../src/lib/views';
+import { speakingShares, type MeasuredGroup, type SpeakingShares } from '../../src/lib/domain/speaking';
+import type { OrganiserDocument, PublicBoard } from '../../src/lib/views';
 
 type Room = OrganiserDocument['rooms'][number];
 type Group = Room['statements'][number]['groups'][number];
@@ -13,7 +14,7 @@ type BoardItem = PublicBoard['items'][number];
 
 const item = (text: string, over: Partial<Item> = {}): Item => ({ id: text, text, via: null, agree: 2, clarify: 0, comments: [], starred: false, ...over });
 
-const silent: SpeakingSummary = { totalMs: 0, byCategory: {}, balanceIndex: null };
+const silent: SpeakingShares = speakingShares([]);
 
 function group(number: number, categories: Category[][], stages: [Item[], Item[], Item[]], over: Partial<Group> = {}): Group {
 	const members = categories.map((c) => ({ categories: c }));
@@ -32,7 +33,7 @@ function group(number: number, categories: Category[][], stages: [Item[], Item[]
 	};
 }
 
-function room(title: string, statements: { id: string; text: string; groups: Group[] }[], evaluations: GroupEvaluation[] = []): Room {
+function room(title: string, statements: { id: string; text: string; groups: Group[] }[], evaluations: GroupEvaluation[] = [], speaking = silent): Room {
 	const members = statements.flatMap((s) => s.groups.flatMap((g) => g.members));
 	return {
 		id: title,
@@ -43,7 +44,8 @@ function room(title: string, statements: { id: string; text: string; groups: Gro
 		stage: { index: 4, status: 'finished' },
 		evaluation: summariseEvaluations(evaluations),
 		statements: statements.map((s) => ({ ...s, translations: {} })),
-		participants: headcount(members)
+		participants: headcount(members),
+		speaking
 	};
 }
 
@@ -355,62 +357,41 @@ describe('the actes model', () => {
 		});
 	});
 
-	it('aggregates speaking time by category per room, never per person, withholding what would give one person away', () => {
-		const speaking = (totalMs: number, byCategory: SpeakingSummary['byCategory'], balanceIndex: number): SpeakingSummary => ({ totalMs, byCategory, balanceIndex });
-		const share = { timeShare: 0, memberShare: 0 };
-		const ga = group(1, [RES, RES, DOC, DOC], [[], [], []], {
-			speaking: speaking(60_000, { habitant: { ms: 20_000, ...share }, sante: { ms: 40_000, ...share } }, 0.8)
+	it('prints the room’s shares as computed once, « non publié » where a family would give one person away', () => {
+		/** A group's members (ids made up) with their seconds. */
+		const measured = (people: [Category[], number][]): MeasuredGroup => ({
+			members: people.map(([categories], k) => ({ id: `${k}-${categories.join()}`, categories })),
+			totals: Object.fromEntries(people.map(([categories, s], k) => [`${k}-${categories.join()}`, s * 1000]))
 		});
-		const gb = group(1, [RES, DOC, ['recherche']], [[], [], []], {
-			speaking: speaking(60_000, { habitant: { ms: 30_000, ...share }, sante: { ms: 20_000, ...share }, recherche: { ms: 10_000, ...share } }, 0.6)
-		});
-		const quiet = group(1, [DOC, DOC], [[], [], []]);
-		const model = buildActes(
-			event([room('Salle', [
-				{ id: 'a', text: 'A', groups: [ga] },
-				{ id: 'b', text: 'B', groups: [gb] },
-				{ id: 'c', text: 'C', groups: [quiet] }
-			])]),
-			{ lang: 'fr' }
-		);
-		const speakingRoom = model.rooms[0]?.speaking;
-		// The silent group is left out: 7 members, not 9. The lone researcher is pooled and withheld,
-		// and so is the smallest other category, or the researcher's time would be what is left.
-		expect(speakingRoom?.totalMs).toBe(120_000);
-		expect(speakingRoom?.balance).toBeCloseTo(0.7);
-		expect(speakingRoom?.rows).toEqual([
-			{ family: 'habitant', members: 3, memberShare: 3 / 7, timeShare: null },
-			{ family: 'sante', members: 3, memberShare: 3 / 7, timeShare: 60_000 / 120_000 },
-			{ family: null, members: 1, memberShare: 1 / 7, timeShare: null }
+		const shares = speakingShares([
+			measured([[RES, 10], [RES, 10], [DOC, 20], [DOC, 20]]),
+			measured([[RES, 30], [DOC, 20], [['recherche'], 10]]),
+			measured([[DOC, 0], [DOC, 0]])
+		]);
+		const model = buildActes(event([room('Salle', [{ id: 'a', text: 'A', groups: [] }], [], shares)]), { lang: 'fr' });
+		expect(model.rooms[0]?.speaking).toEqual(shares);
+		// The silent group is left out: 7 members, not 9. The lone researcher is withheld, and so is
+		// the smallest other family, or the researcher's time would be what is left.
+		expect(shares.rows.map((r) => [r.family, r.people, r.timeShare])).toEqual([
+			['habitant', 3, null],
+			['sante', 3, 0.5],
+			['recherche', 1, null]
 		]);
 		const table = actesBlocks(model).find((b) => b.kind === 'table' && b.header[1] === 'Part des membres');
 		expect(table).toMatchObject({
 			rows: [
 				['Habitant·e / usager·e', '43\u00a0%', 'non publié'],
 				['Professionnel·le de santé', '43\u00a0%', '50\u00a0%'],
-				['Autres catégories (moins de 2 personnes chacune)', '14\u00a0%', 'non publié']
+				['Chercheur·e', '14\u00a0%', 'non publié']
 			]
 		});
-		expect(allText(actesBlocks(model))).toContain('Temps de parole relevé : 2 min ; équilibre moyen de la parole dans les groupes : 0,7');
+		expect(allText(actesBlocks(model))).toContain('Temps de parole relevé : 2 min ; équilibre moyen de la parole dans les groupes : ');
 	});
 
-	it('pools small categories and shows their time when the pool holds two people or more', () => {
-		const g = group(1, [DOC, DOC, ['recherche'], ['institution']], [[], [], []], {
-			speaking: {
-				totalMs: 100,
-				byCategory: {
-					sante: { ms: 50, timeShare: 0.5, memberShare: 0.5 },
-					recherche: { ms: 30, timeShare: 0.3, memberShare: 0.25 },
-					institution: { ms: 20, timeShare: 0.2, memberShare: 0.25 }
-				},
-				balanceIndex: 0.9
-			}
-		});
-		const model = buildActes(event([room('Salle', [{ id: 'a', text: 'A', groups: [g] }])]), { lang: 'fr' });
-		expect(model.rooms[0]?.speaking?.rows).toEqual([
-			{ family: 'sante', members: 2, memberShare: 0.5, timeShare: 0.5 },
-			{ family: null, members: 2, memberShare: 0.5, timeShare: 0.5 }
-		]);
+	it('says speaking time was not recorded where no group measured it', () => {
+		const model = buildActes(event([room('Salle', [{ id: 'a', text: 'A', groups: [group(1, [DOC, DOC], [[], [], []])] }])]), { lang: 'fr' });
+		expect(model.rooms[0]?.speaking).toBeNull();
+		expect(allText(actesBlocks(model))).toContain('Temps de parole non relevé.');
 	});
 
 	it('reports the groups’ evaluation per room', () => {

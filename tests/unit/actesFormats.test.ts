@@ -10,12 +10,13 @@ import { renderActes } from '../../server/actes';
 import { escapeMarkdownLine } from '../../server/actes/markdown';
 import { withFallback } from '../../server/actes/pdf';
 import { buildActes, type ActesModel } from '../../src/lib/domain/actes';
-import { familiesOf, type Category, type Family } from '../../src/lib/domain/categories';
+import type { Category } from '../../src/lib/domain/categories';
 import { summariseEvaluations, type GroupEvaluation } from '../../src/lib/domain/evaluation';
 import { headcount } from '../../src/lib/domain/headcount';
 import { compositionWarnings } from '../../src/lib/domain/labels';
 import template from '../../src/lib/templates/chambery-2017.json' with { type: 'json' };
-import type { OrganiserDocument, PublicBoard, SpeakingSummary } from '../../src/lib/views';
+import { speakingShares, type MeasuredGroup } from '../../src/lib/domain/speaking';
+import type { OrganiserDocument, PublicBoard } from '../../src/lib/views';
 
 type Room = OrganiserDocument['rooms'][number];
 type Group = Room['statements'][number]['groups'][number];
@@ -32,19 +33,10 @@ const PALETTE: Category[][][] = [
 	[['habitant', 'infirmier'], ['kine'], ['psychologue'], ['travailleur-social'], ['recherche'], ['nsp']]
 ];
 
-function speakingOf(members: { categories: Category[] }[]): SpeakingSummary {
-	const byCategory: SpeakingSummary['byCategory'] = {};
-	let totalMs = 0;
-	members.forEach((m, k) => {
-		const ms = (k + 1) * 45_000;
-		totalMs += ms;
-		const families: Family[] = familiesOf(m.categories);
-		for (const f of families.length ? families : (['nsp'] as const)) {
-			const row = byCategory[f] ?? { ms: 0, timeShare: 0, memberShare: 0 };
-			byCategory[f] = { ...row, ms: row.ms + ms };
-		}
-	});
-	return { totalMs, byCategory, balanceIndex: 0.75 };
+/** Invented speaking time of a group: 45 s more for each next member. */
+function measured(groupId: string, members: { categories: Category[] }[]): MeasuredGroup {
+	const people = members.map((m, k) => ({ id: `${groupId}.${k}`, categories: m.categories }));
+	return { members: people, totals: Object.fromEntries(people.map((p, k) => [p.id, (k + 1) * 45_000])) };
 }
 
 function chambery(): OrganiserDocument {
@@ -82,7 +74,7 @@ function chambery(): OrganiserDocument {
 					label,
 					warnings: compositionWarnings(members),
 					stage: { index: 4, status: 'finished' },
-					speaking: speakingOf(members),
+					speaking: speakingShares([measured(`g${groupSeq}`, members)]),
 					evaluation: evaluations[evaluations.length - 1] ?? null,
 					writeup: { stages: [{ items: stage1 }, { items: [item(2, 1), item(2, 2, { starred: true })] }, { items: stage3 }] }
 				};
@@ -112,7 +104,8 @@ function chambery(): OrganiserDocument {
 			stage: { index: 4, status: 'finished' },
 			evaluation: summariseEvaluations(evaluations),
 			statements,
-			participants: headcount(members)
+			participants: headcount(members),
+			speaking: speakingShares(statements.flatMap((st) => st.groups.map((g) => measured(g.id, g.members))))
 		};
 	});
 	boardItems.push({ id: 'direct', text: '=SOMME(A1:A9) <i>direct</i>', originalText: '=SOMME(A1:A9) <i>direct</i>', heading: '', levels: [], status: 'ok', support: 0, sourcesLabel: '', sources: [] });

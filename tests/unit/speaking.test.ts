@@ -1,23 +1,28 @@
 import fc from 'fast-check';
+import type { Category } from '../../src/lib/domain/categories';
 import { describe, expect, it } from 'vitest';
 import {
 	PROMPT_FACTOR,
 	PROMPT_WARMUP_MS,
+	SpeakingLedger,
 	balanceIndex,
-	byCategory,
+	countsUntil,
 	durationMs,
 	effectiveTaps,
 	intervalsFromTaps,
 	leastHeardRatio,
+	marksFromLog,
 	notYetSpoken,
 	speakingNow,
+	speakingShares,
 	totalsByPerson,
 	totalsByStage,
 	turnPrompt,
 	type Interval,
-	type StageChange,
+	type StageMark,
 	type Tap
 } from '../../src/lib/domain/speaking';
+import { advanceGroup, finishRoom, holdGroup, initialRoomStages, nextRoom, pauseRoom, resumeRoom, startRoom } from '../../src/lib/domain/stages';
 
 const T0 = 1_700_000_000_000;
 const S = 1000;
@@ -35,7 +40,12 @@ const iv = (id: string, start: number, end: number | null, stage = 1): Interval 
 	start: at(start),
 	end: end === null ? null : at(end)
 });
-const replay = (taps: Tap[]) => intervalsFromTaps(taps, 1);
+/** Stage 1 running from the start, and no long-turn question: the rules of the taps alone. */
+const RUNNING: StageMark[] = [{ at: 0, stage: 1, running: true }];
+const run = (taps: readonly Tap[]) => intervalsFromTaps(taps, RUNNING, Infinity);
+const replay = run;
+const mark = (s: number, stage: number, running = true): StageMark => ({ at: at(s), stage, running });
+const confirm = (s: number): Tap => ({ kind: 'confirm', at: at(s) });
 
 function deepFreeze<T>(value: T): T {
 	if (value !== null && typeof value === 'object') {
@@ -120,37 +130,103 @@ describe('intervalsFromTaps', () => {
 		expect(intervals).toEqual([iv('a', 0, 10), iv('b', 5, 20), iv('c', 12, 20)]);
 	});
 
-	it('cuts intervals at stage changes, and counts before the first change as stage 0', () => {
-		const stages: StageChange[] = [
-			{ stage: 2, at: at(30) },
-			{ stage: 1, at: at(0) }
-		];
-		expect(intervalsFromTaps([speak('a', 10), silence(40)], stages)).toEqual([iv('a', 10, 30, 1), iv('a', 30, 40, 2)]);
-		expect(intervalsFromTaps([speak('a', 10)], stages)).toEqual([iv('a', 10, 30, 1), iv('a', 30, null, 2)]);
-		expect(intervalsFromTaps([speak('a', -10), silence(5)], stages)).toEqual([iv('a', -10, 0, 0), iv('a', 0, 5, 1)]);
-		// A tap at the change belongs to the new stage.
-		expect(intervalsFromTaps([speak('a', 30), silence(35)], stages)).toEqual([iv('a', 30, 35, 2)]);
-		expect(intervalsFromTaps([speak('a', 0)], [])).toEqual([iv('a', 0, null, 0)]);
-	});
-
-	it('does not cut where the stage stays the same, and lets the last of simultaneous changes win', () => {
-		const repeat: StageChange[] = [
-			{ stage: 1, at: at(0) },
-			{ stage: 1, at: at(20) }
-		];
-		expect(intervalsFromTaps([speak('a', 10), silence(30)], repeat)).toEqual([iv('a', 10, 30, 1)]);
-		const skip: StageChange[] = [
-			{ stage: 1, at: at(0) },
-			{ stage: 2, at: at(20) },
-			{ stage: 3, at: at(20) }
-		];
-		expect(intervalsFromTaps([speak('a', 10), silence(30)], skip)).toEqual([iv('a', 10, 20, 1), iv('a', 20, 30, 3)]);
-	});
-
 	it('never mutates its inputs', () => {
 		const taps = deepFreeze([speak('b', 10), speak('a', 0), undo(12)]);
-		const stages = deepFreeze([{ stage: 2, at: at(5) }]);
-		expect(intervalsFromTaps(taps, stages)).toEqual([iv('a', 0, 5, 0), iv('a', 5, null, 2)]);
+		const marks = deepFreeze([mark(-5, 1), mark(5, 2)]);
+		expect(intervalsFromTaps(taps, marks, Infinity)).toEqual([iv('a', 0, 5, 1)]);
+	});
+});
+
+describe('stages: a turn never outlives its stage', () => {
+	const stages = [mark(0, 1), mark(30, 2), mark(60, 3), mark(90, 4), mark(100, 4, false)];
+
+	it('ends every turn when the stage ends, and starts none in the next until a tap', () => {
+		expect(intervalsFromTaps([speak('a', 10)], stages)).toEqual([iv('a', 10, 30, 1)]);
+		expect(intervalsFromTaps([speak('a', 10), speak('b', 40)], stages)).toEqual([iv('a', 10, 30, 1), iv('b', 40, 60, 2)]);
+		// A tap at the change belongs to the new stage.
+		expect(intervalsFromTaps([speak('a', 30), silence(35)], stages)).toEqual([iv('a', 30, 35, 2)]);
+	});
+
+	it('counts nothing before the stages, during the evaluation or once they are over', () => {
+		expect(intervalsFromTaps([speak('a', -10), silence(-5)], stages)).toEqual([]);
+		expect(intervalsFromTaps([speak('a', 95)], stages)).toEqual([]);
+		expect(intervalsFromTaps([speak('a', 0)], [])).toEqual([]);
+	});
+
+	it('ends turns at a pause, and the timekeeper taps again after it', () => {
+		const paused = [mark(0, 1), mark(20, 1, false), mark(40, 1)];
+		expect(intervalsFromTaps([speak('a', 10)], paused)).toEqual([iv('a', 10, 20, 1)]);
+		// A tap during the pause changes nothing: « a » was stopped by the pause, this tap starts nobody.
+		expect(intervalsFromTaps([speak('a', 10), speak('b', 30)], paused)).toEqual([iv('a', 10, 20, 1)]);
+		expect(intervalsFromTaps([speak('a', 10), speak('a', 45), silence(50)], paused)).toEqual([iv('a', 10, 20, 1), iv('a', 45, 50, 1)]);
+	});
+
+	it('places a late tap in the stage of its own time, cut at that stage’s end', () => {
+		// Sent during stage 2 from an offline queue kept since stage 1.
+		const ledger = new SpeakingLedger(Infinity);
+		ledger.add([], stages.slice(0, 2));
+		ledger.add([speak('b', 40)]);
+		ledger.add([speak('a', 20)]);
+		expect(ledger.intervals()).toEqual([iv('a', 20, 30, 1), iv('b', 40, null, 2)]);
+	});
+
+	it('follows a group held, advanced, or the room finished, from the room’s log', () => {
+		const d: [number, number, number] = [30 * S, 30 * S, 30 * S];
+		let rs = startRoom(initialRoomStages(), at(0), d);
+		const log = [{ at: at(0), stages: rs }];
+		rs = holdGroup(rs, 'g', at(10));
+		log.push({ at: at(10), stages: rs });
+		rs = pauseRoom(rs, at(12));
+		log.push({ at: at(12), stages: rs });
+		rs = resumeRoom(rs, at(14));
+		log.push({ at: at(14), stages: rs });
+		rs = advanceGroup(rs, 'g', at(20), d);
+		log.push({ at: at(20), stages: rs });
+		rs = nextRoom(rs, at(30), d);
+		log.push({ at: at(30), stages: rs });
+		rs = finishRoom(rs);
+		log.push({ at: at(50), stages: rs });
+		expect(marksFromLog(log, 'g')).toEqual([mark(0, 1), mark(10, 1, false), mark(20, 2), mark(50, 2, false)]);
+		expect(marksFromLog(log, 'other')).toEqual([mark(0, 1), mark(12, 1, false), mark(14, 1), mark(30, 2), mark(50, 2, false)]);
+		const taps = [speak('a', 5), speak('b', 15), speak('c', 25)];
+		expect(intervalsFromTaps(taps, marksFromLog(log, 'g'))).toEqual([iv('a', 5, 10, 1), iv('c', 25, 50, 2)]);
+		// An adjusted timer is no mark: the turn goes on.
+		expect(marksFromLog([{ at: at(0), stages: startRoom(initialRoomStages(), at(0), d) }, { at: at(5), stages: startRoom(initialRoomStages(), at(0), [60 * S, 1, 1]) }], 'g')).toHaveLength(1);
+	});
+});
+
+describe('the long-turn question « toujours X ? »', () => {
+	const T = 180 * S;
+	const turn = (taps: Tap[], marks = RUNNING) => intervalsFromTaps(taps, marks, T);
+
+	it('closes a turn nobody confirmed at the last tap or « oui »', () => {
+		// No answer, then the timekeeper taps someone else: « a » keeps nothing of the unvouched time.
+		expect(turn([speak('a', 0), speak('b', 200)])).toEqual([iv('b', 200, null)]);
+		expect(turn([speak('a', 0), confirm(170), speak('b', 400)])).toEqual([iv('a', 0, 170), iv('b', 400, null)]);
+		// The stage ends with the question unanswered.
+		expect(turn([speak('a', 0), confirm(100)], [mark(-1, 1), mark(500, 2)])).toEqual([iv('a', 0, 100, 1)]);
+	});
+
+	it('keeps the whole turn when « oui » comes, even late', () => {
+		expect(turn([speak('a', 0), confirm(170), confirm(340), speak('b', 400)])).toEqual([iv('a', 0, 400), iv('b', 400, null)]);
+		expect(turn([speak('a', 0), confirm(250), silence(300)])).toEqual([iv('a', 0, 300)]);
+	});
+
+	it('counts an open turn up to now, then only up to its last proof once the question is due', () => {
+		const ledger = new SpeakingLedger(T);
+		ledger.add([speak('a', 0)], RUNNING);
+		expect(ledger.totals(at(100))).toEqual({ a: 100 * S });
+		expect(ledger.totals(at(181))).toEqual({ a: 0 });
+		expect(ledger.lastProof()).toBe(at(0));
+		ledger.add([confirm(190)]);
+		expect(ledger.totals(at(200))).toEqual({ a: 200 * S });
+		expect(countsUntil(at(0), at(180), T)).toBe(at(180));
+		expect(countsUntil(at(0), at(181), T)).toBe(at(0));
+	});
+
+	it('is not undone by « annuler », which removes the last speak or silence', () => {
+		expect(effectiveTaps([speak('a', 0), confirm(5), undo(6)])).toEqual([confirm(5)]);
+		expect(turn([speak('a', 0), speak('b', 10), confirm(20), undo(30), silence(40)])).toEqual([iv('a', 0, 40)]);
 	});
 });
 
@@ -184,12 +260,8 @@ describe('totals', () => {
 	});
 
 	it('totals by stage, an open interval up to now', () => {
-		const stages: StageChange[] = [
-			{ stage: 1, at: at(0) },
-			{ stage: 2, at: at(30) }
-		];
-		const intervals = intervalsFromTaps([speak('a', 10), cross('b', 20), cross('a', 40)], stages);
-		expect(totalsByStage(intervals, at(60))).toEqual({ 1: 30 * S, 2: 40 * S });
+		const intervals = intervalsFromTaps([speak('a', 10), cross('b', 20), speak('a', 40), cross('b', 45)], [mark(0, 1), mark(30, 2)], Infinity);
+		expect(totalsByStage(intervals, at(60))).toEqual({ 1: 30 * S, 2: 35 * S });
 	});
 
 	it('keeps ids that look like Object properties apart', () => {
@@ -200,53 +272,75 @@ describe('totals', () => {
 	});
 });
 
-describe('byCategory', () => {
-	const members = [
-		{ id: 'h', categories: ['habitant' as const] },
-		{ id: 'n', categories: ['habitant' as const, 'infirmier' as const] },
-		{ id: 'm', categories: ['medecin' as const] },
-		{ id: 'x', categories: [] }
-	];
-	const intervals = [iv('h', 0, 10), iv('n', 10, 30), iv('m', 30, 60), iv('outsider', 60, 160)];
+describe('speakingShares: the one computation of shares', () => {
+	const group = (members: [string, Category[], number][]) => ({
+		members: members.map(([id, categories]) => ({ id, categories })),
+		totals: Object.fromEntries(members.map(([id, , ms]) => [id, ms]))
+	});
+	const g1 = group([
+		['h1', ['habitant'], 10 * S],
+		['h2', ['habitant', 'infirmier'], 20 * S],
+		['m1', ['medecin'], 30 * S],
+		['x', [], 0]
+	]);
+	const g2 = group([
+		['h3', ['habitant'], 0],
+		['m2', ['medecin'], 40 * S],
+		['s1', ['travailleur-social'], 0]
+	]);
+	const unmeasured = group([
+		['r1', ['recherche'], 0],
+		['r2', ['recherche'], 0],
+		['h4', ['habitant'], 0]
+	]);
 
-	it('counts a member of several families fully in each, and a member who declared nothing as nsp', () => {
-		const result = byCategory(intervals, members, at(999));
-		expect(result.totalMs).toBe(60 * S);
-		expect(result.byCategory.habitant).toEqual({ ms: 30 * S, timeShare: 0.5, memberShare: 0.5 });
-		expect(result.byCategory.sante).toEqual({ ms: 50 * S, timeShare: 50 / 60, memberShare: 0.5 });
-		expect(result.byCategory.nsp).toEqual({ ms: 0, timeShare: 0, memberShare: 0.25 });
-		expect(result.byCategory.social).toEqual({ ms: 0, timeShare: 0, memberShare: 0 });
-		expect(Object.keys(result.byCategory)).toHaveLength(9);
+	it('counts only the measured groups and their members, by family, a member of several families in each', () => {
+		const shares = speakingShares([g1, g2, unmeasured]);
+		expect(shares).toMatchObject({ totalMs: 100 * S, groups: 2, people: 7 });
+		const row = (f: string) => shares.rows.find((r) => r.family === f);
+		expect(row('habitant')).toEqual({ family: 'habitant', people: 3, memberShare: 3 / 7, timeShare: 0.3 });
+		expect(row('sante')).toEqual({ family: 'sante', people: 3, memberShare: 3 / 7, timeShare: 0.9 });
+		// Nobody of « recherche » sat in a measured group: absent, not 0 %.
+		expect(row('recherche')).toBeUndefined();
 	});
 
-	it('drops nsp next to a declared family, and counts a repeated member once', () => {
-		const result = byCategory(
-			[iv('p', 0, 10)],
-			[
-				{ id: 'p', categories: ['nsp', 'patient-expert'] },
-				{ id: 'p', categories: ['medecin'] },
-				{ id: 'q', categories: ['patient'] }
-			],
-			at(99)
-		);
-		expect(result.totalMs).toBe(10 * S);
-		expect(result.byCategory.patient).toEqual({ ms: 10 * S, timeShare: 1, memberShare: 1 });
-		expect(result.byCategory.nsp.memberShare).toBe(0);
-		expect(result.byCategory.sante.memberShare).toBe(0);
+	it('withholds a family of one measured person, and the smallest other one so it cannot be read as what is left', () => {
+		const shares = speakingShares([g1, g2]);
+		const row = (f: string) => shares.rows.find((r) => r.family === f);
+		expect(row('social')).toMatchObject({ people: 1, timeShare: null });
+		expect(row('nsp')).toMatchObject({ people: 1, timeShare: null });
+		expect(row('habitant')?.timeShare).toBe(0.3);
+		const single = speakingShares([
+			group([
+				['a', ['habitant'], 5 * S],
+				['b', ['habitant'], 5 * S],
+				['c', ['medecin'], 10 * S],
+				['d', ['medecin'], 10 * S],
+				['e', ['recherche'], 10 * S]
+			])
+		]);
+		expect(single.rows.map((r) => [r.family, r.timeShare])).toEqual([
+			['habitant', null],
+			['sante', 0.5],
+			['recherche', null]
+		]);
 	});
 
-	it('counts an open interval up to now', () => {
-		const result = byCategory([iv('h', 0, null), iv('m', 0, 10)], members, at(30));
-		expect(result.totalMs).toBe(40 * S);
-		expect(result.byCategory.habitant.timeShare).toBe(0.75);
+	it('publishes no share and no balance of a group of fewer than three', () => {
+		const pair = speakingShares([
+			group([
+				['a', ['habitant'], 5 * S],
+				['b', ['habitant'], 15 * S]
+			])
+		]);
+		expect(pair.rows).toEqual([{ family: 'habitant', people: 2, memberShare: 1, timeShare: null }]);
+		expect(pair.balance).toBeNull();
+		expect(speakingShares([g1]).balance).toBeCloseTo(balanceIndex(g1.totals, ['h1', 'h2', 'm1', 'x']) as number, 12);
 	});
 
-	it('gives zeros without members or speech', () => {
-		const empty = byCategory(intervals, [], at(99));
-		expect(empty.totalMs).toBe(0);
-		expect(empty.byCategory.habitant).toEqual({ ms: 0, timeShare: 0, memberShare: 0 });
-		const silent = byCategory([], members, at(99));
-		expect(silent.byCategory.habitant).toEqual({ ms: 0, timeShare: 0, memberShare: 0.5 });
+	it('has nothing to publish before anyone spoke', () => {
+		expect(speakingShares([unmeasured])).toEqual({ totalMs: 0, groups: 0, people: 0, rows: [], balance: null });
+		expect(speakingShares([])).toEqual({ totalMs: 0, groups: 0, people: 0, rows: [], balance: null });
 	});
 });
 
@@ -261,33 +355,72 @@ describe('the worked example of the docs', () => {
 		const intervals = [iv('doctor', 0, 12 * 60), iv('nurse', 12 * 60, 18 * 60), iv('r1', 18 * 60, 24 * 60)];
 		const totals = totalsByPerson(intervals, at(99_999));
 		expect(balanceIndex(totals, members.map((m) => m.id))).toBe(0.5);
-		const shares = byCategory(intervals, members, at(99_999));
-		expect(shares.byCategory.habitant).toEqual({ ms: 12 * MIN, timeShare: 0.5, memberShare: 0.75 });
-		expect(shares.byCategory.sante).toEqual({ ms: 18 * MIN, timeShare: 0.75, memberShare: 0.5 });
+		const shares = speakingShares([{ members, totals }]);
+		expect(shares.rows).toEqual([
+			{ family: 'habitant', people: 3, memberShare: 0.75, timeShare: 0.5 },
+			{ family: 'sante', people: 2, memberShare: 0.5, timeShare: 0.75 }
+		]);
 		expect(leastHeardRatio(shares)).toEqual({ family: 'habitant', ratio: 0.5 / 0.75 });
 		expect(notYetSpoken(members, intervals)).toEqual(['r2']);
 		expect(turnPrompt(totals, members.length)).toEqual([]);
 	});
+
+	it('gives the room example: two measured groups, one family « non publié »', () => {
+		const shares = speakingShares([
+			{
+				members: [
+					{ id: 'h1', categories: ['habitant'] },
+					{ id: 'h2', categories: ['habitant'] },
+					{ id: 'd1', categories: ['medecin'] }
+				],
+				totals: { h1: 4 * MIN, h2: 2 * MIN, d1: 12 * MIN }
+			},
+			{
+				members: [
+					{ id: 'h3', categories: ['habitant'] },
+					{ id: 'n1', categories: ['infirmier'] },
+					{ id: 'm1', categories: ['mediation'] }
+				],
+				totals: { h3: 3 * MIN, n1: 6 * MIN, m1: 3 * MIN }
+			},
+			{ members: [{ id: 'r1', categories: ['recherche'] }, { id: 'r2', categories: ['recherche'] }, { id: 'h4', categories: ['habitant'] }], totals: {} }
+		]);
+		expect(shares.totalMs).toBe(30 * MIN);
+		expect(shares.rows).toEqual([
+			{ family: 'habitant', people: 3, memberShare: 0.5, timeShare: 0.3 },
+			{ family: 'sante', people: 2, memberShare: 2 / 6, timeShare: null },
+			{ family: 'mediation', people: 1, memberShare: 1 / 6, timeShare: null }
+		]);
+	});
 });
 
 describe('leastHeardRatio', () => {
-	const pair = [
-		{ id: 'h', categories: ['habitant' as const] },
-		{ id: 'm', categories: ['medecin' as const] }
-	];
+	/** Two residents and two doctors, residents speaking `h` seconds each and doctors `m`. */
+	const four = (h: number, m: number) =>
+		speakingShares([
+			{
+				members: [
+					{ id: 'h1', categories: ['habitant'] },
+					{ id: 'h2', categories: ['habitant'] },
+					{ id: 'm1', categories: ['medecin'] },
+					{ id: 'm2', categories: ['medecin'] }
+				],
+				totals: { h1: h * S, h2: h * S, m1: m * S, m2: m * S }
+			}
+		]);
 
 	it('names the family least heard for its number', () => {
-		expect(leastHeardRatio(byCategory([iv('h', 0, 6), iv('m', 6, 24)], pair, at(99)))).toEqual({ family: 'habitant', ratio: 0.5 });
-		expect(leastHeardRatio(byCategory([iv('h', 0, 30)], pair, at(99)))).toEqual({ family: 'sante', ratio: 0 });
+		expect(leastHeardRatio(four(3, 9))).toEqual({ family: 'habitant', ratio: 0.5 });
+		expect(leastHeardRatio(four(15, 0))).toEqual({ family: 'sante', ratio: 0 });
 	});
 
 	it('caps at 1, and breaks ties in the order of the families', () => {
-		expect(leastHeardRatio(byCategory([iv('h', 0, 10), iv('m', 10, 20)], pair, at(99)))).toEqual({ family: 'habitant', ratio: 1 });
+		expect(leastHeardRatio(four(5, 5))).toEqual({ family: 'habitant', ratio: 1 });
 	});
 
-	it('is null before anyone has spoken', () => {
-		expect(leastHeardRatio(byCategory([], pair, at(99)))).toBeNull();
-		expect(leastHeardRatio(byCategory([iv('h', 0, 10)], [], at(99)))).toBeNull();
+	it('is null before anyone has spoken, or when nothing is published', () => {
+		expect(leastHeardRatio(four(0, 0))).toBeNull();
+		expect(leastHeardRatio(speakingShares([{ members: [{ id: 'h', categories: ['habitant'] }], totals: { h: 10 } }]))).toBeNull();
 	});
 });
 
@@ -377,7 +510,9 @@ describe('properties of the replay', () => {
 		{ weight: 2, arbitrary: fc.record({ kind: fc.constant('undo' as const), at: time }) }
 	);
 	const taps = fc.array(tap, { maxLength: 40 });
-	const stages = fc.array(fc.record({ stage: fc.integer({ min: 0, max: 4 }), at: time }), { maxLength: 5 });
+	const withConfirm: fc.Arbitrary<Tap> = fc.oneof({ weight: 8, arbitrary: tap }, { weight: 1, arbitrary: fc.record({ kind: fc.constant('confirm' as const), at: time }) });
+	const marks = fc.array(fc.record({ at: time, stage: fc.integer({ min: 0, max: 4 }), running: fc.boolean() }), { maxLength: 6 });
+	const longTurn = fc.oneof(fc.constant(Infinity), fc.integer({ min: 1, max: 60 }));
 	const NOW = 1000;
 
 	/** Who speaks at t by the rules alone: undos resolved over the whole log, then the taps up to t folded. */
@@ -407,7 +542,7 @@ describe('properties of the replay', () => {
 	it('matches the rules at every tap time', () => {
 		fc.assert(
 			fc.property(taps, (log) => {
-				const intervals = intervalsFromTaps(log, 1);
+				const intervals = run(log);
 				for (const t of new Set(log.map((tp) => tp.at))) {
 					const covering = intervals.filter((i) => covers(i, t)).map((i) => i.participantId);
 					expect(new Set(covering)).toEqual(speakersAt(log, t));
@@ -419,8 +554,8 @@ describe('properties of the replay', () => {
 
 	it('gives well-formed intervals: positive, never overlapping for one person, open only at the end', () => {
 		fc.assert(
-			fc.property(taps, stages, (log, changes) => {
-				const intervals = intervalsFromTaps(log, changes);
+			fc.property(fc.array(withConfirm, { maxLength: 40 }), marks, longTurn, (log, changes, turn) => {
+				const intervals = intervalsFromTaps(log, changes, turn);
 				for (const id of PEOPLE) {
 					const own = intervals.filter((i) => i.participantId === id);
 					own.forEach((i, k) => {
@@ -441,7 +576,7 @@ describe('properties of the replay', () => {
 		fc.assert(
 			fc.property(taps, fc.boolean(), (log, allowCrosstalk) => {
 				const used = allowCrosstalk ? log : log.map((tp) => (tp.kind === 'speak' ? { ...tp, crosstalk: false } : tp));
-				const intervals = intervalsFromTaps(used, 1);
+				const intervals = run(used);
 				let wall = 0;
 				for (let t = 0; t < NOW; t++) if (intervals.some((i) => covers(i, t))) wall++;
 				const personTime = Object.values(totalsByPerson(intervals, NOW)).reduce((s, ms) => s + ms, 0);
@@ -451,19 +586,58 @@ describe('properties of the replay', () => {
 		);
 	});
 
-	it('cuts at stage changes without losing or adding time, each piece in the stage of its start', () => {
+	/** The stage counted at t by the marks alone (a mark at t already applies), null when none runs. */
+	function countedAt(changes: readonly StageMark[], t: number): number | null {
+		const ordered = changes.map((m, i) => ({ m, i })).sort((x, y) => x.m.at - y.m.at || x.i - y.i);
+		const current = ordered.filter(({ m }) => m.at <= t).pop()?.m;
+		return current && current.running && current.stage >= 1 && current.stage <= 3 ? current.stage : null;
+	}
+
+	it('never lets an interval outlive its stage: each lies in one running stage, the stage it names', () => {
 		fc.assert(
-			fc.property(taps, stages, (log, changes) => {
-				const cut = intervalsFromTaps(log, changes);
-				expect(totalsByPerson(cut, NOW)).toEqual(totalsByPerson(intervalsFromTaps(log, 1), NOW));
-				const ordered = changes.map((c, i) => ({ c, i })).sort((x, y) => x.c.at - y.c.at || x.i - y.i);
-				for (const piece of cut) {
-					const current = ordered.filter(({ c }) => c.at <= piece.start).pop()?.c.stage ?? 0;
-					expect(piece.stage).toBe(current);
+			fc.property(fc.array(withConfirm, { maxLength: 40 }), marks, longTurn, (log, changes, turn) => {
+				for (const i of intervalsFromTaps(log, changes, turn)) {
+					expect(countedAt(changes, i.start)).toBe(i.stage);
+					const end = i.end ?? NOW;
+					for (const m of changes) if (m.at > i.start && m.at < end) expect(countedAt(changes, m.at)).toBe(i.stage);
+					if (i.end === null) expect(changes.every((m) => m.at <= i.start || countedAt(changes, m.at) === i.stage)).toBe(true);
 				}
-				const byStage = Object.values(totalsByStage(cut, NOW)).reduce((s, ms) => s + ms, 0);
-				const byPerson = Object.values(totalsByPerson(cut, NOW)).reduce((s, ms) => s + ms, 0);
-				expect(byStage).toBe(byPerson);
+			})
+		);
+	});
+
+	it('never gives a person more time in a stage than the stage ran', () => {
+		fc.assert(
+			fc.property(fc.array(withConfirm, { maxLength: 40 }), marks, longTurn, (log, changes, turn) => {
+				const intervals = intervalsFromTaps(log, changes, turn);
+				for (const id of PEOPLE) {
+					for (const stage of [1, 2, 3]) {
+						let ran = 0;
+						for (let t = 0; t < NOW; t++) if (countedAt(changes, t) === stage) ran++;
+						const spoke = intervals.filter((i) => i.participantId === id && i.stage === stage).reduce((sum, i) => sum + durationMs(i, NOW), 0);
+						expect(spoke).toBeLessThanOrEqual(ran);
+					}
+				}
+				const byStage = Object.values(totalsByStage(intervals, NOW)).reduce((sum, ms) => sum + ms, 0);
+				expect(byStage).toBe(Object.values(totalsByPerson(intervals, NOW)).reduce((sum, ms) => sum + ms, 0));
+			})
+		);
+	});
+
+	it('gives the same intervals whatever the delivery: any order, any batches, marks between taps', () => {
+		const distinct = fc
+			.uniqueArray(time, { maxLength: 30 })
+			.chain((times) => fc.tuple(fc.tuple(...times.map((t) => withConfirm.map((tp) => ({ ...tp, at: t })))), fc.nat(), fc.integer({ min: 1, max: 5 })));
+		fc.assert(
+			fc.property(distinct, marks, longTurn, ([log, seed, batch], changes, turn) => {
+				const expected = intervalsFromTaps(log, changes, turn);
+				const shuffled = log.map((tp, i) => ({ tp, key: (i * 7919 + seed) % 101 })).sort((x, y) => x.key - y.key).map(({ tp }) => tp);
+				const ledger = new SpeakingLedger(turn);
+				const markOrder = [...changes].sort((x, y) => x.at - y.at);
+				for (let k = 0; k < shuffled.length || markOrder.length; k += batch) {
+					ledger.add(shuffled.slice(k, k + batch), markOrder.splice(0, 1));
+				}
+				expect(ledger.intervals()).toEqual(expected);
 			})
 		);
 	});
@@ -473,8 +647,8 @@ describe('properties of the replay', () => {
 			fc.property(taps, tap, (log, extra) => {
 				if (extra.kind === 'undo') return;
 				const undone: Tap = { kind: 'undo', at: extra.at };
-				expect(intervalsFromTaps([...log, extra, undone], 1)).toEqual(intervalsFromTaps(log, 1));
-				expect(intervalsFromTaps([...log, extra, undone, extra], 1)).toEqual(intervalsFromTaps([...log, extra], 1));
+				expect(run([...log, extra, undone])).toEqual(run(log));
+				expect(run([...log, extra, undone, extra])).toEqual(run([...log, extra]));
 			})
 		);
 	});
@@ -486,8 +660,8 @@ describe('properties of the replay', () => {
 		fc.assert(
 			fc.property(distinct, ([log, seed]) => {
 				const shuffled = log.map((tp, i) => ({ tp, key: (i * 7919 + seed) % 101 })).sort((x, y) => x.key - y.key).map(({ tp }) => tp);
-				expect(intervalsFromTaps(shuffled, 1)).toEqual(intervalsFromTaps(log, 1));
-				expect(intervalsFromTaps([...log].reverse(), 1)).toEqual(intervalsFromTaps(log, 1));
+				expect(run(shuffled)).toEqual(run(log));
+				expect(run([...log].reverse())).toEqual(run(log));
 			})
 		);
 	});
@@ -495,7 +669,7 @@ describe('properties of the replay', () => {
 	it('keeps the balance index between 0 and 1', () => {
 		fc.assert(
 			fc.property(taps, (log) => {
-				const index = balanceIndex(totalsByPerson(intervalsFromTaps(log, 1), NOW), PEOPLE);
+				const index = balanceIndex(totalsByPerson(run(log), NOW), PEOPLE);
 				if (index !== null) {
 					expect(index).toBeGreaterThanOrEqual(0);
 					expect(index).toBeLessThanOrEqual(1);

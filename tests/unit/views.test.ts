@@ -34,7 +34,7 @@ const room = (): RoomView => ({
 		{ id: 's2', text: 'Autre', translations: {}, groups: [] }
 	],
 	headcount: { total: 4, byFamily: { habitant: 2 } },
-	speaking: { totalMs: 5_000, byCategory: {}, balanceIndex: 0 },
+	speaking: { totalMs: 5_000, groups: 1, people: 3, rows: [], balance: 0 },
 	summary: { groups: 2, withoutResident: 0, seated: 4, unseated: 0 }
 });
 

@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'socket.io-client';
 import type { Tap } from '../domain/speaking';
+import { LIMITS } from '../protocol';
 import { send } from './socket';
 
 export interface QueuedTap {
@@ -37,7 +38,7 @@ export function enqueue(groupId: string, tap: QueuedTap): QueuedTap[] {
 export async function flush(socket: Socket, groupId: string): Promise<QueuedTap[]> {
 	const queue = loadQueue(groupId);
 	if (!queue.length || !socket.connected) return queue;
-	const batch = queue.slice(0, 500);
+	const batch = queue.slice(0, LIMITS.tapsPerMessage);
 	await send(socket, 'speaking:taps', { taps: batch });
 	const sent = new Set(batch.map((t) => t.id));
 	// Taps made while this batch travelled stay queued.

@@ -6,18 +6,16 @@
  *
  * What never enters the model: names (unless the organiser passes the consenting participants'
  * list), who typed an item for whom (`via`), per-person speaking time, and speaking figures of a
- * category too small to hide a person (see `roomSpeaking`).
+ * family too small to hide a person (« non publié », src/lib/domain/speaking.ts `speakingShares`).
  */
 import { en } from '../i18n/en';
 import { fr, type MessageKey } from '../i18n/fr';
 import type { OrganiserDocument } from '../views';
 import { LEVELS, type Level } from './board';
-import { FAMILIES, familiesOf, isResidentVoice, type Category, type Family } from './categories';
+import { FAMILIES, isResidentVoice, type Family } from './categories';
 import type { EvaluationSummary } from './evaluation';
+import type { SpeakingShares } from './speaking';
 import { LABEL_GLOSSARY, type Lang } from './labels';
-
-/** Below this many people in a room, a category's speaking time is not published on its own. */
-export const MIN_SPEAKING_CELL = 2;
 
 export interface ActesItem {
 	text: string;
@@ -83,20 +81,12 @@ export interface ActesClarified {
 	reason: string;
 }
 
-export interface ActesSpeakingRow {
-	/** null: the pooled small categories (« autres catégories »). */
-	family: Family | null;
-	members: number;
-	memberShare: number;
-	/** null when withheld so that no one's time can be read or deduced. */
-	timeShare: number | null;
-}
-
 export interface ActesRoom {
 	title: string;
 	participants: number;
 	byFamily: Partial<Record<Family, number>>;
-	speaking: { totalMs: number; balance: number | null; rows: ActesSpeakingRow[] } | null;
+	/** The room's shares as the organiser's document computed them; null when nothing was measured. */
+	speaking: SpeakingShares | null;
 	evaluation: EvaluationSummary;
 }
 
@@ -156,59 +146,6 @@ function formatDate(date: string, lang: Lang): string {
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
-
-/** Declaring nothing counts as « je préfère ne pas dire », as in speaking time. */
-function declared(categories: readonly Category[]): Family[] {
-	const families = familiesOf(categories);
-	return families.length ? families : ['nsp'];
-}
-
-/**
- * Speaking time of a room by category, from its groups' summaries (groups that recorded none are left
- * out, members included, so that shares compare like with like). A category with fewer than
- * MIN_SPEAKING_CELL people is pooled with the other small ones; a pool of one person has its time
- * withheld, and so does the smallest other category, or the pool's time could be read as what is left.
- */
-function roomSpeaking(groups: OrganiserDocument['rooms'][number]['statements'][number]['groups']): ActesRoom['speaking'] {
-	const recorded = groups.filter((g) => g.speaking.totalMs > 0);
-	if (!recorded.length) return null;
-	const totalMs = recorded.reduce((sum, g) => sum + g.speaking.totalMs, 0);
-	const members = recorded.flatMap((g) => g.members);
-	const people = new Map<Family, number>();
-	const ms = new Map<Family, number>();
-	for (const m of members) for (const f of declared(m.categories)) people.set(f, (people.get(f) ?? 0) + 1);
-	for (const g of recorded) {
-		for (const f of FAMILIES) ms.set(f, (ms.get(f) ?? 0) + (g.speaking.byCategory[f]?.ms ?? 0));
-	}
-	const present = FAMILIES.filter((f) => (people.get(f) ?? 0) > 0);
-	const small = present.filter((f) => (people.get(f) ?? 0) < MIN_SPEAKING_CELL);
-	const rows: ActesSpeakingRow[] = present
-		.filter((f) => !small.includes(f))
-		.map((f) => ({
-			family: f,
-			members: people.get(f) ?? 0,
-			memberShare: share(people.get(f) ?? 0, members.length),
-			timeShare: share(ms.get(f) ?? 0, totalMs)
-		}));
-	if (small.length) {
-		// People, not family memberships: someone in two small families is one person.
-		const pooled = members.filter((m) => declared(m.categories).some((f) => small.includes(f))).length;
-		const pooledMs = small.reduce((sum, f) => sum + (ms.get(f) ?? 0), 0);
-		const pool: ActesSpeakingRow = { family: null, members: pooled, memberShare: share(pooled, members.length), timeShare: share(pooledMs, totalMs) };
-		if (pooled < MIN_SPEAKING_CELL) {
-			pool.timeShare = null;
-			const smallest = [...rows].sort((a, b) => a.members - b.members)[0];
-			if (smallest) smallest.timeShare = null;
-		}
-		rows.push(pool);
-	}
-	const balances = recorded.flatMap((g) => (g.speaking.balanceIndex === null ? [] : [g.speaking.balanceIndex]));
-	return {
-		totalMs,
-		balance: balances.length ? balances.reduce((a, b) => a + b, 0) / balances.length : null,
-		rows
-	};
-}
 
 export function buildActes(doc: OrganiserDocument, opts: ActesOptions): ActesModel {
 	const s = STRINGS[opts.lang];
@@ -338,7 +275,7 @@ export function buildActes(doc: OrganiserDocument, opts: ActesOptions): ActesMod
 			title: cleanText(room.title),
 			participants: room.participants.total,
 			byFamily: { ...room.participants.byFamily },
-			speaking: roomSpeaking(room.statements.flatMap((st) => st.groups)),
+			speaking: room.speaking.groups > 0 ? room.speaking : null,
 			evaluation: {
 				...room.evaluation,
 				worked: room.evaluation.worked.map(cleanText).filter(Boolean),
@@ -421,7 +358,7 @@ export function actesBlocks(model: ActesModel): ActesBlock[] {
 		return { text: `${i.text}${mark}${details ? ` — ${details}` : ''}` };
 	};
 	const items = (entries: ActesItem[]) => (entries.length ? list(entries.map(item)) : para(s.nothing, true));
-	const family = (f: Family | null) => (f === null ? s.otherCategories : t(`cat.${f}`));
+	const family = (f: Family) => t(`cat.${f}`);
 
 	out.push({ kind: 'title', title: model.title, lines: [s.actes, ...[model.date, model.place].filter((l): l is string => Boolean(l))] });
 
@@ -653,7 +590,6 @@ const FR = {
 	category: 'Catégorie',
 	total: 'Total',
 	people: 'Personnes',
-	otherCategories: 'Autres catégories (moins de 2 personnes chacune)',
 	residents: 'Habitant·e·s, usager·e·s et patient·e·s dans les groupes',
 	residentsIntro: (without: number, groups: number) =>
 		`${without} ${without <= 1 ? 'groupe' : 'groupes'} sur ${groups} sans habitant·e, usager·e ni patient·e déclaré·e.`,
@@ -663,7 +599,7 @@ const FR = {
 	speaking: 'Temps de parole par catégorie',
 	speakingIntro:
 		'Par salle, la part du temps de parole de chaque catégorie, à comparer avec sa part des membres des groupes (une personne de plusieurs catégories compte dans chacune). ' +
-		'Aucun chiffre individuel n’est publié : les catégories de moins de 2 personnes sont regroupées, et un temps qui permettrait de retrouver celui d’une personne n’est pas donné.',
+		'Seuls comptent les groupes où le temps de parole a été relevé, et leurs membres. Aucun chiffre individuel n’est publié : le temps d’une catégorie de moins de 2 personnes n’est pas donné, ni un temps qui permettrait de le retrouver.',
 	memberShare: 'Part des membres',
 	timeShare: 'Part du temps de parole',
 	withheld: 'non publié',
@@ -742,7 +678,6 @@ const EN: typeof FR = {
 	category: 'Category',
 	total: 'Total',
 	people: 'People',
-	otherCategories: 'Other categories (fewer than 2 people each)',
 	residents: 'Residents, service users and patients in the groups',
 	residentsIntro: (without: number, groups: number) => `${without} of ${plural(groups, 'group', 'groups')} without a declared resident, service user or patient.`,
 	theme: 'Theme',
@@ -751,10 +686,10 @@ const EN: typeof FR = {
 	speaking: 'Speaking time by category',
 	speakingIntro:
 		'For each room, the share of speaking time of each category, to compare with its share of the groups’ members (a person in several categories counts in each). ' +
-		'No individual figure is published: categories of fewer than 2 people are pooled, and a time that would reveal one person’s is withheld.',
+		'Only the groups where speaking time was recorded count, with their members. No individual figure is published: the time of a category of fewer than 2 people is withheld, and so is a time that would reveal it.',
 	memberShare: 'Share of members',
 	timeShare: 'Share of speaking time',
-	withheld: 'withheld',
+	withheld: 'not published',
 	notRecorded: 'Speaking time not recorded.',
 	speakingTotal: (minutes: number, balance: string | null) =>
 		`Speaking time recorded: ${minutes} min${balance === null ? '' : `; mean balance of speech in the groups: ${balance} (1 = everyone as much)`}.`,

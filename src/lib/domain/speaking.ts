@@ -1,66 +1,67 @@
 /**
  * Speaking time of a group (« temps de parole »), kept by its timekeeper (« gardien·ne du temps »)
  * on one phone (../../../docs/speaking-time.md). The server stores the group's taps as they come and
- * derives everything else from them, so an undo or a late offline tap only needs a replay.
+ * the marks of its stages (when each stage starts, pauses, resumes, ends), and derives everything
+ * else from them: an undo or a late offline tap only needs a replay.
  *
  * Taps, replayed in order of `at` (server ms; ties keep the order of arrival):
  * - speak X: X now speaks alone (whoever else spoke stops at `at`); if X already spoke alone, X stops;
  * - speak X with `crosstalk` (« plusieurs à la fois »): X starts or stops, the others go on;
  * - silence: everyone stops;
- * - undo (« annuler »): the latest tap still standing before it is removed, as if never made;
- *   repeated undos go further back, an undo with nothing left to remove does nothing.
+ * - confirm (« oui », to the pad's « toujours X ? »): whoever speaks still does;
+ * - undo (« annuler »): the latest speak or silence still standing before it is removed, as if never
+ *   made; repeated undos go further back, an undo with nothing left to remove does nothing.
+ *
+ * Speech counts only while the group's stage runs (stages 1–3, not paused or held): when it stops
+ * (end, pause, hold, advance, « Terminer ») every interval ends, and nobody speaks again until the
+ * timekeeper taps. A tap while no stage runs changes nothing. A turn nobody vouched for during
+ * `longTurnMs` (no tap, no « oui ») ends at the last tap or « oui » unless a « oui » comes later:
+ * the pad asks « toujours X ? » at that point.
  *
  * Intervals are half-open [start, end): a tap at t ends one interval and starts the next at the same t.
  * Zero-length intervals are dropped. Crosstalk counts the shared time once for each speaker:
  * every total here is person-time.
  *
- * Per-person figures are for the group and the organisers only; the projection and the actes get `byCategory`.
+ * Per-person figures are for the group and the organisers only; beyond the group go the shares of
+ * `speakingShares`, the one computation of figures by family.
  */
 import { FAMILIES, familiesOf, type Category, type Family } from './categories';
+import { effectiveStage, isTimedIndex, type RoomStages, type StageIndex } from './stages';
 
 export type Tap =
 	| { kind: 'speak'; participantId: string; at: number; crosstalk?: boolean }
 	| { kind: 'silence'; at: number }
+	| { kind: 'confirm'; at: number }
 	| { kind: 'undo'; at: number };
 export type ActionTap = Exclude<Tap, { kind: 'undo' }>;
 
 export interface Interval {
 	participantId: string;
+	/** The stage it was spoken in: an interval never outlives its stage. */
 	stage: number;
 	start: number;
 	/** null while still speaking. */
 	end: number | null;
 }
 
-/** The group's stage is `stage` from `at` on. */
-export interface StageChange {
-	stage: number;
+/** The group is on `stage` from `at` on; its time counts only while `running` on stage 1–3. */
+export interface StageMark {
 	at: number;
+	stage: number;
+	running: boolean;
 }
-/** One fixed stage, or the group's stage changes (before the first one: stage 0, « en attente »). */
-export type StageTimeline = number | readonly StageChange[];
 
 export interface SpeakingMember {
 	id: string;
 	categories: readonly Category[];
 }
 
-export interface FamilyShare {
-	ms: number;
-	/** Share of the members' person-time spoken by members of this family (0–1). */
-	timeShare: number;
-	/** Share of the members who belong to this family (0–1). */
-	memberShare: number;
-}
-export interface CategoryTotals {
-	totalMs: number;
-	byCategory: Record<Family, FamilyShare>;
-}
-
 /** « Tour de parole » prompt: a share above twice the even share. */
 export const PROMPT_FACTOR = 2;
 /** No prompt before the group has spoken this long: the first speaker always holds the whole share. */
 export const PROMPT_WARMUP_MS = 3 * 60_000;
+/** After this long without a tap the pad asks « toujours X ? » (events may set their own). */
+export const DEFAULT_LONG_TURN_MS = 3 * 60_000;
 
 /** Stable (Array.prototype.sort is), so taps at the same ms keep their order of arrival. */
 function byTime<T extends { at: number }>(items: readonly T[]): T[] {
@@ -69,15 +70,22 @@ function byTime<T extends { at: number }>(items: readonly T[]): T[] {
 
 /** The taps left standing once every undo has removed its target, in replay order. */
 export function effectiveTaps(taps: readonly Tap[]): ActionTap[] {
-	const kept: ActionTap[] = [];
+	const kept: (ActionTap | null)[] = [];
+	// Positions of the speaks and silences still standing: a « oui » is not a tap one undoes.
+	const undoable: number[] = [];
 	for (const tap of byTime(taps)) {
-		if (tap.kind === 'undo') kept.pop();
-		else kept.push(tap);
+		if (tap.kind === 'undo') {
+			const target = undoable.pop();
+			if (target !== undefined) kept[target] = null;
+			continue;
+		}
+		if (tap.kind !== 'confirm') undoable.push(kept.length);
+		kept.push(tap);
 	}
-	return kept;
+	return kept.filter((t): t is ActionTap => t !== null);
 }
 
-function nextSpeakers(speaking: ReadonlySet<string>, tap: ActionTap): Set<string> {
+function nextSpeakers(speaking: ReadonlySet<string>, tap: Exclude<ActionTap, { kind: 'confirm' }>): Set<string> {
 	if (tap.kind === 'silence') return new Set();
 	const id = tap.participantId;
 	if (tap.crosstalk) {
@@ -89,47 +97,187 @@ function nextSpeakers(speaking: ReadonlySet<string>, tap: ActionTap): Set<string
 	return speaking.size === 1 && speaking.has(id) ? new Set() : new Set([id]);
 }
 
-function stageAt(changes: readonly StageChange[], t: number): number {
-	let stage = 0;
-	for (const c of changes) {
-		if (c.at > t) break;
-		stage = c.stage;
-	}
-	return stage;
+/** A running timed stage's number, or null when nothing counts. */
+function countedStage(mark: StageMark): number | null {
+	return mark.running && isTimedIndex(mark.stage as StageIndex) ? mark.stage : null;
 }
 
-/** Cuts [start, end) where the stage changes, so that totals by stage need no timeline. */
-function pieces(participantId: string, start: number, end: number | null, changes: readonly StageChange[]): Interval[] {
-	const out: Interval[] = [];
-	let from = start;
-	let stage = stageAt(changes, start);
-	for (const c of changes) {
-		if (c.at <= start || c.stage === stage) continue;
-		if (end !== null && c.at >= end) break;
-		out.push({ participantId, stage, start: from, end: c.at });
-		from = c.at;
-		stage = c.stage;
-	}
-	out.push({ participantId, stage, start: from, end });
-	return out.filter((i) => i.end === null || i.end > i.start);
+/** Same stage, counted or not alike: a new mark like this changes nothing (an adjusted timer). */
+function sameState(a: StageMark, b: StageMark): boolean {
+	return a.stage === b.stage && countedStage(a) === countedStage(b);
 }
 
-/** Replays a group's taps (any order) into its speaking intervals, sorted by start; open ones have `end: null`. */
-export function intervalsFromTaps(taps: readonly Tap[], stages: StageTimeline): Interval[] {
-	const changes = typeof stages === 'number' ? [{ stage: stages, at: -Infinity }] : byTime(stages);
-	const open = new Map<string, number>();
-	const out: Interval[] = [];
-	for (const tap of effectiveTaps(taps)) {
-		const next = nextSpeakers(new Set(open.keys()), tap);
-		for (const [id, start] of open) {
-			if (next.has(id)) continue;
-			out.push(...pieces(id, start, tap.at, changes));
-			open.delete(id);
+/**
+ * A group's marks from its room's log of stage states (each stored when a facilitator changed
+ * them): its own state where it is held or advanced, the room's otherwise. Repeats are dropped.
+ */
+export function marksFromLog(log: readonly { at: number; stages: RoomStages }[], groupId: string): StageMark[] {
+	const marks: StageMark[] = [];
+	for (const entry of byTime(log)) {
+		const s = effectiveStage(entry.stages, groupId);
+		const mark = { at: entry.at, stage: s.index, running: s.status === 'running' };
+		const last = marks.at(-1);
+		if (!last || !sameState(last, mark)) marks.push(mark);
+	}
+	return marks;
+}
+
+/** Where a turn nobody vouched for stops counting, read at `now`. */
+export function countsUntil(lastProof: number, now: number, longTurnMs: number): number {
+	return now - lastProof > longTurnMs ? lastProof : now;
+}
+
+type Step = { at: number; mark: StageMark } | { at: number; tap: ActionTap };
+
+/**
+ * A group's speaking time, kept up to date tap by tap: taps and marks that come in order (the
+ * usual case) are applied on top of what was replayed; an undo or a late one (an offline queue)
+ * replays the group from its start. Either way the result is that of replaying everything.
+ */
+export class SpeakingLedger {
+	private readonly taps: Tap[] = [];
+	private readonly marks: StageMark[] = [];
+	// The replay so far:
+	private closed: Interval[] = [];
+	private closedMs = new Map<string, number>();
+	private open = new Map<string, number>();
+	private stage: number | null = null;
+	private proof = -Infinity;
+	/** The latest mark kept: one that repeats its state is dropped. */
+	private lastMark: StageMark | null = null;
+	/** The last step applied, for telling whether new ones come after it. */
+	private last: Step | null = null;
+
+	constructor(readonly longTurnMs: number = DEFAULT_LONG_TURN_MS) {}
+
+	/** Adds taps (in their order of arrival) and marks. */
+	add(taps: readonly Tap[], given: readonly StageMark[] = []): void {
+		const marks = byTime(given).filter((m) => {
+			const last = this.lastMark;
+			if (last && m.at >= last.at && sameState(last, m)) return false;
+			if (!last || m.at >= last.at) this.lastMark = m;
+			return true;
+		});
+		this.taps.push(...taps);
+		this.marks.push(...marks);
+		const actions = taps.filter((t): t is ActionTap => t.kind !== 'undo');
+		const steps = merge(byTime(marks), byTime(actions));
+		if (actions.length === taps.length && steps.every((s) => this.follows(s))) for (const s of steps) this.apply(s);
+		else this.replay();
+	}
+
+	/** Would this step come after the last one applied in a full replay? Marks go first at equal times. */
+	private follows(step: Step): boolean {
+		if (!this.last) return true;
+		return step.at > this.last.at || (step.at === this.last.at && 'tap' in step);
+	}
+
+	private replay() {
+		this.closed = [];
+		this.closedMs = new Map();
+		this.open = new Map();
+		this.stage = null;
+		this.proof = -Infinity;
+		this.last = null;
+		for (const s of merge(byTime(this.marks), effectiveTaps(this.taps))) this.apply(s);
+	}
+
+	private closeAll(at: number) {
+		for (const [id, start] of this.open) this.close(id, start, at);
+		this.open.clear();
+	}
+
+	private close(participantId: string, start: number, end: number) {
+		if (end <= start || this.stage === null) return;
+		this.closed.push({ participantId, stage: this.stage, start, end });
+		this.closedMs.set(participantId, (this.closedMs.get(participantId) ?? 0) + end - start);
+	}
+
+	/** An unanswered « toujours X ? »: the turn ends where it was last vouched for. */
+	private lapse(at: number) {
+		if (this.open.size && at - this.proof > this.longTurnMs) this.closeAll(this.proof);
+	}
+
+	private apply(step: Step) {
+		this.last = step;
+		if ('mark' in step) {
+			this.lapse(step.at);
+			this.closeAll(step.at);
+			this.stage = countedStage(step.mark);
+			return;
 		}
-		for (const id of next) if (!open.has(id)) open.set(id, tap.at);
+		const tap = step.tap;
+		if (this.stage === null) return;
+		if (tap.kind === 'confirm') {
+			if (this.open.size) this.proof = tap.at;
+			return;
+		}
+		this.lapse(tap.at);
+		const next = nextSpeakers(new Set(this.open.keys()), tap);
+		for (const [id, start] of this.open) {
+			if (next.has(id)) continue;
+			this.close(id, start, tap.at);
+			this.open.delete(id);
+		}
+		for (const id of next) if (!this.open.has(id)) this.open.set(id, tap.at);
+		this.proof = tap.at;
 	}
-	for (const [id, start] of open) out.push(...pieces(id, start, null, changes));
-	return out.sort((a, b) => a.start - b.start);
+
+	/** Closed intervals then open ones (`end: null`), sorted by start. */
+	intervals(): Interval[] {
+		const open = [...this.open].map(([participantId, start]): Interval => ({ participantId, stage: this.stage ?? 0, start, end: null }));
+		return [...this.closed, ...open].sort((a, b) => a.start - b.start);
+	}
+
+	/** Who speaks now and since when. */
+	speaking(): { id: string; since: number }[] {
+		return [...this.open].map(([id, since]) => ({ id, since }));
+	}
+
+	/** The last tap or « oui » while someone speaks: the pad asks « toujours X ? » longTurnMs after it. */
+	lastProof(): number | null {
+		return this.open.size ? this.proof : null;
+	}
+
+	/** Where the open turns stop counting at `now` (see countsUntil). */
+	openUntil(now: number): number {
+		return countsUntil(this.proof, now, this.longTurnMs);
+	}
+
+	/** Milliseconds per person at `now`. */
+	totals(now: number): Record<string, number> {
+		const totals = new Map(this.closedMs);
+		const until = this.openUntil(now);
+		for (const [id, start] of this.open) totals.set(id, (totals.get(id) ?? 0) + Math.max(0, until - start));
+		return Object.fromEntries(totals);
+	}
+
+	/** Milliseconds per person over the closed intervals only. */
+	closedTotals(): Record<string, number> {
+		return Object.fromEntries(this.closedMs);
+	}
+}
+
+/** Marks and taps in replay order: by time, a mark before a tap at the same ms. */
+function merge(marks: readonly StageMark[], taps: readonly ActionTap[]): Step[] {
+	const steps: Step[] = [];
+	let m = 0;
+	for (const tap of taps) {
+		while (m < marks.length && (marks[m] as StageMark).at <= tap.at) {
+			const mark = marks[m++] as StageMark;
+			steps.push({ at: mark.at, mark });
+		}
+		steps.push({ at: tap.at, tap });
+	}
+	for (; m < marks.length; m++) steps.push({ at: (marks[m] as StageMark).at, mark: marks[m] as StageMark });
+	return steps;
+}
+
+/** Replays a group's taps (any order) and stage marks into its speaking intervals, sorted by start. */
+export function intervalsFromTaps(taps: readonly Tap[], marks: readonly StageMark[], longTurnMs = DEFAULT_LONG_TURN_MS): Interval[] {
+	const ledger = new SpeakingLedger(longTurnMs);
+	ledger.add(taps, marks);
+	return ledger.intervals();
 }
 
 /** Who is speaking now, for the timekeeper's screen. */
@@ -161,55 +309,109 @@ function timeOf(totals: Readonly<Record<string, number>>, id: string): number {
 }
 
 /** Declaring nothing reads as « je préfère ne pas dire ». */
-function familiesOfMember(categories: readonly Category[]): Family[] {
+export function familiesOfMember(categories: readonly Category[]): Family[] {
 	const families = familiesOf(categories);
 	return families.length > 0 ? families : ['nsp'];
 }
 
-/**
- * Speaking time by family, over the members given (speakers outside the list are left out).
- * A member of several families counts fully in each, for time as for membership, as composition labels do:
- * a resident who is also a nurse is heard as a resident and as a health professional.
- * Shares are per family and do not sum to 1 across families.
- */
-export function byCategory(intervals: readonly Interval[], members: readonly SpeakingMember[], now: number): CategoryTotals {
-	return categoryTotals(totalsByPerson(intervals, now), members);
+/** A family's figures beyond fewer people than this would tell one person's time: « non publié ». */
+export const MIN_PUBLISHED_PEOPLE = 2;
+/** A group's own figures beyond the group need at least this many members. */
+export const MIN_PUBLISHED_GROUP = 3;
+
+/** One group over the period shown: its members, and milliseconds by person in it. */
+export interface MeasuredGroup {
+	members: readonly SpeakingMember[];
+	totals: Readonly<Record<string, number>>;
 }
 
-/** byCategory from totals by person already summed (the server keeps them between taps). */
-export function categoryTotals(person: Readonly<Record<string, number>>, members: readonly SpeakingMember[]): CategoryTotals {
-	const families = new Map<string, Family[]>();
-	for (const m of members) if (!families.has(m.id)) families.set(m.id, familiesOfMember(m.categories));
+export interface ShareRow {
+	family: Family;
+	/** Members of the measured groups in this family. */
+	people: number;
+	/** people ÷ members of the measured groups (0–1). */
+	memberShare: number;
+	/** Their speaking time ÷ the measured groups' time (0–1); null: « non publié ». */
+	timeShare: number | null;
+}
+
+/** Speaking time by family: the figures that leave a group (projection, organisers, CSV, actes). */
+export interface SpeakingShares {
+	/** Person-time over the measured groups. */
+	totalMs: number;
+	/** Groups where speaking was measured (some time recorded) over the period. */
+	groups: number;
+	/** Their members. */
+	people: number;
+	/** Families with members in the measured groups, in the order of FAMILIES; none measured: absent. */
+	rows: ShareRow[];
+	/** Mean balance index of the measured groups of MIN_PUBLISHED_GROUP members or more; null if none. */
+	balance: number | null;
+}
+
+/**
+ * The one computation of shares (docs/speaking-time.md): over the groups where speaking was
+ * measured, members counted in those groups only, by family. A member of several families counts
+ * fully in each. A family of fewer than MIN_PUBLISHED_PEOPLE measured people is « non publié », and
+ * when that leaves one family withheld, so is the smallest published one (else the withheld share
+ * could be read as what is left); a single group of fewer than MIN_PUBLISHED_GROUP members
+ * publishes no share and no balance.
+ */
+export function speakingShares(groups: readonly MeasuredGroup[]): SpeakingShares {
+	const measured = groups
+		.map((g) => ({ members: [...new Map(g.members.map((m) => [m.id, m])).values()], totals: g.totals }))
+		.filter((g) => g.members.some((m) => timeOf(g.totals, m.id) > 0));
+	const people = new Map<Family, number>();
 	const ms = new Map<Family, number>();
-	const count = new Map<Family, number>();
 	let totalMs = 0;
-	for (const [id, fams] of families) {
-		const t = timeOf(person, id);
-		totalMs += t;
-		for (const f of fams) {
-			ms.set(f, (ms.get(f) ?? 0) + t);
-			count.set(f, (count.get(f) ?? 0) + 1);
+	let count = 0;
+	for (const g of measured) {
+		for (const m of g.members) {
+			const t = timeOf(g.totals, m.id);
+			totalMs += t;
+			count++;
+			for (const f of familiesOfMember(m.categories)) {
+				people.set(f, (people.get(f) ?? 0) + 1);
+				ms.set(f, (ms.get(f) ?? 0) + t);
+			}
 		}
 	}
-	const rows = FAMILIES.map((f): [Family, FamilyShare] => {
-		const fms = ms.get(f) ?? 0;
-		const n = count.get(f) ?? 0;
-		return [f, { ms: fms, timeShare: totalMs > 0 ? fms / totalMs : 0, memberShare: families.size > 0 ? n / families.size : 0 }];
-	});
-	return { totalMs, byCategory: Object.fromEntries(rows) as Record<Family, FamilyShare> };
+	const tooSmall = measured.length === 1 && count < MIN_PUBLISHED_GROUP;
+	const rows = FAMILIES.filter((f) => people.has(f)).map(
+		(f): ShareRow => ({
+			family: f,
+			people: people.get(f) ?? 0,
+			memberShare: (people.get(f) ?? 0) / count,
+			timeShare: tooSmall || (people.get(f) ?? 0) < MIN_PUBLISHED_PEOPLE ? null : (ms.get(f) ?? 0) / totalMs
+		})
+	);
+	const published = rows.filter((r) => r.timeShare !== null);
+	if (rows.length - published.length === 1) {
+		const smallest = published.reduce<ShareRow | null>((a, r) => (a === null || r.people < a.people ? r : a), null);
+		if (smallest) smallest.timeShare = null;
+	}
+	const balances = measured
+		.filter((g) => g.members.length >= MIN_PUBLISHED_GROUP)
+		.map((g) => balanceIndex(g.totals, g.members.map((m) => m.id)))
+		.filter((b): b is number => b !== null);
+	return {
+		totalMs,
+		groups: measured.length,
+		people: count,
+		rows,
+		balance: balances.length ? balances.reduce((a, b) => a + b, 0) / balances.length : null
+	};
 }
 
 /**
  * The family least heard for its number: its time share over its member share, capped at 1
- * (1 = every family had at least its share). Ties go to the first family in FAMILIES, residents first.
- * null before anyone has spoken.
+ * (1 = every published family had at least its share). Ties go to the first family in FAMILIES,
+ * residents first. null before anyone has spoken or when nothing is published.
  */
-export function leastHeardRatio(totals: CategoryTotals): { family: Family; ratio: number } | null {
-	if (totals.totalMs <= 0) return null;
+export function leastHeardRatio(shares: SpeakingShares): { family: Family; ratio: number } | null {
 	let least: { family: Family; ratio: number } | null = null;
-	for (const family of FAMILIES) {
-		const { timeShare, memberShare } = totals.byCategory[family];
-		if (memberShare === 0) continue;
+	for (const { family, timeShare, memberShare } of shares.rows) {
+		if (timeShare === null || memberShare === 0) continue;
 		const ratio = Math.min(1, timeShare / memberShare);
 		if (least === null || ratio < least.ratio) least = { family, ratio };
 	}

@@ -252,6 +252,11 @@ export const en: Record<MessageKey, string> = {
 	'speak.allSent': 'Everything is sent',
 	'speak.byCategory': '{family}: {members}% of members, {time}% of speaking time',
 	'speak.balance': 'Balance of speech: {value}',
+	'speak.byCategoryWithheld': '{family}: {members}% of members, time not published (fewer than 2 people)',
+	'speak.stillQuestion': 'Still {name}?',
+	'speak.stillHelp': 'Without an answer, their time stops at your last tap.',
+	'speak.stillYes': 'Yes, still',
+	'speak.stillNo': 'No, silence',
 
 	'a11y.listen': 'Listen',
 	'a11y.listenTo': 'Listen: {text}',

@@ -250,6 +250,11 @@ export const fr = {
 	'speak.allSent': 'Tout est envoyé',
 	'speak.byCategory': '{family} : {members} % des membres, {time} % du temps de parole',
 	'speak.balance': 'Équilibre de la parole : {value}',
+	'speak.byCategoryWithheld': '{family} : {members} % des membres, temps non publié (moins de 2 personnes)',
+	'speak.stillQuestion': 'Toujours {name} ?',
+	'speak.stillHelp': 'Sans réponse, son temps s’arrête à votre dernier appui.',
+	'speak.stillYes': 'Oui, toujours',
+	'speak.stillNo': 'Non, silence',
 
 	'a11y.listen': 'Écouter',
 	'a11y.listenTo': 'Écouter : {text}',

@@ -25,11 +25,23 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
 	return format(locale.lang, key, params);
 }
 
-/** A device's own choice wins over the event's language. */
-export function initLang(eventLanguage: Lang | undefined) {
+/**
+ * A device's own choice wins; without one, with `browser` (a phone, once its page is mounted),
+ * the browser's language when Palabre speaks it (every event offers both), else the event's.
+ */
+export function initLang(eventLanguage: Lang | undefined, { browser = false } = {}) {
 	const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
-	locale.lang = saved === 'fr' || saved === 'en' ? saved : (eventLanguage ?? 'fr');
+	locale.lang = saved === 'fr' || saved === 'en' ? saved : ((browser ? browserLang() : undefined) ?? eventLanguage ?? 'fr');
 	syncDocumentLang();
+}
+
+function browserLang(): Lang | undefined {
+	if (typeof navigator === 'undefined') return undefined;
+	for (const tag of navigator.languages?.length ? navigator.languages : [navigator.language]) {
+		const primary = tag.slice(0, 2).toLowerCase();
+		if (primary === 'fr' || primary === 'en') return primary;
+	}
+	return undefined;
 }
 
 export function setLang(lang: Lang, remember = true) {
