@@ -5,7 +5,7 @@
  * own changes there as Yjs updates, so a comment is stored and broadcast like any edit.
  */
 import * as Y from 'yjs';
-import { addComment, docName, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
+import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import type { YjsProcess } from './realtime/yjsProcess';
 import { PalabreError, type Palabre } from './service';
 import { storedUpdate } from './store/ydocs';
@@ -67,7 +67,7 @@ export class Writeups {
 	forgetPerson(groupId: string, participantId: string): Promise<void> {
 		return this.change(groupId, (doc) => {
 			for (const name of ['reactions', 'stars']) {
-				for (const perItem of doc.getMap<Y.Map<unknown>>(name).values()) perItem.delete(participantId);
+				for (const perItem of doc.getMap<unknown>(name).values()) if (perItem instanceof Y.Map) perItem.delete(participantId);
 			}
 		});
 	}
@@ -87,16 +87,13 @@ export class Writeups {
 
 	/** One item's stage and text, or undefined if the group's write-up has no such item. */
 	item(groupId: string, itemId: string): { stage: number; text: string } | undefined {
-		return this.stored(groupId, (doc) => {
-			const m = doc.getMap<Y.Map<unknown>>('items').get(itemId);
-			return m ? { stage: m.get('stage') as number, text: String(m.get('text') ?? '') } : undefined;
-		});
+		return this.stored(groupId, (doc) => readItem(doc, itemId));
 	}
 
 	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
 		const group = this.palabre.store.getGroup(groupId);
 		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
-		if (!this.stored(groupId, (doc) => doc.getMap('items').has(itemId))) throw new PalabreError(400, 'itemId: élément inconnu');
+		if (!this.item(groupId, itemId)) throw new PalabreError(400, 'itemId: élément inconnu');
 		return this.change(groupId, (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
 	}
 
