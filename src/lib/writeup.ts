@@ -84,8 +84,8 @@ export function addItem(
 		items(doc).set(opts.id, m);
 		// Made with the item, so that members reacting at once never each make one (Yjs would keep
 		// only one of the maps, and the server refuses a change that drops others' reactions).
-		reactions(doc).set(opts.id, new Y.Map());
-		stars(doc).set(opts.id, new Y.Map());
+		reactions(doc).set(opts.id, new Y.Map<Reaction>());
+		stars(doc).set(opts.id, new Y.Map<true>());
 	});
 	return opts.id;
 }
@@ -213,7 +213,7 @@ export function itemCounts(doc: Y.Doc): [number, number, number] {
 	const c: [number, number, number] = [0, 0, 0];
 	for (const id of items(doc).keys()) {
 		const stage = itemStage(doc, id);
-		if (stage && textOf(itemMap(doc, id)?.get('text')).trim()) c[stage - 1] += 1;
+		if (stage && textOf(itemMap(doc, id)?.get('text')).trim()) c[stage - 1] = (c[stage - 1] ?? 0) + 1;
 	}
 	return c;
 }

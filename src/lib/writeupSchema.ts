@@ -22,7 +22,7 @@ export const WRITEUP_LIMITS = {
 	commentsPerItem: 200
 } as const;
 
-const ROOTS = new Set(['items', 'reactions', 'stars', 'comments']);
+type Root = 'items' | 'reactions' | 'stars' | 'comments';
 const ITEM_KEYS = new Set(['stage', 'order', 'text', 'who', 'when', 'createdAt', 'via']);
 const REACTIONS = new Set(['agree', 'clarify']);
 const COMMENT_FROM = new Set(['facilitator', 'organiser']);
@@ -32,33 +32,63 @@ const COMMENT_FROM = new Set(['facilitator', 'organiser']);
  * (`items.x: attendu un Y.Map`). Reading it never throws, whatever the doc holds.
  */
 export function writeupShapeError(doc: Y.Doc): string | null {
+	for (const name of doc.share.keys()) {
+		const error = guarded(() => rootError(doc, name) ?? entriesError(doc, name));
+		if (error) return error;
+	}
+	return null;
+}
+
+/**
+ * The same check for one entry of a root (an item and what hangs from it), as after an update
+ * that changed only that: `key` null stands for list content under the root, never valid.
+ */
+export function writeupEntryError(doc: Y.Doc, root: string, key: string | null): string | null {
+	return guarded(() => {
+		const error = rootError(doc, root);
+		if (error || !isRoot(root)) return error;
+		if (key === null) return `${root}: contenu de liste inattendu`;
+		const value = doc.getMap<unknown>(root).get(key);
+		if (value === undefined) return null;
+		const path = `${root}.${shown(key)}`;
+		return keyError(path, key) ?? ENTRY_ERROR[root](path, value);
+	});
+}
+
+/** More items than the cap: checked when items were added. */
+export function writeupSizeError(doc: Y.Doc): string | null {
+	return guarded(() => (doc.getMap('items').size > WRITEUP_LIMITS.items ? `items: plus de ${WRITEUP_LIMITS.items} éléments` : null));
+}
+
+function guarded(check: () => string | null): string | null {
 	try {
-		for (const [name, type] of doc.share) {
-			if (!ROOTS.has(name)) return `${shown(name)}: racine inconnue`;
-			// A root seen only in updates is untyped until asked for; asked as another type, it is not a map.
-			if (!(type instanceof Y.Map) && type.constructor !== Y.AbstractType) return `${name}: attendu un Y.Map`;
-		}
-		return (
-			checkRoot(doc, 'items', itemError) ??
-			checkRoot(doc, 'reactions', (path, v) => perMemberError(path, v, (r) => typeof r === 'string' && REACTIONS.has(r), "'agree' ou 'clarify'")) ??
-			checkRoot(doc, 'stars', (path, v) => perMemberError(path, v, (s) => s === true, 'true')) ??
-			checkRoot(doc, 'comments', commentsError) ??
-			(doc.getMap('items').size > WRITEUP_LIMITS.items ? `items: plus de ${WRITEUP_LIMITS.items} éléments` : null)
-		);
+		return check();
 	} catch (err) {
 		// getMap on a root of another type throws: that, or anything unforeseen, is a bad shape.
 		return `document illisible : ${err instanceof Error ? err.message : String(err)}`;
 	}
 }
 
-function checkRoot(doc: Y.Doc, name: string, entryError: (path: string, value: unknown) => string | null): string | null {
+const isRoot = (name: string): name is Root => name in ENTRY_ERROR;
+
+/** An unknown root, or a known one that is no map. */
+function rootError(doc: Y.Doc, name: string): string | null {
+	const type = doc.share.get(name);
+	if (!isRoot(name)) return type ? `${shown(name)}: racine inconnue` : null;
+	// A root seen only in updates is untyped until asked for; asked as another type, it is not a map.
+	if (type && !(type instanceof Y.Map) && type.constructor !== Y.AbstractType) return `${name}: attendu un Y.Map`;
+	return null;
+}
+
+function entriesError(doc: Y.Doc, name: string): string | null {
+	if (!isRoot(name)) return null;
 	const root = doc.getMap<unknown>(name);
-	const shape = mapShapeError(name, root);
-	if (shape) return shape;
+	const error = mapShapeError(name, root) ?? (name === 'items' ? writeupSizeError(doc) : null);
+	if (error) return error;
 	for (const [key, value] of root.entries()) {
 		const path = `${name}.${shown(key)}`;
-		const error = keyError(path, key) ?? entryError(path, value);
-		if (error) return error;
+		const entry = keyError(path, key) ?? ENTRY_ERROR[name](path, value);
+		if (entry) return entry;
 	}
 	return null;
 }
@@ -142,3 +172,10 @@ function mapShapeError(path: string, map: Y.Map<unknown>): string | null {
 	}
 	return null;
 }
+
+const ENTRY_ERROR: Record<Root, (path: string, value: unknown) => string | null> = {
+	items: itemError,
+	reactions: (path, v) => perMemberError(path, v, (r) => typeof r === 'string' && REACTIONS.has(r), "'agree' ou 'clarify'"),
+	stars: (path, v) => perMemberError(path, v, (s) => s === true, 'true'),
+	comments: commentsError
+};

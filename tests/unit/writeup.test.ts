@@ -115,7 +115,7 @@ describe('reading a write-up of any shape', () => {
 		doc.getMap<Y.Map<unknown>>('reactions').get('c')?.set('p2', 'agree');
 		doc.getMap<unknown>('stars').set('a', 5);
 		doc.getMap<unknown>('comments').set('a', 'non');
-		doc.getMap<Y.Array<unknown>>('comments').set('c', Y.Array.from<unknown>([1, { text: 'ok', at: 1, from: 'organiser' }, { text: 2 }]));
+		doc.getMap<Y.Array<number | object>>('comments').set('c', Y.Array.from<number | object>([1, { text: 'ok', at: 1, from: 'organiser' }, { text: 2 }]));
 
 		expect(itemCounts(doc)).toEqual([1, 0, 1]);
 		expect(stageItemIds(doc, 2)).toEqual(['w']);
