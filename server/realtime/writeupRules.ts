@@ -115,7 +115,7 @@ export class WriteupIndex {
 		};
 		for (const id of touched.get('items') ?? []) {
 			if (id === null) continue;
-			const stages = [this.stages.get(id), itemStage(doc, id)].filter((s) => s !== undefined);
+			const stages = [...new Set([this.stages.get(id), itemStage(doc, id)])].filter((s) => s !== undefined);
 			const allowed = stages.length ? stages.every((s) => writer.pens.has(s)) : writer.pens.size > 0;
 			if (!allowed) return refuse(`items.${id}: réservé à qui tient le stylo de l'étape ${stages.join(', ') || '?'}`);
 		}
