@@ -27,9 +27,9 @@ export class YjsTickets {
 	/** A new ticket for one connection to `docName` with `token` (already checked by the caller). */
 	issue(token: string, docName: string): string {
 		this.sweep();
-		const mine = this.byToken.get(token) ?? [];
 		// One token asking again and again pushes out only its own oldest tickets.
-		while (mine.length >= PER_TOKEN) this.forget(mine[0] as string);
+		const mine = this.byToken.get(token) ?? [];
+		for (const old of mine.slice(0, Math.max(0, mine.length - PER_TOKEN + 1))) this.forget(old);
 		if (this.live.size >= IN_ALL) this.forget(this.live.keys().next().value as string);
 		const ticket = newToken();
 		this.live.set(ticket, { token, docName, expires: this.now() + TICKET_TTL_MS });
