@@ -16,8 +16,14 @@ import * as Y from 'yjs';
 import { itemStage, type WriteupStage } from '../../src/lib/writeup';
 import { writeupEntryError, writeupSizeError } from '../../src/lib/writeupSchema';
 
-/** Per root, the keys of the entries some transaction changed (null: list content under the root). */
-export type Touched = Map<string, Set<string | null>>;
+/**
+ * What transactions changed: per root, the keys of the entries (null: list content under the
+ * root); and the first text given anything but plain characters (formatting, embeds), if any.
+ */
+export interface Touched {
+	entries: Map<string, Set<string | null>>;
+	notPlainText: string | null;
+}
 
 /** Close codes of refused updates (documented in docs/api.md). */
 export const REFUSED = { shape: 4400, role: 4401, size: 4413 } as const;
@@ -35,8 +41,9 @@ export interface Writer {
 
 /** Records which entries the doc's transactions change until the returned function is called. */
 export function watchChanges(doc: Y.Doc): () => Touched {
-	const touched: Touched = new Map();
+	const touched: Touched = { entries: new Map(), notPlainText: null };
 	const onTransaction = (tr: Y.Transaction) => {
+		touched.notPlainText ??= notPlainText(doc, tr);
 		const roots = new Map<unknown, string>();
 		for (const [name, root] of doc.share) roots.set(root, name);
 		for (const [type, keys] of tr.changed) {
@@ -49,8 +56,8 @@ export function watchChanges(doc: Y.Doc): () => Touched {
 				t = t._item.parent as typeof t;
 			}
 			const name = roots.get(t) ?? '?';
-			const set = touched.get(name) ?? new Set();
-			touched.set(name, set);
+			const set = touched.entries.get(name) ?? new Set();
+			touched.entries.set(name, set);
 			if (nested) set.add(entry);
 			else for (const key of keys) set.add(key);
 		}
@@ -61,6 +68,30 @@ export function watchChanges(doc: Y.Doc): () => Touched {
 		return touched;
 	};
 }
+
+/**
+ * What the transaction inserted into texts must be characters: checked on the new structs only,
+ * so a keystroke costs itself, not the whole text.
+ */
+function notPlainText(doc: Y.Doc, tr: Y.Transaction): string | null {
+	for (const [client, after] of tr.afterState) {
+		const before = tr.beforeState.get(client) ?? 0;
+		if (after <= before) continue;
+		const structs = doc.store.clients.get(client) ?? [];
+		for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+			const s = structs[i];
+			if (!s || s.id.clock >= after) break;
+			if (!(s instanceof Y.Item) || !(s.parent instanceof Y.Text)) continue;
+			if (s.parentSub === null && (s.content instanceof Y.ContentString || s.content instanceof Y.ContentDeleted)) continue;
+			const item = s.parent._item;
+			return `${item?.parent instanceof Y.Map && item.parent._item?.parentSub ? `items.${item.parent._item.parentSub}.${item.parentSub}` : 'texte'}: attendu du texte seul`;
+		}
+	}
+	return null;
+}
+
+/** Nothing changed: for an endpoint without rules. */
+export const untouched = (): Touched => ({ entries: new Map(), notPlainText: null });
 
 type Entries = Map<string, unknown>;
 
@@ -81,9 +112,9 @@ export class WriteupIndex {
 
 	/** After an accepted update: the touched entries as the doc now holds them. */
 	advance(doc: Y.Doc, touched: Touched) {
-		for (const id of touched.get('items') ?? []) if (id !== null) this.advanceItem(doc, id);
+		for (const id of touched.entries.get('items') ?? []) if (id !== null) this.advanceItem(doc, id);
 		for (const root of ['reactions', 'stars'] as const) {
-			for (const id of touched.get(root) ?? []) if (id !== null) this.advancePerMember(doc, root, id);
+			for (const id of touched.entries.get(root) ?? []) if (id !== null) this.advancePerMember(doc, root, id);
 		}
 	}
 
@@ -93,13 +124,14 @@ export class WriteupIndex {
 	 */
 	refusal(doc: Y.Doc, touched: Touched, writer: Writer | null): Refusal | null {
 		if (writer === null) return null;
-		for (const [root, keys] of touched) {
+		if (touched.notPlainText) return { code: REFUSED.shape, reason: touched.notPlainText };
+		for (const [root, keys] of touched.entries) {
 			for (const key of keys) {
 				const error = writeupEntryError(doc, root, key);
 				if (error) return { code: REFUSED.shape, reason: error };
 			}
 		}
-		if (touched.has('items')) {
+		if (touched.entries.has('items')) {
 			const error = writeupSizeError(doc);
 			if (error) return { code: REFUSED.shape, reason: error };
 		}
@@ -113,14 +145,14 @@ export class WriteupIndex {
 			const stage = this.stages.get(id);
 			return stage ? writer.pens.has(stage) : writer.pens.size > 0;
 		};
-		for (const id of touched.get('items') ?? []) {
+		for (const id of touched.entries.get('items') ?? []) {
 			if (id === null) continue;
 			const stages = [...new Set([this.stages.get(id), itemStage(doc, id)])].filter((s) => s !== undefined);
 			const allowed = stages.length ? stages.every((s) => writer.pens.has(s)) : writer.pens.size > 0;
 			if (!allowed) return refuse(`items.${id}: réservé à qui tient le stylo de l'étape ${stages.join(', ') || '?'}`);
 		}
 		for (const root of ['reactions', 'stars'] as const) {
-			for (const id of touched.get(root) ?? []) {
+			for (const id of touched.entries.get(root) ?? []) {
 				if (id === null) continue;
 				const after = entriesOf(doc, root, id);
 				if (!after) {
@@ -133,7 +165,7 @@ export class WriteupIndex {
 				}
 			}
 		}
-		for (const id of touched.get('comments') ?? []) {
+		for (const id of touched.entries.get('comments') ?? []) {
 			if (id === null) continue;
 			if (doc.getMap('comments').has(id) || !holdsPenOf(id)) return refuse(`comments.${id}: les commentaires viennent de l'animation`);
 		}

@@ -30,7 +30,7 @@ import * as Y from 'yjs';
 import type { WriteupStage } from '../../src/lib/writeup';
 import { messageSaved } from '../../src/lib/yjsSaved';
 import type { YDocPersistence } from '../store/ydocs';
-import { REFUSED, watchChanges, type Refusal, type Touched, type Writer } from './writeupRules';
+import { REFUSED, untouched, watchChanges, type Refusal, type Touched, type Writer } from './writeupRules';
 
 export const messageSync = 0;
 export const messageAwareness = 1;
@@ -380,7 +380,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const keep = (update: Uint8Array) => changes.push(update);
 		const shadow = d.shadow;
 		shadow.on('update', keep);
-		const stop = d.rules ? watchChanges(shadow) : () => new Map() as Touched;
+		const stop = d.rules ? watchChanges(shadow) : untouched;
 		let touched: Touched;
 		try {
 			apply();

@@ -33,7 +33,7 @@ const COMMENT_FROM = new Set(['facilitator', 'organiser']);
  */
 export function writeupShapeError(doc: Y.Doc): string | null {
 	for (const name of doc.share.keys()) {
-		const error = guarded(() => rootError(doc, name) ?? entriesError(doc, name));
+		const error = guarded(() => rootError(doc, name) ?? entriesError(doc, name, true));
 		if (error) return error;
 	}
 	return null;
@@ -41,7 +41,9 @@ export function writeupShapeError(doc: Y.Doc): string | null {
 
 /**
  * The same check for one entry of a root (an item and what hangs from it), as after an update
- * that changed only that: `key` null stands for list content under the root, never valid.
+ * that changed only that: `key` null stands for list content under the root, never valid. Texts'
+ * lengths are checked, not their content (which costs the whole text): the endpoint checks what
+ * an update inserts into texts (server/realtime/writeupRules.ts).
  */
 export function writeupEntryError(doc: Y.Doc, root: string, key: string | null): string | null {
 	return guarded(() => {
@@ -51,7 +53,7 @@ export function writeupEntryError(doc: Y.Doc, root: string, key: string | null):
 		const value = doc.getMap<unknown>(root).get(key);
 		if (value === undefined) return null;
 		const path = `${root}.${shown(key)}`;
-		return keyError(path, key) ?? ENTRY_ERROR[root](path, value);
+		return keyError(path, key) ?? ENTRY_ERROR[root](path, value, false);
 	});
 }
 
@@ -80,20 +82,20 @@ function rootError(doc: Y.Doc, name: string): string | null {
 	return null;
 }
 
-function entriesError(doc: Y.Doc, name: string): string | null {
+function entriesError(doc: Y.Doc, name: string, deep: boolean): string | null {
 	if (!isRoot(name)) return null;
 	const root = doc.getMap<unknown>(name);
 	const error = mapShapeError(name, root) ?? (name === 'items' ? writeupSizeError(doc) : null);
 	if (error) return error;
 	for (const [key, value] of root.entries()) {
 		const path = `${name}.${shown(key)}`;
-		const entry = keyError(path, key) ?? ENTRY_ERROR[name](path, value);
+		const entry = keyError(path, key) ?? ENTRY_ERROR[name](path, value, deep);
 		if (entry) return entry;
 	}
 	return null;
 }
 
-function itemError(path: string, item: unknown): string | null {
+function itemError(path: string, item: unknown, deep: boolean): string | null {
 	if (!(item instanceof Y.Map)) return `${path}: attendu un Y.Map`;
 	const shape = mapShapeError(path, item);
 	if (shape) return shape;
@@ -105,20 +107,21 @@ function itemError(path: string, item: unknown): string | null {
 	const via: unknown = item.get('via');
 	if (via !== null && via !== undefined && (typeof via !== 'string' || via.length > WRITEUP_LIMITS.via))
 		return `${path}.via: attendu un texte de ${WRITEUP_LIMITS.via} caractères au plus, ou null`;
-	const text = textError(`${path}.text`, item.get('text'), WRITEUP_LIMITS.text);
+	const text = textError(`${path}.text`, item.get('text'), WRITEUP_LIMITS.text, deep);
 	if (text) return text;
 	for (const field of ['who', 'when'] as const) {
 		if (!item.has(field)) continue;
 		if (stage !== 3) return `${path}.${field}: seulement à l'étape 3`;
-		const error = textError(`${path}.${field}`, item.get(field), WRITEUP_LIMITS.whoWhen);
+		const error = textError(`${path}.${field}`, item.get(field), WRITEUP_LIMITS.whoWhen, deep);
 		if (error) return error;
 	}
 	return null;
 }
 
-function textError(path: string, value: unknown, max: number): string | null {
+function textError(path: string, value: unknown, max: number, deep: boolean): string | null {
 	if (!(value instanceof Y.Text)) return `${path}: attendu un Y.Text`;
 	if (value.length > max) return `${path}: plus de ${max} caractères`;
+	if (!deep) return null;
 	// A text holds characters only: embeds and formatting are nothing the pages write or read.
 	for (const part of value.toDelta() as { insert: unknown; attributes?: unknown }[]) {
 		if (typeof part.insert !== 'string' || part.attributes !== undefined) return `${path}: attendu du texte seul`;
@@ -173,7 +176,7 @@ function mapShapeError(path: string, map: Y.Map<unknown>): string | null {
 	return null;
 }
 
-const ENTRY_ERROR: Record<Root, (path: string, value: unknown) => string | null> = {
+const ENTRY_ERROR: Record<Root, (path: string, value: unknown, deep: boolean) => string | null> = {
 	items: itemError,
 	reactions: (path, v) => perMemberError(path, v, (r) => typeof r === 'string' && REACTIONS.has(r), "'agree' ou 'clarify'"),
 	stars: (path, v) => perMemberError(path, v, (s) => s === true, 'true'),

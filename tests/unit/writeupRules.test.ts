@@ -47,6 +47,9 @@ describe('write-up roles', () => {
 		expect(s.receive(change(s, (d) => addItem(d, 1, { id: 'a', createdAt: 1, text: 'Constat' })), pen('p1', 1))).toBeNull();
 		expect(s.receive(change(s, (d) => addItem(d, 2, { id: 'b', createdAt: 1, text: 'Idéal' })), pen('p1', 1))?.code).toBe(4401);
 		expect(s.receive(change(s, (d) => itemText(d, 'a')?.insert(0, 'x')), pen('p2'))?.code).toBe(4401);
+		// Formatting or an embed in a text: no page writes or reads them.
+		expect(s.receive(change(s, (d) => itemText(d, 'a')?.format(0, 3, { bold: true })), pen('p1', 1))).toEqual({ code: 4400, reason: 'items.a.text: attendu du texte seul' });
+		expect(s.receive(change(s, (d) => itemText(d, 'a')?.insertEmbed(0, { image: 'x' })), pen('p1', 1))?.code).toBe(4400);
 		expect(s.receive(change(s, (d) => react(d, 'a', 'p2', 'agree')), pen('p2'))).toBeNull();
 		expect(s.receive(change(s, (d) => react(d, 'a', 'p3', 'agree')), pen('p2'))?.reason).toBe('reactions.a.p3: seulement ses propres réactions');
 		expect(s.receive(change(s, (d) => addComment(d, 'a', { text: 'x', at: 1, from: 'facilitator' })), pen('p1', 1))?.code).toBe(4401);
