@@ -131,7 +131,8 @@ export class WriteupIndex {
 				if (error) return { code: REFUSED.shape, reason: error };
 			}
 		}
-		if (touched.entries.has('items')) {
+		// Counting items costs them all: only when one may have been added.
+		if ([...(touched.entries.get('items') ?? [])].some((id) => id !== null && !this.stages.has(id))) {
 			const error = writeupSizeError(doc);
 			if (error) return { code: REFUSED.shape, reason: error };
 		}
