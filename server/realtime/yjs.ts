@@ -487,8 +487,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 
 	function compact(d: LoadedDoc) {
 		try {
-			const snapshot = Y.encodeStateAsUpdate(d.doc);
-			persistence.replaceAll(d.name, snapshot);
+			persistence.replaceAll(d.name, Y.encodeStateAsUpdate(d.doc));
 			d.rows = 1;
 			d.tailBytes = 0;
 		} catch (err) {
