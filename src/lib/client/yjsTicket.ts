@@ -55,11 +55,7 @@ export function ticketedWebSocket(origin: string, docName: string, token: string
 		constructor(url: string, protocols?: string | string[]) {
 			void ticket(origin, docName, token).then((t) => {
 				if (this.closed) return;
-				if (typeof t === 'number') {
-					this.closed = true;
-					this.onclose?.({ code: t, reason: t === ACCESS_REFUSED ? 'accès refusé' : '', wasClean: false });
-					return;
-				}
+				if (typeof t === 'number') return this.end(t, t === ACCESS_REFUSED ? 'accès refusé' : '');
 				const u = new URL(url);
 				u.searchParams.set('ticket', t);
 				const ws = new Base(u.toString(), protocols);
@@ -81,8 +77,15 @@ export function ticketedWebSocket(origin: string, docName: string, token: string
 		}
 
 		close(code?: number, reason?: string) {
+			if (this.ws) this.ws.close(code, reason);
+			// Closed while it waits for its ticket: it ends as a WebSocket closed while connecting does.
+			else if (!this.closed) setTimeout(() => this.end(1006, ''));
 			this.closed = true;
-			this.ws?.close(code, reason);
+		}
+
+		private end(code: number, reason: string) {
+			this.closed = true;
+			this.onclose?.({ code, reason, wasClean: false });
 		}
 	}
 	return TicketedWebSocket as unknown as typeof WebSocket;
