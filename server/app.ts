@@ -50,7 +50,7 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 	const yjs = startYjsProcess({
 		entry: yjsHost,
 		dataDir: config.dataDir,
-		authorise: (docName, token) => palabre.authoriseDoc(docName, token),
+		authorise: (docName, ticket) => palabre.writeups.redeem(docName, ticket),
 		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts)
 	});
 	palabre.writeups.attach(yjs);

@@ -33,7 +33,7 @@ import type {
 import { Seating } from './seating';
 import { StageFlow } from './stageFlow';
 import { holders, Writeups } from './writeups';
-import type { YjsGrant } from './realtime/yjs';
+import type { Pens, YjsGrant } from './realtime/yjs';
 import { BoardService } from './boardService';
 import { SpeakingService } from './speakingService';
 import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
@@ -294,13 +294,23 @@ export class Palabre {
 		const member = splitParticipantToken(token);
 		if (member) {
 			const p = this.store.getParticipant(member.id);
-			return p && p.groupId === group.id && matchesHash(token, p.tokenHash) ? { access: 'write', holder: holders.participant(p.id) } : null;
+			return p && p.groupId === group.id && matchesHash(token, p.tokenHash)
+				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id) }
+				: null;
 		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
 		if (sameSecret(token, room.facilitatorToken)) return { access: 'read', holder: holders.facilitation(room.id) };
 		const event = this.store.getEvent(room.eventId);
 		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id) } : null;
+	}
+
+	/** Who holds each stage's pen in a group: rapporteurs who have since left it no longer count. */
+	pens(groupId: string, members: { id: string }[] = this.store.listGroupMembers(groupId)): Pens {
+		const rapporteurs = this.store.listRapporteurs(groupId);
+		return [1, 2, 3].map((stage) =>
+			rapporteurs.filter((r) => r.stage === stage && members.some((m) => m.id === r.participantId)).map((r) => r.participantId)
+		) as Pens;
 	}
 
 	/** A room's facilitator link, or the organiser's token for any room of the event. */
@@ -386,6 +396,7 @@ export class Palabre {
 	setRapporteur(p: ParticipantRecord, stage: number, on: boolean) {
 		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
 		this.store.setRapporteur(p.groupId, stage, p.id, on);
+		this.writeups.pensChanged(p.groupId);
 		const members = this.store.listGroupMembers(p.groupId);
 		this.notify({ eventId: p.eventId, roomIds: [], participantIds: members.map((m) => m.id) });
 	}
@@ -468,7 +479,6 @@ export class Palabre {
 			const members = this.store
 				.listGroupMembers(group.id)
 				.map((m) => ({ id: m.id, displayName: m.displayName, families: familiesOf(m.categories) }));
-			const rapporteurs = this.store.listRapporteurs(group.id);
 			mine = {
 				id: group.id,
 				number: group.number,
@@ -476,12 +486,7 @@ export class Palabre {
 				statementText: statement?.text ?? '',
 				statementTranslations: statement?.translations ?? {},
 				members,
-				// Rapporteurs who have since left the group no longer count.
-				rapporteurs: [1, 2, 3].map((stage) =>
-					rapporteurs
-						.filter((r) => r.stage === stage && members.some((m) => m.id === r.participantId))
-						.map((r) => r.participantId)
-				) as [string[], string[], string[]]
+				rapporteurs: this.pens(group.id, members)
 			};
 		}
 		return { event: this.eventInfo(event), me: meView(p), group: mine };

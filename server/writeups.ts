@@ -5,8 +5,10 @@
  * own changes there as Yjs updates, so a comment is stored and broadcast like any edit.
  */
 import * as Y from 'yjs';
-import { addComment, docName, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
+import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
+import type { YjsGrant } from './realtime/yjs';
 import type { YjsProcess } from './realtime/yjsProcess';
+import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
 import { PalabreError, type Palabre } from './service';
 import { storedUpdate } from './store/ydocs';
 import type { RoomRecord } from './store/store';
@@ -21,17 +23,40 @@ export const holders = {
 };
 
 /** What this module asks of the Yjs process. */
-type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke'>;
+type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens'>;
 
 export class Writeups {
 	private host: WriteupsHost | undefined;
 	/** Items per stage of each group, kept current from the Yjs process's reports. */
 	private readonly progressCache = new Map<string, [number, number, number]>();
+	private readonly tickets = new YjsTickets();
 
 	constructor(private readonly palabre: Palabre) {}
 
 	attach(host: WriteupsHost) {
 		this.host = host;
+	}
+
+	/**
+	 * A ticket to open a write-up's WebSocket once (docs/api.md): the token stays out of URLs.
+	 * Refused (403) if the token may not open that doc, as the upgrade would be.
+	 */
+	ticket(docName: string, token: string | undefined): { ticket: string; expiresInMs: number } {
+		if (!token) throw new PalabreError(401, 'jeton manquant (en-tête Authorization: Bearer …)');
+		if (!this.palabre.authoriseDoc(docName, token)) throw new PalabreError(403, 'jeton invalide pour cet écrit');
+		return { ticket: this.tickets.issue(token, docName), expiresInMs: TICKET_TTL_MS };
+	}
+
+	/** At the upgrade: the grant of a live ticket for this doc, which is used up. */
+	redeem(docName: string, ticket: string): YjsGrant | null {
+		const token = this.tickets.redeem(ticket, docName);
+		// Access is decided now, not when the ticket was issued: a person moved meanwhile is refused.
+		return token === undefined ? null : this.palabre.authoriseDoc(docName, token);
+	}
+
+	/** A member took or gave back a pen: the Yjs process lets only the pen holders change a stage's items. */
+	pensChanged(groupId: string) {
+		this.host?.setPens(docName(groupId), this.palabre.pens(groupId));
 	}
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */
@@ -67,7 +92,7 @@ export class Writeups {
 	forgetPerson(groupId: string, participantId: string): Promise<void> {
 		return this.change(groupId, (doc) => {
 			for (const name of ['reactions', 'stars']) {
-				for (const perItem of doc.getMap<Y.Map<unknown>>(name).values()) perItem.delete(participantId);
+				for (const perItem of doc.getMap<unknown>(name).values()) if (perItem instanceof Y.Map) perItem.delete(participantId);
 			}
 		});
 	}
@@ -87,16 +112,13 @@ export class Writeups {
 
 	/** One item's stage and text, or undefined if the group's write-up has no such item. */
 	item(groupId: string, itemId: string): { stage: number; text: string } | undefined {
-		return this.stored(groupId, (doc) => {
-			const m = doc.getMap<Y.Map<unknown>>('items').get(itemId);
-			return m ? { stage: m.get('stage') as number, text: String(m.get('text') ?? '') } : undefined;
-		});
+		return this.stored(groupId, (doc) => readItem(doc, itemId));
 	}
 
 	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
 		const group = this.palabre.store.getGroup(groupId);
 		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
-		if (!this.stored(groupId, (doc) => doc.getMap('items').has(itemId))) throw new PalabreError(400, 'itemId: élément inconnu');
+		if (!this.item(groupId, itemId)) throw new PalabreError(400, 'itemId: élément inconnu');
 		return this.change(groupId, (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
 	}
 

@@ -260,6 +260,12 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				sendJson(res, 200, palabre.session(palabre.authoriseParticipant(token)));
 			}
 		},
+		{
+			// A one-time ticket to open a write-up's WebSocket without a token in its URL.
+			method: 'POST',
+			pattern: /^\/api\/yjs-tickets\/([\w.-]{1,60})$/,
+			handler: (req, res, [doc]) => sendJson(res, 201, palabre.writeups.ticket(doc as string, bearer(req)))
+		},
 		{ method: 'GET', pattern: /^\/api\/health$/, handler: (_req, res) => sendJson(res, 200, { ok: true }) }
 	];
 

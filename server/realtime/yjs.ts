@@ -1,5 +1,5 @@
 /**
- * The shared write-ups: Yjs docs over WebSocket at /yjs/<docName>?token=…, speaking the
+ * The shared write-ups: Yjs docs over WebSocket at /yjs/<docName>?ticket=…, speaking the
  * y-websocket protocol (messageSync = 0, messageAwareness = 1) plus one message of ours:
  *
  *   messageSaved = 100, server → client: [100, varUint seq]. A writer gets one, in order, for
@@ -12,8 +12,12 @@
  *
  * Guarantees: access is decided at the upgrade, so a refused socket never reaches Yjs; an
  * update is first applied to a shadow copy of the doc, so a malformed one never touches the
- * shared doc; an accepted update is stored before it is broadcast or acknowledged. The updates
- * read together from the network are stored in one transaction (group commit).
+ * shared doc, and what it changed there is checked against the write-up's schema and the
+ * writer's role (./writeupRules.ts) and the doc's size: a refused update is undone on the shadow,
+ * stored nowhere, and its connection closed with a code saying why (docs/api.md). An accepted
+ * update is stored before it is broadcast or acknowledged. The updates read together from the
+ * network are stored in one transaction (group commit). A connection that stops reading is
+ * dropped once too much waits for it, so nothing is buffered without bound.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -23,8 +27,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import type { WriteupStage } from '../../src/lib/writeup';
 import { messageSaved } from '../../src/lib/yjsSaved';
 import type { YDocPersistence } from '../store/ydocs';
+import { REFUSED, untouched, watchChanges, type Refusal, type Touched, type Writer } from './writeupRules';
 
 export const messageSync = 0;
 export const messageAwareness = 1;
@@ -34,8 +40,14 @@ export const messageAwareness = 1;
  * messages are refused with 1009 before they are read, which bounds what one costs.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
+/** A write-up's encoded state, at most: hundreds of pages of text, far beyond a group's. */
+export const DEFAULT_MAX_DOC_BYTES = 1024 * 1024;
+/** Bytes waiting to be sent to one connection beyond which it is dropped (it stopped reading). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_IDLE_UNLOAD_MS = 60_000;
 export const DEFAULT_COMPACT_EVERY = 200;
+/** Stored bytes after the snapshot beyond which the rows are merged, so a read stays bounded. */
+export const DEFAULT_COMPACT_BYTES = 256 * 1024;
 /** A phone that left the Wi-Fi without closing is dropped after one unanswered ping. */
 const PING_INTERVAL_MS = 30_000;
 
@@ -50,10 +62,17 @@ export type YjsAccess = 'write' | 'read';
 export interface YjsGrant {
 	access: YjsAccess;
 	holder: string;
+	/** The member writing (write access): their reactions and stars are the ones keyed by this id. */
+	participantId?: string;
+	/** Who holds each stage's pen in this doc at the upgrade; kept current by `setPens`. */
+	pens?: Pens;
 }
 
-/** Decides a connection's grant: null for an unknown doc as for a wrong token (both 403, so docs can't be probed). */
-export type YjsAuthorise = (docName: string, token: string | undefined) => YjsGrant | null;
+/** Participant ids holding the pen of stages 1, 2 and 3. */
+export type Pens = [string[], string[], string[]];
+
+/** Decides a connection's grant from its ticket: null for an unknown doc as for a bad ticket (both 403, so docs can't be probed). */
+export type YjsAuthorise = (docName: string, ticket: string) => YjsGrant | null;
 
 /** What the upgrade needs of the HTTP request: it can be rebuilt in another process. */
 export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
@@ -61,11 +80,29 @@ export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>
 export interface YjsEndpointOptions {
 	persistence: YDocPersistence;
 	maxMessageBytes?: number;
+	maxDocBytes?: number;
+	maxBufferedBytes?: number;
 	idleUnloadMs?: number;
 	/** Stored updates of a doc after which they are merged into one row. */
 	compactEvery?: number;
+	compactBytes?: number;
+	/**
+	 * What a client's update may change, judged per doc on the shadow after it (./writeupRules.ts
+	 * for the write-ups, which the Yjs process uses); without rules, anything well formed.
+	 */
+	rules?: () => YjsRules;
 	/** Called after every accepted change of a doc, from a client or from the server. */
 	onChange?: (docName: string, doc: Y.Doc) => void;
+}
+
+/** One doc's rules, with the state "before" they compare against (WriteupIndex). */
+export interface YjsRules {
+	/** Starts again from the doc's whole state. */
+	rebuild(doc: Y.Doc): void;
+	/** After an accepted update: the touched entries as the doc now holds them. */
+	advance(doc: Y.Doc, touched: Touched): void;
+	/** Why the doc, after an update that touched these entries, must not keep it; null for the main process's own. */
+	refusal(doc: Y.Doc, touched: Touched, writer: Writer | null): Refusal | null;
 }
 
 export interface YjsEndpoint {
@@ -87,11 +124,14 @@ export interface YjsEndpoint {
 	apply(docName: string, update: Uint8Array): void;
 	/** Closes a deleted doc's connections and forgets it (its rows are the store's business). */
 	drop(docName: string): void;
+	/** The doc's pen holders changed (a member took or gave back a stage's pen). */
+	setPens(docName: string, pens: Pens): void;
 }
 
 interface Conn {
 	ws: WebSocket;
 	access: YjsAccess;
+	participantId: string | undefined;
 	/** Awareness clients announced on this connection, removed when it closes. */
 	awarenessIds: Set<number>;
 	alive: boolean;
@@ -110,8 +150,14 @@ interface LoadedDoc {
 	shadow: Y.Doc;
 	awareness: awarenessProtocol.Awareness;
 	conns: Set<Conn>;
-	/** Stored rows, to know when to compact. */
+	/** The shadow's state as the rules compare it (before the next update). */
+	rules: YjsRules | null;
+	pens: Pens;
+	/** Stored rows and their bytes after the first (the snapshot), to know when to compact. */
 	rows: number;
+	tailBytes: number;
+	/** The shadow's encoded size, or more (updates' sizes added since it was last measured). */
+	size: number;
 	idleTimer: NodeJS.Timeout | null;
 }
 
@@ -119,6 +165,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	const { persistence } = options;
 	const idleUnloadMs = options.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS;
 	const compactEvery = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
+	const compactBytes = options.compactBytes ?? DEFAULT_COMPACT_BYTES;
+	const maxDocBytes = options.maxDocBytes ?? DEFAULT_MAX_DOC_BYTES;
+	const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
 	// maxPayload makes ws close with 1009 when a message is larger.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
 	const docs = new Map<string, LoadedDoc>();
@@ -149,15 +198,32 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const doc = new Y.Doc();
 		const shadow = new Y.Doc();
 		const updates = persistence.load(name);
+		let size = 0;
 		if (updates.length > 0) {
 			const merged = Y.mergeUpdates(updates);
 			Y.applyUpdate(doc, merged);
 			Y.applyUpdate(shadow, merged);
+			size = merged.length;
 		}
 		const awareness = new awarenessProtocol.Awareness(doc);
 		// The server is no peer: it relays states and has none.
 		awareness.setLocalState(null);
-		const d: LoadedDoc = { name, doc, shadow, awareness, conns: new Set(), rows: updates.length, idleTimer: null };
+		const rules = options.rules?.() ?? null;
+		rules?.rebuild(shadow);
+		const tailBytes = updates.slice(1).reduce((sum, u) => sum + u.length, 0);
+		const d: LoadedDoc = {
+			name,
+			doc,
+			shadow,
+			awareness,
+			conns: new Set(),
+			rules,
+			pens: [[], [], []],
+			rows: updates.length,
+			tailBytes,
+			size,
+			idleTimer: null
+		};
 		awareness.on(
 			'update',
 			({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
@@ -170,6 +236,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			}
 		);
 		docs.set(name, d);
+		// Rows left by a process that stopped before compacting: merged now, so reads stay bounded.
+		if (d.rows > 1 && (d.rows >= compactEvery || d.tailBytes >= compactBytes)) compact(d);
 		return d;
 	}
 
@@ -182,13 +250,18 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		d.shadow.destroy();
 	}
 
+	/**
+	 * Starts the shadow again from the shared doc and the changes it took that wait for the next
+	 * commit: as it was before the update being undone.
+	 */
 	function resetShadow(d: LoadedDoc) {
 		d.shadow.destroy();
 		d.shadow = new Y.Doc();
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
+		for (const p of pending) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}
 
-	function connect(ws: WebSocket, name: string, { access, holder }: YjsGrant) {
+	function connect(ws: WebSocket, name: string, { access, holder, participantId, pens }: YjsGrant) {
 		// After an error (e.g. 1009) ws closes the socket itself; without a listener it would throw.
 		ws.on('error', () => {});
 		let d: LoadedDoc;
@@ -203,7 +276,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			clearTimeout(d.idleTimer);
 			d.idleTimer = null;
 		}
-		const conn: Conn = { ws, access, awarenessIds: new Set(), alive: true };
+		if (pens) d.pens = pens;
+		const conn: Conn = { ws, access, participantId, awarenessIds: new Set(), alive: true };
 		d.conns.add(conn);
 		const held = byHolder.get(holder) ?? new Map<Conn, string>();
 		byHolder.set(holder, held.set(conn, name));
@@ -228,9 +302,17 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const sync = encoding.createEncoder();
 		encoding.writeVarUint(sync, messageSync);
 		syncProtocol.writeSyncStep1(sync, d.doc);
-		ws.send(encoding.toUint8Array(sync));
+		send(conn, encoding.toUint8Array(sync));
 		const states = d.awareness.getStates();
-		if (states.size > 0) ws.send(awarenessMessage(d.awareness, [...states.keys()]));
+		if (states.size > 0) send(conn, awarenessMessage(d.awareness, [...states.keys()]));
+	}
+
+	/** Sends, unless too much already waits for this connection: then it is dropped. */
+	function send(conn: Conn, message: Uint8Array) {
+		if (conn.ws.readyState !== conn.ws.OPEN) return;
+		conn.ws.send(message);
+		// A client that stops reading fills its socket's buffer here: it reconnects if it can.
+		if (conn.ws.bufferedAmount > maxBufferedBytes) conn.ws.terminate();
 	}
 
 	function disconnect(d: LoadedDoc, conn: Conn) {
@@ -258,7 +340,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			const reply = encoding.createEncoder();
 			encoding.writeVarUint(reply, messageSync);
 			syncProtocol.readSyncMessage(decoder, reply, d.doc, conn);
-			conn.ws.send(encoding.toUint8Array(reply));
+			send(conn, encoding.toUint8Array(reply));
 		} else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
 			// A reader's changes are dropped unread.
 			if (conn.access === 'write') receiveUpdate(d, conn, decoder);
@@ -268,27 +350,81 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	}
 
 	function receiveUpdate(d: LoadedDoc, conn: Conn, decoder: decoding.Decoder) {
-		// What the update changed, as Yjs encodes it: nothing if it was already known.
-		const changes: Uint8Array[] = [];
-		const keep = (update: Uint8Array) => changes.push(update);
-		d.shadow.on('update', keep);
-		try {
+		const shadow = d.shadow;
+		const { update, touched } = tryOnShadow(d, () =>
 			// Rethrowing from the error handler aborts instead of logging and going on.
-			syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), d.shadow, conn, (err) => {
+			syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), shadow, conn, (err) => {
 				throw err;
-			});
-		} catch (err) {
-			// A truncated update can be half applied: start the shadow again from the shared doc.
+			})
+		);
+		const refusal = update && (d.rules?.refusal(d.shadow, touched, writerOf(d, conn)) ?? sizeRefusal(d, update));
+		if (refusal) {
 			resetShadow(d);
-			throw err;
-		} finally {
-			d.shadow.off('update', keep);
+			refuse(conn, refusal);
+			return;
 		}
-		pending.push({ d, update: changes.length ? Y.mergeUpdates(changes) : null, from: conn });
+		if (update) d.rules?.advance(d.shadow, touched);
+		pending.push({ d, update, from: conn });
 		// After the frames of this read, before anything else runs: a burst (a reconnecting phone's
 		// queue, fast typing) is one commit, and no keystroke waits behind other work for it.
 		if (!commitQueued) queueMicrotask(commit);
 		commitQueued = true;
+	}
+
+	/**
+	 * Applies to the shadow; returns what that changed (as Yjs encodes it: null if it was already
+	 * known) and which entries. Throws, with the shadow as before, if the update is malformed.
+	 */
+	function tryOnShadow(d: LoadedDoc, apply: () => void): { update: Uint8Array | null; touched: Touched } {
+		const changes: Uint8Array[] = [];
+		const keep = (update: Uint8Array) => changes.push(update);
+		const shadow = d.shadow;
+		shadow.on('update', keep);
+		const stop = d.rules ? watchChanges(shadow) : untouched;
+		let touched: Touched;
+		try {
+			apply();
+		} catch (err) {
+			// A truncated update can be half applied: start the shadow again.
+			resetShadow(d);
+			throw err;
+		} finally {
+			shadow.off('update', keep);
+			touched = stop();
+		}
+		// Parts waiting for changes this server never had are dropped, not kept for later: kept,
+		// they would join a later writer's update and pass as theirs. A client sends them again
+		// in its step 2, which holds all it has.
+		shadow.store.pendingStructs = null;
+		shadow.store.pendingDs = null;
+		return { update: changes.length ? Y.mergeUpdates(changes) : null, touched };
+	}
+
+	/** The member behind a connection, with the stages whose pen they hold in this doc. */
+	function writerOf(d: LoadedDoc, conn: Conn): Writer {
+		const id = conn.participantId ?? '';
+		const pens = new Set<WriteupStage>(([1, 2, 3] as const).filter((s) => d.pens[s - 1]?.includes(id)));
+		return { participantId: id, pens };
+	}
+
+	/** Refuses what would make the doc larger than the cap (measured exactly only near it). */
+	function sizeRefusal(d: LoadedDoc, update: Uint8Array): Refusal | null {
+		if (d.size + update.length <= maxDocBytes) {
+			d.size += update.length;
+			return null;
+		}
+		const exact = Y.encodeStateAsUpdate(d.shadow).length;
+		// What shrinks a doc already beyond the cap (a deletion) is let through.
+		if (exact > maxDocBytes && exact > d.size) return { code: REFUSED.size, reason: `écrit trop volumineux (plus de ${Math.round(maxDocBytes / 1024)} Ko)` };
+		d.size = exact;
+		return null;
+	}
+
+	/** Closes a writer's connection whose update was refused, saying why (a close reason is at most 123 bytes). */
+	function refuse(conn: Conn, { code, reason }: Refusal) {
+		let text = reason;
+		while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
+		conn.ws.close(code, text);
 	}
 
 	function commit() {
@@ -309,7 +445,12 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			seqs = stored.length ? persistence.appendAll(stored.map((p) => ({ docName: p.d.name, update: p.update }))) : [];
 		} catch (err) {
 			console.error(`yjs: cannot store ${stored.length} update(s) of ${[...new Set(stored.map((p) => p.d.name))].join(', ')}`, err);
-			for (const d of new Set(batch.map((p) => p.d))) resetShadow(d);
+			// The batch is all that waited (pending is empty): the shadows go back to their docs.
+			for (const d of new Set(batch.map((p) => p.d))) {
+				resetShadow(d);
+				d.rules?.rebuild(d.shadow);
+				d.size = Y.encodeStateAsUpdate(d.shadow).length;
+			}
 			// The writers keep what could not be stored and send it again on reconnecting.
 			for (const from of new Set(batch.map((p) => p.from))) from?.ws.close(1011);
 			return err;
@@ -324,12 +465,13 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 				syncProtocol.writeUpdate(message, update);
 				broadcast(d, encoding.toUint8Array(message), from);
 				d.rows++;
+				d.tailBytes += update.length;
 				options.onChange?.(d.name, d.doc);
 			}
-			from?.ws.send(savedMessage(update ? (seqs[next++] as number) : 0));
+			if (from) send(from, savedMessage(update ? (seqs[next++] as number) : 0));
 		}
 		// Only once the whole batch is in the docs: a doc's later rows of this batch are in its state.
-		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery) compact(d);
+		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
 		return undefined;
 	}
 
@@ -347,6 +489,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		try {
 			persistence.replaceAll(d.name, Y.encodeStateAsUpdate(d.doc));
 			d.rows = 1;
+			d.tailBytes = 0;
 		} catch (err) {
 			// The rows are intact; the next update tries again.
 			console.error(`yjs: cannot compact ${d.name}`, err);
@@ -354,7 +497,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	}
 
 	function broadcast(d: LoadedDoc, message: Uint8Array, except: Conn | null) {
-		for (const conn of d.conns) if (conn !== except) conn.ws.send(message);
+		for (const conn of d.conns) if (conn !== except) send(conn, message);
 	}
 
 	return {
@@ -379,22 +522,21 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		},
 		apply(name, update) {
 			const d = ensure(name);
-			const changes: Uint8Array[] = [];
-			const keep = (u: Uint8Array) => changes.push(u);
-			d.shadow.on('update', keep);
-			try {
-				Y.applyUpdate(d.shadow, update);
-			} catch (err) {
-				resetShadow(d);
-				throw err;
-			} finally {
-				d.shadow.off('update', keep);
-			}
-			if (changes.length === 0) return;
+			const shadow = d.shadow;
+			const { update: changes, touched } = tryOnShadow(d, () => Y.applyUpdate(shadow, update));
+			if (!changes) return;
+			// The main process's own changes (comments, a person's reactions removed) are trusted.
+			d.rules?.advance(d.shadow, touched);
+			d.size += changes.length;
 			// What clients sent before goes first, so every doc keeps its order.
 			commit();
-			const err = accept([{ d, update: Y.mergeUpdates(changes), from: null }]);
+			const err = accept([{ d, update: changes, from: null }]);
 			if (err) throw err;
+		},
+		setPens(name, pens) {
+			const d = docs.get(name);
+			// Not loaded: the next connection brings them with its grant.
+			if (d) d.pens = pens;
 		},
 		async close() {
 			clearInterval(pinger);
@@ -426,9 +568,12 @@ export function routeUpgrade(
 	if (!url.pathname.startsWith(PREFIX)) return false;
 	const name = docName(url.pathname);
 	if (name === null) return refuse(socket, 404);
+	// Tokens never travel in a URL (proxies log them): a short-lived ticket does (docs/api.md).
+	const ticket = url.searchParams.get('ticket');
+	if (ticket === null || url.searchParams.has('token')) return refuse(socket, 401);
 	let grant: YjsGrant | null;
 	try {
-		grant = authorise(name, url.searchParams.get('token') ?? undefined);
+		grant = authorise(name, ticket);
 	} catch (err) {
 		console.error('yjs: authorise failed', err);
 		return refuse(socket, 500);
@@ -449,15 +594,16 @@ function docName(pathname: string): string | null {
 	}
 }
 
-/** Answers the upgrade request with a plain HTTP error and closes the socket. */
-export function refuse(socket: Duplex, status: number): true {
+/** Answers the upgrade request with a plain HTTP error (its reason, or `message`) and closes the socket. */
+export function refuse(socket: Duplex, status: number, message?: string): true {
 	const reason = STATUS_CODES[status] ?? '';
+	const body = message ?? reason;
 	// The client may already be gone: its reset must not become an uncaught error.
 	socket.on('error', () => {});
 	socket.once('finish', () => socket.destroy());
 	socket.end(
 		`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-			`Content-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`
+			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 	);
 	return true;
 }

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { itemCounts } from '../../src/lib/writeup';
 import { openYDocStore } from '../store/sqlite';
 import { createYjsEndpoint } from './yjs';
+import { WriteupIndex } from './writeupRules';
 import type { FromYjsHost, ToYjsHost } from './yjsIpc';
 
 const dataDir = process.argv[2];
@@ -25,6 +26,7 @@ const store = openYDocStore(dataDir);
 const reported = new Map<string, string>();
 const endpoint = createYjsEndpoint({
 	persistence: store.ydocs,
+	rules: () => new WriteupIndex(),
 	onChange(docName, doc) {
 		const counts = itemCounts(doc);
 		const key = counts.join();
@@ -47,8 +49,13 @@ process.on('message', (message: ToYjsHost, handle?: Socket) => {
 	switch (message.t) {
 		case 'socket':
 			if (!handle) return;
+			// However it ends (refused handshake included), the main process hears of it once.
+			handle.once('close', () => send({ t: 'gone', id: message.id }));
 			if (closing) return void handle.destroy();
 			endpoint.accept(message.req, handle, Buffer.from(message.head), message.docName, message.grant);
+			return;
+		case 'pens':
+			endpoint.setPens(message.docName, message.pens);
 			return;
 		case 'revoke':
 			endpoint.revoke(message.holders, message.keep);

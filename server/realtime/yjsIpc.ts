@@ -3,11 +3,13 @@
  * Node's IPC channel with the 'advanced' serialization (bytes travel as bytes). Both ends are
  * ours and built together, so types suffice here; clients' messages have schemas.
  */
-import type { UpgradeRequest, YjsGrant } from './yjs';
+import type { Pens, UpgradeRequest, YjsGrant } from './yjs';
 
 export type ToYjsHost =
 	/** Sent with the socket as handle: the main process has routed and authorised it. */
-	| { t: 'socket'; req: UpgradeRequest; head: Uint8Array; docName: string; grant: YjsGrant }
+	| { t: 'socket'; id: number; req: UpgradeRequest; head: Uint8Array; docName: string; grant: YjsGrant }
+	/** A doc's pen holders changed: only they may change that stage's items. */
+	| { t: 'pens'; docName: string; pens: Pens }
 	/** A change made by the server (a comment, a person's reactions removed), as a Yjs update. */
 	| { t: 'apply'; id: number; docName: string; update: Uint8Array }
 	/** Access withdrawn: close these holders' connections, but those to `keep`. */
@@ -20,5 +22,7 @@ export type ToYjsHost =
 export type FromYjsHost =
 	| { t: 'ready' }
 	| { t: 'applied'; id: number; error?: string }
+	/** The socket passed with this id closed: the main process counts open connections. */
+	| { t: 'gone'; id: number }
 	/** A group doc's items per stage changed (the projection's sign of progress). */
 	| { t: 'progress'; docName: string; counts: [number, number, number] };

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { refuse, routeUpgrade, type YjsAuthorise } from './yjs';
+import { refuse, routeUpgrade, type Pens, type YjsAuthorise } from './yjs';
 import type { FromYjsHost, ToYjsHost } from './yjsIpc';
 
 /** How to start the child: the built yjs-host.js, or the TypeScript source under a loader in development. */
@@ -21,7 +21,17 @@ export interface YjsProcessOptions {
 	dataDir: string;
 	authorise: YjsAuthorise;
 	onProgress: (docName: string, counts: [number, number, number]) => void;
+	/** Caps on open connections (defaults: YJS_CONNECTION_CAPS). */
+	caps?: typeof YJS_CONNECTION_CAPS;
 }
+
+/**
+ * Open write-up connections, at most: per token and doc (a phone, its reloads and a second
+ * device; a facilitator's or organiser's link opens one per group, so the cap is per doc), and
+ * per client address (a venue's phones may all share one public address, so it is generous).
+ * Beyond either, the upgrade is answered 429.
+ */
+export const YJS_CONNECTION_CAPS = { perTokenAndDoc: 8, perAddress: 1_000 };
 
 export interface YjsProcess {
 	/** Resolves once the child can take sockets. */
@@ -31,6 +41,8 @@ export interface YjsProcess {
 	/** A server-made change: resolves once stored and sent to the doc's connections. */
 	apply(docName: string, update: Uint8Array): Promise<void>;
 	drop(docName: string): void;
+	/** The doc's pen holders changed. */
+	setPens(docName: string, pens: Pens): void;
 	/** Closes the holders' open connections, but those to `keep` (see YjsEndpoint.revoke). */
 	revoke(holders: string[], keep?: string): void;
 	close(): Promise<void>;
@@ -49,6 +61,23 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	let live = false;
 	let closing = false;
 	let nextId = 1;
+	const caps = options.caps ?? YJS_CONNECTION_CAPS;
+	/** Open connections, handed to the child and not yet reported gone, with what they count in. */
+	const open = new Map<number, { tokenAndDoc: string; address: string }>();
+	const perTokenAndDoc = new Map<string, number>();
+	const perAddress = new Map<string, number>();
+	const count = (counts: Map<string, number>, key: string, by: number) => {
+		const n = (counts.get(key) ?? 0) + by;
+		if (n > 0) counts.set(key, n);
+		else counts.delete(key);
+	};
+	const gone = (id: number) => {
+		const o = open.get(id);
+		if (!o) return;
+		open.delete(id);
+		count(perTokenAndDoc, o.tokenAndDoc, -1);
+		count(perAddress, o.address, -1);
+	};
 	const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 	let everReady = false;
 	let settleReady: (err?: Error) => void = () => {};
@@ -69,6 +98,7 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 				everReady = true;
 				settleReady();
 			} else if (message.t === 'progress') options.onProgress(message.docName, message.counts);
+			else if (message.t === 'gone') gone(message.id);
 			else if (message.t === 'applied') {
 				const w = waiting.get(message.id);
 				waiting.delete(message.id);
@@ -83,6 +113,8 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 			}
 			for (const w of waiting.values()) w.reject(new Error('yjs: the process stopped'));
 			waiting.clear();
+			// Its connections died with it.
+			for (const id of [...open.keys()]) gone(id);
 			if (closing) return;
 			// One that cannot even start (unreadable store, missing file) would fail again: say so.
 			if (!everReady) return settleReady(new Error(`yjs: the process could not start (${signal ?? code})`));
@@ -98,7 +130,9 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		if (handle) stopReading(handle);
 		// A socket is closed here once the child has it; if it could not be sent, it is dropped.
 		child.send(message, handle as never, (err) => {
-			if (err && handle) handle.destroy();
+			if (!err || !handle) return;
+			handle.destroy();
+			if (message.t === 'socket') gone(message.id);
 		});
 		return true;
 	}
@@ -107,9 +141,19 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		ready,
 		handleUpgrade(req, socket, head) {
 			return routeUpgrade(req, socket, options.authorise, (docName, grant) => {
-				const message: ToYjsHost = { t: 'socket', req: { method: req.method, url: req.url, headers: req.headers }, head, docName, grant };
+				const tokenAndDoc = `${grant.holder}\n${docName}`;
+				const address = req.socket.remoteAddress ?? '?';
+				if ((perTokenAndDoc.get(tokenAndDoc) ?? 0) >= caps.perTokenAndDoc)
+					return void refuse(socket, 429, `trop de connexions à cet écrit avec ce lien (${caps.perTokenAndDoc} au plus)`);
+				if ((perAddress.get(address) ?? 0) >= caps.perAddress)
+					return void refuse(socket, 429, `trop de connexions aux écrits depuis cette adresse (${caps.perAddress} au plus)`);
+				const id = nextId++;
+				const message: ToYjsHost = { t: 'socket', id, req: { method: req.method, url: req.url, headers: req.headers }, head, docName, grant };
 				// Between a crash and the restart: the client tries again shortly.
-				if (!send(message, socket)) refuse(socket, 503);
+				if (!send(message, socket)) return void refuse(socket, 503);
+				open.set(id, { tokenAndDoc, address });
+				count(perTokenAndDoc, tokenAndDoc, 1);
+				count(perAddress, address, 1);
 			});
 		},
 		apply(docName, update) {
@@ -124,6 +168,10 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		},
 		drop(docName) {
 			send({ t: 'drop', docName });
+		},
+		setPens(docName, pens) {
+			// While it restarts, no doc is loaded: the next connection brings them.
+			send({ t: 'pens', docName, pens });
 		},
 		revoke(holders, keep) {
 			// While it restarts, nobody is connected: nothing to close.

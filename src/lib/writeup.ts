@@ -10,6 +10,8 @@
  *   comments:  Y.Map<itemId, Y.Array<Comment>>              — facilitators' requests to clarify
  *
  * Items are keyed, not listed, so concurrent edits of order, text and reactions never conflict.
+ * The server refuses updates that break this shape (./writeupSchema.ts), but a doc stored before
+ * that, or brought by an archive, may hold anything: every reader here skips what does not match.
  */
 import * as Y from 'yjs';
 
@@ -28,16 +30,37 @@ const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<Reaction>>('reactions');
 const stars = (doc: Y.Doc) => doc.getMap<Y.Map<true>>('stars');
 const comments = (doc: Y.Doc) => doc.getMap<Y.Array<Comment>>('comments');
 
+const asMap = (value: unknown) => (value instanceof Y.Map ? (value as Y.Map<unknown>) : undefined);
+const asNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+const textOf = (value: unknown) => (value instanceof Y.Text ? value.toString() : '');
+const isReaction = (value: unknown): value is Reaction => value === 'agree' || value === 'clarify';
+const isComment = (c: unknown): c is Comment =>
+	typeof c === 'object' &&
+	c !== null &&
+	typeof (c as Comment).text === 'string' &&
+	typeof (c as Comment).at === 'number' &&
+	((c as Comment).from === 'facilitator' || (c as Comment).from === 'organiser');
+
+/** The item's map, if it is one. */
+const itemMap = (doc: Y.Doc, id: string) => asMap(items(doc).get(id));
+
+/** The item's stage, if it is an item with a valid one. */
+export function itemStage(doc: Y.Doc, id: string): WriteupStage | undefined {
+	const stage = itemMap(doc, id)?.get('stage');
+	return stage === 1 || stage === 2 || stage === 3 ? stage : undefined;
+}
+
 export function itemText(doc: Y.Doc, id: string, field: 'text' | 'who' | 'when' = 'text'): Y.Text | undefined {
-	return items(doc).get(id)?.get(field) as Y.Text | undefined;
+	const text = itemMap(doc, id)?.get(field);
+	return text instanceof Y.Text ? text : undefined;
 }
 
 /** Item ids of a stage, in order. */
 export function stageItemIds(doc: Y.Doc, stage: WriteupStage): string[] {
-	return [...items(doc).entries()]
-		.filter(([, m]) => m.get('stage') === stage)
-		.sort(([a, ma], [b, mb]) => (ma.get('order') as number) - (mb.get('order') as number) || (a < b ? -1 : 1))
-		.map(([id]) => id);
+	const order = (id: string) => asNumber(itemMap(doc, id)?.get('order'));
+	return [...items(doc).keys()]
+		.filter((id) => itemStage(doc, id) === stage)
+		.sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
 }
 
 export function addItem(
@@ -46,7 +69,7 @@ export function addItem(
 	opts: { id: string; createdAt: number; text?: string; via?: string | null }
 ): string {
 	const ids = stageItemIds(doc, stage);
-	const last = ids.length ? (items(doc).get(ids[ids.length - 1] as string)?.get('order') as number) : 0;
+	const last = ids.length ? asNumber(itemMap(doc, ids[ids.length - 1] as string)?.get('order')) : 0;
 	doc.transact(() => {
 		const m = new Y.Map<unknown>();
 		m.set('stage', stage);
@@ -59,17 +82,22 @@ export function addItem(
 		m.set('createdAt', opts.createdAt);
 		m.set('via', opts.via ?? null);
 		items(doc).set(opts.id, m);
+		// Made with the item, so that members reacting at once never each make one (Yjs would keep
+		// only one of the maps, and the server refuses a change that drops others' reactions).
+		reactions(doc).set(opts.id, new Y.Map<Reaction>());
+		stars(doc).set(opts.id, new Y.Map<true>());
 	});
 	return opts.id;
 }
 
 /** Moves an item one place up (-1) or down (+1) within its stage. */
 export function moveItem(doc: Y.Doc, id: string, direction: -1 | 1) {
-	const item = items(doc).get(id);
-	if (!item) return;
-	const ids = stageItemIds(doc, item.get('stage') as WriteupStage);
+	const item = itemMap(doc, id);
+	const stage = itemStage(doc, id);
+	if (!item || !stage) return;
+	const ids = stageItemIds(doc, stage);
 	const i = ids.indexOf(id);
-	const order = (k: number) => items(doc).get(ids[k] as string)?.get('order') as number;
+	const order = (k: number) => asNumber(itemMap(doc, ids[k] as string)?.get('order'));
 	const j = i + direction;
 	if (j < 0 || j >= ids.length) return;
 	// Between the neighbour and the one beyond it.
@@ -89,7 +117,7 @@ export function deleteItem(doc: Y.Doc, id: string) {
 
 function mapOf<V>(parent: Y.Map<Y.Map<V>>, key: string): Y.Map<V> {
 	let m = parent.get(key);
-	if (!m) {
+	if (!(m instanceof Y.Map)) {
 		m = new Y.Map<V>();
 		parent.set(key, m);
 	}
@@ -119,7 +147,7 @@ export function addComment(doc: Y.Doc, itemId: string, comment: Comment) {
 	if (!items(doc).has(itemId)) throw new Error('item inconnu');
 	doc.transact(() => {
 		let list = comments(doc).get(itemId);
-		if (!list) {
+		if (!(list instanceof Y.Array)) {
 			list = new Y.Array<Comment>();
 			comments(doc).set(itemId, list);
 		}
@@ -145,30 +173,37 @@ export interface WriteupItem {
 	comments: Comment[];
 }
 
+/** One item as plain data, or undefined if there is no valid item of that id. */
+export function readItem(doc: Y.Doc, id: string, participantId?: string): WriteupItem | undefined {
+	const m = itemMap(doc, id);
+	const stage = itemStage(doc, id);
+	if (!m || !stage) return undefined;
+	const r = [...(asMap(reactions(doc).get(id))?.entries() ?? [])].filter(([, v]) => isReaction(v));
+	const s = [...(asMap(stars(doc).get(id))?.entries() ?? [])].filter(([, v]) => v === true);
+	const c = comments(doc).get(id);
+	const via = m.get('via');
+	return {
+		id,
+		stage,
+		text: textOf(m.get('text')),
+		who: textOf(m.get('who')),
+		when: textOf(m.get('when')),
+		via: typeof via === 'string' ? via : null,
+		createdAt: asNumber(m.get('createdAt')),
+		agree: r.filter(([, v]) => v === 'agree').length,
+		clarify: r.filter(([, v]) => v === 'clarify').length,
+		mine: (participantId && (r.find(([k]) => k === participantId)?.[1] as Reaction | undefined)) || null,
+		starredByMe: participantId ? s.some(([k]) => k === participantId) : false,
+		stars: s.length,
+		starred: s.length > 0,
+		comments: c instanceof Y.Array ? (c.toArray() as unknown[]).filter(isComment) : []
+	};
+}
+
 /** The whole write-up as plain data, stage by stage, in order. */
 export function readWriteup(doc: Y.Doc, participantId?: string): { stages: { items: WriteupItem[] }[] } {
 	const stages = ([1, 2, 3] as const).map((stage) => ({
-		items: stageItemIds(doc, stage).map((id): WriteupItem => {
-			const m = items(doc).get(id) as Y.Map<unknown>;
-			const r = [...(reactions(doc).get(id)?.entries() ?? [])];
-			const s = stars(doc).get(id);
-			return {
-				id,
-				stage,
-				text: String(m.get('text') ?? ''),
-				who: String(m.get('who') ?? ''),
-				when: String(m.get('when') ?? ''),
-				via: (m.get('via') as string | null) ?? null,
-				createdAt: m.get('createdAt') as number,
-				agree: r.filter(([, v]) => v === 'agree').length,
-				clarify: r.filter(([, v]) => v === 'clarify').length,
-				mine: participantId ? (reactions(doc).get(id)?.get(participantId) ?? null) : null,
-				starredByMe: participantId ? Boolean(s?.get(participantId)) : false,
-				stars: s?.size ?? 0,
-				starred: (s?.size ?? 0) > 0,
-				comments: comments(doc).get(id)?.toArray() ?? []
-			};
-		})
+		items: stageItemIds(doc, stage).map((id) => readItem(doc, id, participantId) as WriteupItem)
 	}));
 	return { stages };
 }
@@ -176,9 +211,9 @@ export function readWriteup(doc: Y.Doc, participantId?: string): { stages: { ite
 /** Items per stage: the projection's sign of write-up progress. */
 export function itemCounts(doc: Y.Doc): [number, number, number] {
 	const c: [number, number, number] = [0, 0, 0];
-	for (const m of items(doc).values()) {
-		const stage = m.get('stage') as number;
-		if (stage >= 1 && stage <= 3 && String(m.get('text') ?? '').trim()) c[stage - 1] = (c[stage - 1] ?? 0) + 1;
+	for (const id of items(doc).keys()) {
+		const stage = itemStage(doc, id);
+		if (stage && textOf(itemMap(doc, id)?.get('text')).trim()) c[stage - 1] = (c[stage - 1] ?? 0) + 1;
 	}
 	return c;
 }

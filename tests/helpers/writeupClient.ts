@@ -3,14 +3,33 @@ import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { addItem, docName, type WriteupStage } from '../../src/lib/writeup';
+import { ticketedWebSocket } from '../../src/lib/client/yjsTicket';
 import { trackSaved } from '../../src/lib/yjsSaved';
+import { connectClient, request } from './clients';
 
-/** Adds items to a group's write-up as a member, and resolves once the server has stored them. */
+/** Takes the pen of stages, as the member's phone does: only pen holders write a stage's items. */
+export async function takePen(serverUrl: string, token: string, stages: WriteupStage[]): Promise<void> {
+	const socket = await connectClient(serverUrl, { role: 'participant', token });
+	try {
+		for (const stage of stages) {
+			const ack = await request(socket, 'group:setRapporteur', { stage, on: true });
+			if (!ack.ok) throw new Error(`pen not taken: ${JSON.stringify(ack)}`);
+		}
+	} finally {
+		socket.disconnect();
+	}
+}
+
+/** The WebSocket class y-websocket needs in Node to open a doc with a ticket got with `token`. */
+export const nodeTicketedWebSocket = (serverUrl: string, name: string, token: string) =>
+	ticketedWebSocket(serverUrl, name, token, WebSocket as unknown as Parameters<typeof ticketedWebSocket>[3]);
+
+/** Adds items to a group's write-up as a member (who takes that stage's pen), and resolves once the server has stored them. */
 export async function writeItems(serverUrl: string, token: string, groupId: string, stage: WriteupStage, texts: string[]): Promise<string[]> {
+	await takePen(serverUrl, token, [stage]);
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`${serverUrl.replace('http', 'ws')}/yjs`, docName(groupId), doc, {
-		params: { token },
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket
+		WebSocketPolyfill: nodeTicketedWebSocket(serverUrl, docName(groupId), token)
 	});
 	let state = 'saving';
 	const stop = trackSaved(provider, (s) => (state = s));

@@ -5,12 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messageSaved, trackSaved, type SaveState } from '../../src/lib/yjsSaved';
 import { connectClient, request } from './clients';
 import type { TestServer } from './server';
+import { nodeTicketedWebSocket, takePen } from './writeupClient';
 
 /** Small seeded PRNG (mulberry32): the same seed gives the same script of operations. */
 export function mulberry32(seed: number): () => number {
@@ -31,7 +31,7 @@ export interface Group {
 	eventId: string;
 	organiserToken: string;
 	groupId: string;
-	/** Participant tokens of the members, all in groupId: each may write its write-up. */
+	/** Participant tokens of the members, all in groupId: each holds the pen of every stage. */
 	tokens: string[];
 }
 
@@ -63,6 +63,7 @@ export async function groupWithMembers(server: TestServer, members: number): Pro
 			} finally {
 				s.disconnect();
 			}
+			await takePen(server.url, token, [1, 2, 3]);
 			tokens.push(token);
 		}
 		const groups = (await event()).rooms[0].statements[0].groups as { id: string }[];
@@ -93,8 +94,7 @@ export function yjsClient(
 ): YjsClient {
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`${server.url.replace('http', 'ws')}/yjs`, docName, doc, {
-		params: { token },
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		WebSocketPolyfill: nodeTicketedWebSocket(server.url, docName, token),
 		// In one process, providers would also sync through BroadcastChannel, around the server.
 		disableBc: true,
 		// Reconnect quickly after a kill: the backoff would otherwise dominate the runtime.
@@ -167,4 +167,14 @@ export function storedDoc(server: TestServer, docName: string): Y.Doc {
 	} finally {
 		db.close();
 	}
+}
+
+/**
+ * The URL of a raw WebSocket to /yjs/<doc> with a fresh ticket got with `token`; or the HTTP
+ * status with which the ticket was refused.
+ */
+export async function ticketedUrl(server: TestServer, doc: string, token?: string): Promise<string | number> {
+	const res = await server.api('POST', `/api/yjs-tickets/${encodeURIComponent(doc)}`, undefined, token);
+	if (res.status !== 201) return res.status;
+	return `${server.url.replace('http', 'ws')}/yjs/${encodeURIComponent(doc)}?ticket=${encodeURIComponent(res.body.ticket as string)}`;
 }

@@ -21,6 +21,7 @@ import type { ParticipantSession, PersonView, SpeakingGroupView, SpeakingShares 
 import { addItem, docName, itemText, readWriteup, stageItemIds, type WriteupStage } from '../../src/lib/writeup';
 import { cutSocket, cutYjs, eventually, reconnectingClient, tryRequest, withCrashCopy, type Phone } from '../helpers/chaos';
 import { TestServer } from '../helpers/server';
+import { takePen } from '../helpers/writeupClient';
 import {
 	describeClients,
 	mulberry32,
@@ -249,6 +250,8 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 			}
 		};
 		for (const [k, m] of members.entries()) {
+			// Those who type hold the pen, as only pen holders write a stage's items.
+			if (typing.has(k)) await takePen(server.url, m.token, [1, 2, 3]);
 			let writer: Writer | undefined;
 			const client = yjsClient(server, docName(id), m.token, {
 				// 'saved' comes only from an ack, and covers everything sent before it.

@@ -40,8 +40,8 @@ function openDb(file = 'yjs.sqlite') {
 
 const { db, persistence } = openDb();
 
-/** Docs whose name starts with g exist; token w writes, r reads. */
-function authorise(doc: string, token: string | undefined): YjsGrant | null {
+/** Docs whose name starts with g exist; ticket w writes, r reads (the real server's tickets have their own tests). */
+function authorise(doc: string, token: string): YjsGrant | null {
 	if (!doc.startsWith('g')) return null;
 	return token === 'w' ? { access: 'write', holder: 'writer' } : token === 'r' ? { access: 'read', holder: 'reader' } : null;
 }
@@ -77,7 +77,7 @@ async function stop(r: Running) {
 function client(port: number, docName: string, token: string) {
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, docName, doc, {
-		params: { token },
+		params: { ticket: token },
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
 		// In one process, providers would also sync through BroadcastChannel, around the server.
 		disableBc: true
@@ -122,7 +122,7 @@ const storedText = (docName: string, from: YDocPersistence = persistence) => sto
 
 /** A raw socket on /yjs/<doc>, once open, with the messages it gets and its close code. */
 async function rawClient(port: number, docName: string, token = 'w') {
-	const ws = new WebSocket(`ws://127.0.0.1:${port}/yjs/${docName}?token=${token}`);
+	const ws = new WebSocket(`ws://127.0.0.1:${port}/yjs/${docName}?ticket=${token}`);
 	sockets.push(ws);
 	ws.on('error', () => {});
 	const messages: Uint8Array[] = [];
@@ -217,12 +217,12 @@ describe('the Yjs endpoint', () => {
 
 	it('refuses a wrong token, an unknown doc or a bad path at the upgrade', async () => {
 		const loaded = main.endpoint.loadedDocs();
-		expect(await refusedStatus(main.port, '/yjs/g3?token=faux')).toBe(403);
-		expect(await refusedStatus(main.port, '/yjs/g3')).toBe(403);
-		expect(await refusedStatus(main.port, '/yjs/inconnu?token=w')).toBe(403);
-		expect(await refusedStatus(main.port, '/yjs/?token=w')).toBe(404);
-		expect(await refusedStatus(main.port, '/yjs/g3/x?token=w')).toBe(404);
-		expect(await refusedStatus(main.port, '/yjs/g%E0%A4%A?token=w')).toBe(404);
+		expect(await refusedStatus(main.port, '/yjs/g3?ticket=faux')).toBe(403);
+		expect(await refusedStatus(main.port, '/yjs/g3')).toBe(401);
+		expect(await refusedStatus(main.port, '/yjs/inconnu?ticket=w')).toBe(403);
+		expect(await refusedStatus(main.port, '/yjs/?ticket=w')).toBe(404);
+		expect(await refusedStatus(main.port, '/yjs/g3/x?ticket=w')).toBe(404);
+		expect(await refusedStatus(main.port, '/yjs/g%E0%A4%A?ticket=w')).toBe(404);
 		expect(main.endpoint.loadedDocs()).toBe(loaded);
 		expect(persistence.count('inconnu')).toBe(0);
 		expect(routeUpgrade({ url: '/socket.io/?EIO=4' } as IncomingMessage, new PassThrough(), authorise, () => {})).toBe(false);

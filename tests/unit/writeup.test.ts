@@ -91,3 +91,44 @@ describe('write-up items', () => {
 		expect(itemText(a, 'i')?.toString()).toBe('» Le problème est le temps');
 	});
 });
+
+describe('reading a write-up of any shape', () => {
+	it('skips what does not match instead of throwing', () => {
+		const doc = new Y.Doc();
+		addItem(doc, 1, { id: 'a', createdAt: 1, text: 'Bon' });
+		addItem(doc, 3, { id: 'c', createdAt: 2, text: 'Action' });
+		const items = doc.getMap<unknown>('items');
+		items.set('x', 42);
+		items.set('y', 'texte');
+		const noStage = new Y.Map<unknown>();
+		items.set('z', noStage);
+		noStage.set('text', 'pas un Y.Text');
+		const badFields = new Y.Map<unknown>();
+		items.set('w', badFields);
+		badFields.set('stage', 2);
+		badFields.set('order', 'premier');
+		badFields.set('text', 7);
+		badFields.set('via', 3);
+		doc.getMap<unknown>('reactions').set('a', 'tous');
+		doc.getMap<Y.Map<unknown>>('reactions').set('c', new Y.Map());
+		doc.getMap<Y.Map<unknown>>('reactions').get('c')?.set('p1', 'bof');
+		doc.getMap<Y.Map<unknown>>('reactions').get('c')?.set('p2', 'agree');
+		doc.getMap<unknown>('stars').set('a', 5);
+		doc.getMap<unknown>('comments').set('a', 'non');
+		doc.getMap<Y.Array<number | object>>('comments').set('c', Y.Array.from<number | object>([1, { text: 'ok', at: 1, from: 'organiser' }, { text: 2 }]));
+
+		expect(itemCounts(doc)).toEqual([1, 0, 1]);
+		expect(stageItemIds(doc, 2)).toEqual(['w']);
+		const w = readWriteup(doc, 'p1');
+		expect(w.stages[0]?.items.map((i) => [i.id, i.text, i.agree, i.stars, i.comments.length])).toEqual([['a', 'Bon', 0, 0, 0]]);
+		expect(w.stages[1]?.items).toMatchObject([{ id: 'w', text: '', via: null, createdAt: 0 }]);
+		expect(w.stages[2]?.items).toMatchObject([{ id: 'c', agree: 1, clarify: 0, mine: null, comments: [{ text: 'ok', at: 1, from: 'organiser' }] }]);
+		expect(itemText(doc, 'z')).toBeUndefined();
+		// The write-up helpers work around what is there.
+		moveItem(doc, 'w', -1);
+		react(doc, 'a', 'p1', 'agree');
+		setStar(doc, 'a', 'p1', true);
+		addComment(doc, 'a', { text: 'Précisez', at: 3, from: 'facilitator' });
+		expect(readWriteup(doc, 'p1').stages[0]?.items[0]).toMatchObject({ mine: 'agree', starredByMe: true, comments: [{ text: 'Précisez' }] });
+	});
+});

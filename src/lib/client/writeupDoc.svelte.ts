@@ -8,12 +8,15 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { docName, readWriteup, type WriteupItem } from '../writeup';
 import { trackSaved, type SaveState } from '../yjsSaved';
+import { ticketedWebSocket } from './yjsTicket';
 
 export interface WriteupHandle {
 	readonly doc: Y.Doc;
 	readonly stages: { items: WriteupItem[] }[];
 	readonly saveState: SaveState;
 	readonly connected: boolean;
+	/** Why the server refused this device's changes (close codes 4400, 4401, 4413), or null. */
+	readonly refused: string | null;
 	destroy(): void;
 }
 
@@ -30,11 +33,12 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 	const name = docName(opts.groupId);
 	const local = opts.write ? new IndexeddbPersistence(localName(opts.groupId), doc) : undefined;
 	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-	const provider = new WebsocketProvider(url, name, doc, { params: { token: opts.token } });
+	const provider = new WebsocketProvider(url, name, doc, { WebSocketPolyfill: ticketedWebSocket(location.origin, name, opts.token) });
 	const state = $state({
 		stages: readWriteup(doc, opts.participantId).stages,
 		saveState: 'saved' as SaveState,
-		connected: false
+		connected: false,
+		refused: null as string | null
 	});
 	const refresh = () => (state.stages = readWriteup(doc, opts.participantId).stages);
 	doc.on('update', refresh);
@@ -58,6 +62,14 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 	local?._db.catch(localLoaded);
 	const onStatus = ({ status }: { status: string }) => (state.connected = status === 'connected');
 	provider.on('status', onStatus);
+	// The server refused what this device holds: it would be refused again at every reconnection,
+	// so the local copy goes, and the page says so (a reload starts from the server's copy).
+	const onClosed = ({ code, reason }: { code: number; reason: string }) => {
+		if (code !== 4400 && code !== 4401 && code !== 4413) return;
+		state.refused = reason || String(code);
+		void local?.clearData();
+	};
+	provider.on('closed', onClosed);
 	// When the phone knows it lost the network, say so at once rather than after a timeout,
 	// and reconnect as soon as it is back.
 	const offline = () => provider.disconnect();
@@ -76,11 +88,15 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 		get connected() {
 			return state.connected;
 		},
+		get refused() {
+			return state.refused;
+		},
 		destroy() {
 			stopTracking();
 			window.removeEventListener('offline', offline);
 			window.removeEventListener('online', online);
 			provider.off('status', onStatus);
+			provider.off('closed', onClosed);
 			doc.off('update', refresh);
 			provider.destroy();
 			void local?.destroy();

@@ -183,6 +183,7 @@ export const en: Record<MessageKey, string> = {
 	'writeup.title': 'The group’s write-up',
 	'writeup.saved': 'saved',
 	'writeup.pending': 'pending',
+	'writeup.refused': 'The server refused a change from this device ({reason}): reload the page to start again from the saved version.',
 	'writeup.stage1': '1. Findings',
 	'writeup.stage2': '2. Ideal (« magic wand »)',
 	'writeup.stage3': '3. Concretely',

@@ -181,6 +181,7 @@ export const fr = {
 	'writeup.title': 'La synthèse du groupe',
 	'writeup.saved': 'enregistré',
 	'writeup.pending': 'en attente',
+	'writeup.refused': 'Le serveur a refusé une modification venue de cet appareil ({reason}) : rechargez la page pour repartir de la version enregistrée.',
 	'writeup.stage1': '1. Constats',
 	'writeup.stage2': '2. Idéal (« baguette magique »)',
 	'writeup.stage3': '3. Concrètement',
