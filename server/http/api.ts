@@ -12,6 +12,7 @@ import { exportArchive, importArchive } from '../archive';
 import type { Limits } from '../config';
 import { rateLimiter } from '../rateLimit';
 import { PalabreError, type Palabre } from '../service';
+import { STORAGE_FULL, isStorageFull } from '../store/sqlite';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<unknown> | unknown;
 interface Route {
@@ -30,8 +31,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown) {
 	res.end(text);
 }
 
-/** Reads a JSON body, refusing anything over the cap (413) or not JSON (400). */
-export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
+/** Reads a body's bytes, refusing anything over the cap (413). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 	const declared = Number(req.headers['content-length'] ?? 0);
 	if (declared > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
 	const chunks: Buffer[] = [];
@@ -41,7 +42,16 @@ export async function readJson(req: IncomingMessage, limit: number = LIMITS.http
 		if (size > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
 		chunks.push(chunk as Buffer);
 	}
-	const raw = Buffer.concat(chunks).toString('utf8');
+	// Its own memory (never a slice of Node's shared pool), so that it can move to a worker thread.
+	const body = Buffer.alloc(size);
+	let at = 0;
+	for (const chunk of chunks) at += chunk.copy(body, at);
+	return body;
+}
+
+/** Reads a JSON body, refusing anything over the cap (413) or not JSON (400). */
+export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
+	const raw = (await readBody(req, limit)).toString('utf8');
 	if (!raw.trim()) throw new PalabreError(400, 'body: corps JSON attendu');
 	try {
 		return JSON.parse(raw);
@@ -134,7 +144,10 @@ export function createApi(palabre: Palabre, limits: Limits) {
 			pattern: /^\/api\/events\/import$/,
 			handler: async (req, res) => {
 				if (!creations.take(address(req))) throw new PalabreError(429, 'trop de créations d’événements depuis cette adresse, réessayez plus tard');
-				sendJson(res, 201, importArchive(palabre, await readJson(req, LIMITS.archiveBytes)));
+				// Parsed and checked off the main thread (server/archiveWorker.ts): the bytes as they came.
+				const bytes = await readBody(req, LIMITS.archiveBytes);
+				if (!bytes.length) throw new PalabreError(400, 'body: corps JSON attendu');
+				sendJson(res, 201, await importArchive(palabre, bytes));
 			}
 		},
 		{
@@ -207,6 +220,9 @@ export function createApi(palabre: Palabre, limits: Limits) {
 			if (err instanceof PalabreError) {
 				if (err.status === 413) res.setHeader('connection', 'close');
 				sendJson(res, err.status, { error: err.message });
+			} else if (isStorageFull(err)) {
+				console.error('Stockage plein', err);
+				sendJson(res, 503, { error: STORAGE_FULL });
 			} else {
 				console.error('Erreur interne', err);
 				sendJson(res, 500, { error: 'erreur interne' });
