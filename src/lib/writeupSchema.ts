@@ -1,0 +1,144 @@
+/**
+ * The write-up's schema (see ./writeup.ts), checked on a whole doc: the server refuses an update
+ * after which its doc no longer matches, and archives are checked the same way. A Yjs update can
+ * put anything anywhere (a number where an item's map is expected, a root of another name), so
+ * what a doc holds is only trusted once it passes here.
+ *
+ * Caps are far above what the pages let anyone type (an item's textarea stops at 2,000
+ * characters, « qui ? » / « quand ? » at 200), since two pen holders typing at once can together
+ * go past the field's limit; they bound what one hostile writer can make every reader hold.
+ */
+import * as Y from 'yjs';
+
+export const WRITEUP_LIMITS = {
+	/** Item ids are nanoid(10), participant ids nanoid(12): both well under this. */
+	key: 40,
+	items: 1_000,
+	text: 10_000,
+	whoWhen: 1_000,
+	/** `via` is a member's display name (40 at most). */
+	via: 200,
+	commentText: 2_000,
+	commentsPerItem: 200
+} as const;
+
+const ROOTS = new Set(['items', 'reactions', 'stars', 'comments']);
+const ITEM_KEYS = new Set(['stage', 'order', 'text', 'who', 'when', 'createdAt', 'via']);
+const REACTIONS = new Set(['agree', 'clarify']);
+const COMMENT_FROM = new Set(['facilitator', 'organiser']);
+
+/**
+ * null when the doc matches the write-up's schema; otherwise where it first does not, as a path
+ * (`items.x: attendu un Y.Map`). Reading it never throws, whatever the doc holds.
+ */
+export function writeupShapeError(doc: Y.Doc): string | null {
+	try {
+		for (const [name, type] of doc.share) {
+			if (!ROOTS.has(name)) return `${shown(name)}: racine inconnue`;
+			// A root seen only in updates is untyped until asked for; asked as another type, it is not a map.
+			if (!(type instanceof Y.Map) && type.constructor !== Y.AbstractType) return `${name}: attendu un Y.Map`;
+		}
+		return (
+			checkRoot(doc, 'items', itemError) ??
+			checkRoot(doc, 'reactions', (path, v) => perMemberError(path, v, (r) => typeof r === 'string' && REACTIONS.has(r), "'agree' ou 'clarify'")) ??
+			checkRoot(doc, 'stars', (path, v) => perMemberError(path, v, (s) => s === true, 'true')) ??
+			checkRoot(doc, 'comments', commentsError) ??
+			(doc.getMap('items').size > WRITEUP_LIMITS.items ? `items: plus de ${WRITEUP_LIMITS.items} éléments` : null)
+		);
+	} catch (err) {
+		// getMap on a root of another type throws: that, or anything unforeseen, is a bad shape.
+		return `document illisible : ${err instanceof Error ? err.message : String(err)}`;
+	}
+}
+
+function checkRoot(doc: Y.Doc, name: string, entryError: (path: string, value: unknown) => string | null): string | null {
+	const root = doc.getMap<unknown>(name);
+	const shape = mapShapeError(name, root);
+	if (shape) return shape;
+	for (const [key, value] of root.entries()) {
+		const path = `${name}.${shown(key)}`;
+		const error = keyError(path, key) ?? entryError(path, value);
+		if (error) return error;
+	}
+	return null;
+}
+
+function itemError(path: string, item: unknown): string | null {
+	if (!(item instanceof Y.Map)) return `${path}: attendu un Y.Map`;
+	const shape = mapShapeError(path, item);
+	if (shape) return shape;
+	for (const key of item.keys()) if (!ITEM_KEYS.has(key)) return `${path}.${shown(key)}: champ inconnu`;
+	const stage: unknown = item.get('stage');
+	if (stage !== 1 && stage !== 2 && stage !== 3) return `${path}.stage: attendu 1, 2 ou 3`;
+	if (!Number.isFinite(item.get('order'))) return `${path}.order: attendu un nombre`;
+	if (!Number.isFinite(item.get('createdAt'))) return `${path}.createdAt: attendu un nombre`;
+	const via: unknown = item.get('via');
+	if (via !== null && via !== undefined && (typeof via !== 'string' || via.length > WRITEUP_LIMITS.via))
+		return `${path}.via: attendu un texte de ${WRITEUP_LIMITS.via} caractères au plus, ou null`;
+	const text = textError(`${path}.text`, item.get('text'), WRITEUP_LIMITS.text);
+	if (text) return text;
+	for (const field of ['who', 'when'] as const) {
+		if (!item.has(field)) continue;
+		if (stage !== 3) return `${path}.${field}: seulement à l'étape 3`;
+		const error = textError(`${path}.${field}`, item.get(field), WRITEUP_LIMITS.whoWhen);
+		if (error) return error;
+	}
+	return null;
+}
+
+function textError(path: string, value: unknown, max: number): string | null {
+	if (!(value instanceof Y.Text)) return `${path}: attendu un Y.Text`;
+	if (value.length > max) return `${path}: plus de ${max} caractères`;
+	// A text holds characters only: embeds and formatting are nothing the pages write or read.
+	for (const part of value.toDelta() as { insert: unknown; attributes?: unknown }[]) {
+		if (typeof part.insert !== 'string' || part.attributes !== undefined) return `${path}: attendu du texte seul`;
+	}
+	for (const attribute of value._map.values()) if (!attribute.deleted) return `${path}: attributs inattendus`;
+	return null;
+}
+
+/** reactions and stars: per item, a map of participant id → value. */
+function perMemberError(path: string, perItem: unknown, valid: (v: unknown) => boolean, expected: string): string | null {
+	if (!(perItem instanceof Y.Map)) return `${path}: attendu un Y.Map`;
+	const shape = mapShapeError(path, perItem);
+	if (shape) return shape;
+	for (const [participantId, value] of perItem.entries()) {
+		const at = `${path}.${shown(participantId)}`;
+		const error = keyError(at, participantId) ?? (valid(value) ? null : `${at}: attendu ${expected}`);
+		if (error) return error;
+	}
+	return null;
+}
+
+function commentsError(path: string, list: unknown): string | null {
+	if (!(list instanceof Y.Array)) return `${path}: attendu un Y.Array`;
+	if (list.length > WRITEUP_LIMITS.commentsPerItem) return `${path}: plus de ${WRITEUP_LIMITS.commentsPerItem} commentaires`;
+	const comments = list.toArray() as unknown[];
+	for (let i = 0; i < comments.length; i++) {
+		const c = comments[i];
+		const at = `${path}.${i}`;
+		if (typeof c !== 'object' || c === null || Array.isArray(c) || c instanceof Y.AbstractType) return `${at}: attendu un commentaire`;
+		const { text, at: when, from, ...rest } = c as Record<string, unknown>;
+		const extra = Object.keys(rest)[0];
+		if (extra !== undefined) return `${at}.${shown(extra)}: champ inconnu`;
+		if (typeof text !== 'string' || text.length > WRITEUP_LIMITS.commentText) return `${at}.text: attendu un texte de ${WRITEUP_LIMITS.commentText} caractères au plus`;
+		if (!Number.isFinite(when)) return `${at}.at: attendu un nombre`;
+		if (typeof from !== 'string' || !COMMENT_FROM.has(from)) return `${at}.from: attendu 'facilitator' ou 'organiser'`;
+	}
+	return null;
+}
+
+/** A key as the error names it: a hostile one can be long. */
+const shown = (key: string) => (key.length > WRITEUP_LIMITS.key ? `${key.slice(0, WRITEUP_LIMITS.key)}…` : key);
+
+function keyError(path: string, key: string): string | null {
+	return key.length === 0 || key.length > WRITEUP_LIMITS.key ? `${path}: clé vide ou de plus de ${WRITEUP_LIMITS.key} caractères` : null;
+}
+
+/** A map holds keyed entries only: list content under it is invisible to readers, so refused. */
+function mapShapeError(path: string, map: Y.Map<unknown>): string | null {
+	for (let item = map._start; item !== null; item = item.right) {
+		if (!item.deleted) return `${path}: contenu de liste inattendu`;
+	}
+	return null;
+}
