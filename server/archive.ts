@@ -7,12 +7,13 @@
  * Ids inside the archive are those of the instance that wrote it; an import gives every record a
  * fresh id and fresh tokens and rewrites the references (docs/api.md lists what changes).
  */
+import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { docName } from '../src/lib/writeup';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Archive, type ImportPlan } from './archiveCheck';
-import type { WorkerAnswer } from './archiveWorker';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Archive } from './archiveCheck';
+import type { WorkerAnswer, WorkerRequest } from './archiveWorker';
 import type { CreatedEvent, Palabre } from './service';
 import { PalabreError } from './service';
 import { storedUpdate } from './store/ydocs';
@@ -85,18 +86,24 @@ const CHECK_TIMEOUT_MS = 60_000;
 /** One archive checked at a time: a burst of imports does not hold several in memory. */
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Parses and checks an archive's bytes in a worker thread; a refusal is a 400 naming the field. */
-export function checkArchive(bytes: Uint8Array): Promise<ImportPlan> {
+type Checked = Extract<WorkerAnswer, { ok: true }>;
+
+/**
+ * Parses and checks an archive's bytes in a worker thread, which also stores its write-ups; a
+ * refusal is a 400 naming the field, a store that cannot write throws SQLite's error.
+ */
+function checkArchive(request: WorkerRequest): Promise<Checked> {
 	const run = () =>
-		new Promise<ImportPlan>((resolve, reject) => {
+		new Promise<Checked>((resolve, reject) => {
 			const worker = startWorker();
 			const timer = setTimeout(() => {
 				reject(new PalabreError(400, 'archive: trop longue à vérifier'));
 				void worker.terminate();
 			}, CHECK_TIMEOUT_MS);
 			worker.once('message', (answer: WorkerAnswer) => {
-				if (answer.ok) resolve(answer.plan);
+				if (answer.ok) resolve(answer);
 				else if (answer.refused) reject(new PalabreError(400, `archive: ${answer.error}`));
+				else if (answer.code) reject(new Database.SqliteError(answer.error, answer.code));
 				else reject(new Error(`archive: ${answer.error}`));
 				void worker.terminate();
 			});
@@ -108,7 +115,7 @@ export function checkArchive(bytes: Uint8Array): Promise<ImportPlan> {
 				// Already settled when it answered or failed.
 				reject(new Error('archive: la vérification s’est arrêtée sans réponse'));
 			});
-			worker.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+			worker.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
 		});
 	const result = queue.then(run, run);
 	queue = result.catch(() => undefined);
@@ -117,8 +124,8 @@ export function checkArchive(bytes: Uint8Array): Promise<ImportPlan> {
 
 /** Recreates an event from an archive's bytes: fresh ids, tokens and join code; everything else equal. */
 export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promise<CreatedEvent> {
-	const plan = await checkArchive(bytes);
 	const { store } = palabre;
+	const { plan, writeups } = await checkArchive({ bytes, dataDir: store.dataDir });
 	const { eventId } = plan;
 	const organiserToken = newToken();
 	let joinCode = newJoinCode();
@@ -131,7 +138,7 @@ export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promis
 		links: palabre.roomLinkHashes(r.id, organiserToken),
 		statements: r.statements
 	}));
-	store.transaction(() => {
+	const write = () => {
 		store.createEvent({ event: { id: eventId, ...plan.event, joinCode, organiserTokenHash: hashToken(organiserToken) }, rooms });
 		for (const r of plan.rooms) {
 			store.setRoomPhase(r.id, r.phase, r.presenting);
@@ -142,9 +149,15 @@ export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promis
 		for (const e of plan.evaluations) store.saveEvaluation(e.groupId, e.evaluation);
 		for (const r of plan.rapporteurs) store.setRapporteur(r.groupId, r.stage, r.participantId, true);
 		for (const t of plan.taps) store.addTaps(t.groupId, t.taps);
-		for (const w of plan.writeups) store.ydocs.append(w.docName, w.state);
 		store.saveBoard(eventId, plan.board, 1);
-	});
+	};
+	try {
+		store.transaction(write);
+	} catch (err) {
+		// The worker stored the write-ups; without their event they must go.
+		for (const name of writeups) store.ydocs.deleteDoc(name);
+		throw err;
+	}
 	const event = palabre.event(eventId);
 	return {
 		id: eventId,

@@ -127,12 +127,12 @@ type Path = (string | number)[];
 
 /** `rooms[0].stages`, as a person reading the archive would look for it. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-	return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') || 'archive';
+	return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
 }
 
 export class ArchiveError extends Error {
 	constructor(path: readonly PropertyKey[], message: string) {
-		super(`${fieldPath(path)}: ${message}`);
+		super(path.length ? `${fieldPath(path)}: ${message}` : message);
 	}
 }
 

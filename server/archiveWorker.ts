@@ -1,20 +1,52 @@
 /**
  * The import's worker thread (started by ./archive.ts): parses and checks one archive off the
- * main event loop and answers with the plan to write, or the refusal.
+ * main event loop, stores its write-ups through a connection of its own (megabytes of Yjs state
+ * would otherwise be written on the main loop), and answers with the plan of the rest, or the
+ * refusal. The write-ups' rows name groups that do not exist yet: nobody can open them until the
+ * main thread has written the event, and it deletes them if that fails.
  */
+import Database from 'better-sqlite3';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { ArchiveError, prepareImport } from './archiveCheck';
+import type { ImportPlan } from './archiveCheck';
 
-export type WorkerAnswer = { ok: true; plan: ReturnType<typeof prepareImport> } | { ok: false; error: string; refused: boolean };
+// On Linux a nice value is the calling thread's own: the rooms' main loop comes first on a busy
+// machine, from the start (loading the modules below is work too). Elsewhere it would be the
+// whole process's, so it is left alone.
+if (process.platform === 'linux') setPriority(19);
 
-parentPort?.once('message', (bytes: Uint8Array) => {
-	let answer: WorkerAnswer;
+export interface WorkerRequest {
+	bytes: Uint8Array;
+	dataDir: string;
+}
+
+export type WorkerAnswer =
+	| { ok: true; plan: Omit<ImportPlan, 'writeups'>; writeups: string[] }
+	/** `refused`: the archive's fault (400); `code`: SQLite's, when the store failed. */
+	| { ok: false; error: string; refused: boolean; code?: string };
+
+async function run({ bytes, dataDir }: WorkerRequest): Promise<WorkerAnswer> {
+	const { ArchiveError, prepareImport } = await import('./archiveCheck');
+	const { openYDocStore } = await import('./store/sqlite');
+	let plan: ImportPlan;
 	try {
-		answer = { ok: true, plan: prepareImport(bytes) };
+		plan = prepareImport(bytes);
 	} catch (err) {
-		answer = err instanceof ArchiveError ? { ok: false, error: err.message, refused: true } : { ok: false, error: String(err), refused: false };
+		return err instanceof ArchiveError ? { ok: false, error: err.message, refused: true } : { ok: false, error: String(err), refused: false };
 	}
-	// The write-ups' bytes move to the main thread rather than being copied.
-	const buffers = answer.ok ? [...new Set(answer.plan.writeups.map((w) => w.state.buffer as ArrayBuffer))] : [];
-	parentPort?.postMessage(answer, buffers);
-});
+	const { writeups, ...rest } = plan;
+	if (writeups.length) {
+		const { ydocs, close } = openYDocStore(dataDir);
+		try {
+			for (const w of writeups) ydocs.append(w.docName, w.state);
+		} catch (err) {
+			for (const w of writeups) ydocs.deleteDoc(w.docName);
+			return { ok: false, error: String(err), refused: false, ...(err instanceof Database.SqliteError ? { code: err.code } : {}) };
+		} finally {
+			close();
+		}
+	}
+	return { ok: true, plan: rest, writeups: writeups.map((w) => w.docName) };
+}
+
+parentPort?.once('message', (request: WorkerRequest) => void run(request).then((answer) => parentPort?.postMessage(answer)));

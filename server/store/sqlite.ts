@@ -355,6 +355,7 @@ export function openSqliteStore(dataDir: string): Store {
 	};
 	const ydocs = sqliteYDocPersistence(db);
 	return {
+		dataDir,
 		setAside,
 		transaction: (fn) => db.transaction(fn)(),
 		ydocs,

@@ -97,6 +97,8 @@ export interface NewEvent {
 }
 
 export interface Store {
+	/** Where the store lives, for threads that open a connection of their own (the import's worker). */
+	readonly dataDir: string;
 	/** Unreadable rows found at start, moved to the quarantine table (reported, not fatal). */
 	readonly setAside: { table: string; reason: string }[];
 	/** Runs fn atomically: all its writes land, or none. */
