@@ -69,15 +69,21 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 }
 
 
-/** The worker's code: next to the bundle in production (build/archive-worker.js), the TypeScript source through tsx in development. */
+/**
+ * The import's worker thread, at the lowest priority from its first line (loading its modules is
+ * work too), so that the rooms' main loop comes first on a busy machine: on Linux a nice value is
+ * the calling thread's own (elsewhere it would be the whole process's, so it is left alone). Its
+ * code is next to the bundle in production (build/archive-worker.js), the TypeScript source
+ * through tsx in development.
+ */
 function startWorker(): Worker {
 	const here = import.meta.url;
+	const nice = process.platform === 'linux' ? `require('node:os').setPriority(19);` : '';
+	const load = here.endsWith('.js')
+		? `import(${JSON.stringify(new URL('./archive-worker.js', here).href)});`
+		: `require(${JSON.stringify(createRequire(here).resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(fileURLToPath(new URL('./archiveWorker.ts', here)))});`;
 	// A worker that a hostile archive makes too big dies alone.
-	const resourceLimits = { maxOldGenerationSizeMb: 1024 };
-	if (here.endsWith('.js')) return new Worker(new URL('./archive-worker.js', here), { resourceLimits });
-	const tsx = createRequire(here).resolve('tsx/cjs/api');
-	const entry = fileURLToPath(new URL('./archiveWorker.ts', here));
-	return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, resourceLimits });
+	return new Worker(nice + load, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
 }
 
 /** Far longer than an honest archive of LIMITS.archiveBytes takes to check. */

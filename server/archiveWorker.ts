@@ -6,14 +6,9 @@
  * main thread has written the event, and it deletes them if that fails.
  */
 import Database from 'better-sqlite3';
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import type { ImportPlan } from './archiveCheck';
-
-// On Linux a nice value is the calling thread's own: the rooms' main loop comes first on a busy
-// machine, from the start (loading the modules below is work too). Elsewhere it would be the
-// whole process's, so it is left alone.
-if (process.platform === 'linux') setPriority(19);
+import { ArchiveError, prepareImport, type ImportPlan } from './archiveCheck';
+import { openYDocStore } from './store/sqlite';
 
 export interface WorkerRequest {
 	bytes: Uint8Array;
@@ -25,9 +20,7 @@ export type WorkerAnswer =
 	/** `refused`: the archive's fault (400); `code`: SQLite's, when the store failed. */
 	| { ok: false; error: string; refused: boolean; code?: string };
 
-async function run({ bytes, dataDir }: WorkerRequest): Promise<WorkerAnswer> {
-	const { ArchiveError, prepareImport } = await import('./archiveCheck');
-	const { openYDocStore } = await import('./store/sqlite');
+function run({ bytes, dataDir }: WorkerRequest): WorkerAnswer {
 	let plan: ImportPlan;
 	try {
 		plan = prepareImport(bytes);
@@ -49,4 +42,4 @@ async function run({ bytes, dataDir }: WorkerRequest): Promise<WorkerAnswer> {
 	return { ok: true, plan: rest, writeups: writeups.map((w) => w.docName) };
 }
 
-parentPort?.once('message', (request: WorkerRequest) => void run(request).then((answer) => parentPort?.postMessage(answer)));
+parentPort?.once('message', (request: WorkerRequest) => parentPort?.postMessage(run(request)));
