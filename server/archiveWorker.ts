@@ -33,7 +33,11 @@ function run({ bytes, dataDir }: WorkerRequest): WorkerAnswer {
 		try {
 			for (const w of writeups) ydocs.append(w.docName, w.state);
 		} catch (err) {
-			for (const w of writeups) ydocs.deleteDoc(w.docName);
+			try {
+				for (const w of writeups) ydocs.deleteDoc(w.docName);
+			} catch {
+				// Rows left name groups that never existed: nothing reads them.
+			}
 			return { ok: false, error: String(err), refused: false, ...(err instanceof Database.SqliteError ? { code: err.code } : {}) };
 		} finally {
 			close();
