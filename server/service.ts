@@ -580,8 +580,8 @@ export class Palabre {
 
 	/** One room of the organiser's document: built on its own, so the live console can build rooms in turns. */
 	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserDocument['rooms'][number] {
-		// Known: the document is built for an organiser who presented it.
-		const token = this.organiserTokens.get(event.id) ?? '';
+		// Known: the document is built for an organiser who presented it (else no links at all).
+		const token = this.organiserTokens.get(event.id);
 		const inRoom = this.store.listRoomParticipants(room.id);
 		const byGroup = membersByGroup(inRoom);
 		const groups = this.groupViews(room, byGroup, event.language);
@@ -589,8 +589,8 @@ export class Palabre {
 		return {
 			id: room.id,
 			title: room.title,
-			projectionUrl: this.projectionUrl(room.id, token),
-			facilitatorUrl: this.facilitatorUrl(room.id, token),
+			projectionUrl: token ? this.projectionUrl(room.id, token) : '',
+			facilitatorUrl: token ? this.facilitatorUrl(room.id, token) : '',
 			phase: room.phase,
 			stage: room.stages.room,
 			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
