@@ -7,85 +7,17 @@
  * Ids inside the archive are those of the instance that wrote it; an import gives every record a
  * fresh id and fresh tokens and rewrites the references (docs/api.md lists what changes).
  */
-import * as Y from 'yjs';
-import { z } from 'zod';
-import type { Board } from '../src/lib/domain/board';
-import { Language } from '../src/lib/protocol';
+import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { docName } from '../src/lib/writeup';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Archive } from './archiveCheck';
+import type { WorkerAnswer, WorkerRequest } from './archiveWorker';
 import type { CreatedEvent, Palabre } from './service';
 import { PalabreError } from './service';
 import { storedUpdate } from './store/ydocs';
-import { hashToken, newId, newJoinCode, newToken, participantToken } from './tokens';
-
-export const ARCHIVE_FORMAT = 'palabre-archive';
-export const ARCHIVE_VERSION = 1;
-
-const threeStrings = z.tuple([z.string(), z.string(), z.string()]);
-
-const Archive = z.object({
-	format: z.literal(ARCHIVE_FORMAT),
-	version: z.literal(ARCHIVE_VERSION),
-	event: z.object({
-		id: z.string(),
-		title: z.string().min(1).max(200),
-		date: z.string().nullable(),
-		place: z.string().nullable(),
-		language: Language,
-		createdAt: z.number(),
-		settings: z.object({
-			stageQuestions: threeStrings,
-			stageNames: threeStrings,
-			stageMinutes: z.tuple([z.int(), z.int(), z.int()]),
-			maxGroupSize: z.int().min(2).max(20),
-			writingWarningMinutes: z.int().min(0).max(60),
-			longTurnSeconds: z.int().min(10).max(3600).optional(),
-			// Archives written before translations (issue 11) have none.
-			translations: z
-				.partialRecord(Language, z.object({ stageQuestions: threeStrings, stageNames: threeStrings }))
-				.optional()
-		})
-	}),
-	rooms: z.array(
-		z.object({
-			id: z.string(),
-			title: z.string(),
-			phase: z.enum(['welcome', 'presentation', 'choice', 'groups']),
-			presenting: z.int(),
-			stages: z.any(),
-			// Archives written before issue 21 have no log: their speaking time follows the taps' stages.
-			stageLog: z.array(z.object({ at: z.number(), stages: z.any() })).optional(),
-			statements: z.array(z.object({ id: z.string(), text: z.string(), translations: z.partialRecord(Language, z.string()).optional() }))
-		})
-	),
-	participants: z.array(
-		z.object({
-			id: z.string(),
-			displayName: z.string().min(1).max(40),
-			categories: z.array(z.string()),
-			roomId: z.string().nullable(),
-			groupId: z.string().nullable(),
-			addedByFacilitator: z.boolean(),
-			createdAt: z.number()
-		})
-	),
-	groups: z.array(
-		z.object({
-			id: z.string(),
-			roomId: z.string(),
-			statementId: z.string(),
-			number: z.int(),
-			label: z.string().nullable(),
-			createdAt: z.number(),
-			evaluation: z.any().nullable(),
-			rapporteurs: z.array(z.object({ stage: z.int(), participantId: z.string() })),
-			taps: z.array(z.object({ id: z.string(), stage: z.int(), tap: z.any() })),
-			/** The write-up's Yjs state, base64. */
-			writeup: z.string()
-		})
-	),
-	board: z.any()
-});
-export type Archive = z.infer<typeof Archive>;
+import { hashToken, newJoinCode, newToken } from './tokens';
 
 /** The archive of one event; names are replaced by « Participant·e n » unless asked for. */
 export function exportArchive(palabre: Palabre, eventId: string, opts: { names: boolean }): Archive {
@@ -137,97 +69,103 @@ export function exportArchive(palabre: Palabre, eventId: string, opts: { names: 
 	};
 }
 
-/** Replaces old ids by new ones wherever they appear as whole strings in a JSON value. */
-function remap<T>(value: T, ids: Map<string, string>): T {
-	return JSON.parse(JSON.stringify(value), (_key, v) => {
-		if (typeof v !== 'string') return v;
-		if (ids.has(v)) return ids.get(v);
-		// Board sources name their write-up item as `group.<groupId>/<itemId>`.
-		const m = /^group\.([\w-]+)\/(.+)$/.exec(v);
-		return m && ids.has(m[1] as string) ? `group.${ids.get(m[1] as string)}/${m[2]}` : v;
-	}) as T;
+
+/**
+ * The import's worker thread, at the lowest priority from its first line (loading its modules is
+ * work too), so that the rooms' main loop comes first on a busy machine: on Linux a nice value is
+ * the calling thread's own (elsewhere it would be the whole process's, so it is left alone). Its
+ * code is next to the bundle in production (build/archive-worker.js), the TypeScript source
+ * through tsx in development.
+ */
+function startWorker(): Worker {
+	const here = import.meta.url;
+	const nice = process.platform === 'linux' ? `require('node:os').setPriority(19);` : '';
+	const load = here.endsWith('.js')
+		? `import(${JSON.stringify(new URL('./archive-worker.js', here).href)});`
+		: `require(${JSON.stringify(createRequire(here).resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(fileURLToPath(new URL('./archiveWorker.ts', here)))});`;
+	// A worker that a hostile archive makes too big dies alone.
+	return new Worker(nice + load, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
 }
 
-/** Recreates an event from an archive: fresh ids, tokens and join code; everything else equal. */
-export function importArchive(palabre: Palabre, raw: unknown): CreatedEvent {
-	const parsed = Archive.safeParse(raw);
-	if (!parsed.success) throw new PalabreError(400, `archive: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-	const a = parsed.data;
-	const { store } = palabre;
-	const ids = new Map<string, string>();
-	const fresh = (old: string) => {
-		if (!ids.has(old)) ids.set(old, newId());
-		return ids.get(old) as string;
-	};
-	const eventId = fresh(a.event.id);
-	for (const r of a.rooms) {
-		fresh(r.id);
-		for (const s of r.statements) fresh(s.id);
-	}
-	for (const p of a.participants) fresh(p.id);
-	for (const g of a.groups) fresh(g.id);
-	const id = (old: string | null) => (old === null ? null : (ids.get(old) ?? null));
+/** Far longer than an honest archive of LIMITS.archiveBytes takes to check, even on a busy machine. */
+const CHECK_TIMEOUT_MS = 5 * 60_000;
 
+/** One archive checked at a time: a burst of imports does not hold several in memory. */
+let queue: Promise<unknown> = Promise.resolve();
+
+type Checked = Extract<WorkerAnswer, { ok: true }>;
+
+/**
+ * Parses and checks an archive's bytes in a worker thread, which also stores its write-ups; a
+ * refusal is a 400 naming the field, a store that cannot write throws SQLite's error.
+ */
+function checkArchive(request: WorkerRequest): Promise<Checked> {
+	const run = () =>
+		new Promise<Checked>((resolve, reject) => {
+			const worker = startWorker();
+			const timer = setTimeout(() => {
+				reject(new PalabreError(400, 'archive: trop longue à vérifier'));
+				void worker.terminate();
+			}, CHECK_TIMEOUT_MS);
+			worker.once('message', (answer: WorkerAnswer) => {
+				if (answer.ok) resolve(answer);
+				else if (answer.refused) reject(new PalabreError(400, `archive: ${answer.error}`));
+				else if (answer.code) reject(new Database.SqliteError(answer.error, answer.code));
+				else reject(new Error(`archive: ${answer.error}`));
+				void worker.terminate();
+			});
+			worker.once('error', (err: Error & { code?: string }) => {
+				reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new PalabreError(400, 'archive: trop lourde à vérifier') : err);
+			});
+			worker.once('exit', () => {
+				clearTimeout(timer);
+				// Already settled when it answered or failed.
+				reject(new Error('archive: la vérification s’est arrêtée sans réponse'));
+			});
+			worker.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
+		});
+	const result = queue.then(run, run);
+	queue = result.catch(() => undefined);
+	return result;
+}
+
+/** Recreates an event from an archive's bytes: fresh ids, tokens and join code; everything else equal. */
+export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promise<CreatedEvent> {
+	const { store } = palabre;
+	const { plan, writeups } = await checkArchive({ bytes, dataDir: store.dataDir });
+	const { eventId } = plan;
 	const organiserToken = newToken();
 	let joinCode = newJoinCode();
 	while (store.getEventByJoinCode(joinCode)) joinCode = newJoinCode();
-	const rooms = a.rooms.map((r, position) => ({
-		id: fresh(r.id),
+	const rooms = plan.rooms.map((r) => ({
+		id: r.id,
 		eventId,
-		position,
+		position: r.position,
 		title: r.title,
-		projectionToken: newToken(),
-		facilitatorToken: newToken(),
-		statements: r.statements.map((s, i) => ({ id: fresh(s.id), roomId: fresh(r.id), position: i, text: s.text, translations: s.translations ?? {} }))
+		links: palabre.roomLinkHashes(r.id, organiserToken),
+		statements: r.statements
 	}));
-	store.transaction(() => {
-		store.createEvent({
-			event: {
-				id: eventId,
-				title: a.event.title,
-				date: a.event.date,
-				place: a.event.place,
-				language: a.event.language,
-				joinCode,
-				organiserTokenHash: hashToken(organiserToken),
-				settings: a.event.settings,
-				createdAt: a.event.createdAt
-			},
-			rooms
-		});
-		for (const r of a.rooms) {
-			store.setRoomPhase(fresh(r.id), r.phase, r.presenting);
-			if (r.stages) store.setRoomStages(fresh(r.id), remap(r.stages, ids));
-			for (const entry of r.stageLog ?? []) store.addStageLog(fresh(r.id), entry.at, remap(entry.stages, ids));
+	const write = () => {
+		store.createEvent({ event: { id: eventId, ...plan.event, joinCode, organiserTokenHash: hashToken(organiserToken) }, rooms });
+		for (const r of plan.rooms) {
+			store.setRoomPhase(r.id, r.phase, r.presenting);
+			store.setRoomStages(r.id, r.stages);
+			for (const entry of r.stageLog) store.addStageLog(r.id, entry.at, entry.stages);
 		}
-		for (const g of a.groups) {
-			store.insertGroup({ id: fresh(g.id), roomId: fresh(g.roomId), statementId: fresh(g.statementId), number: g.number, label: g.label, createdAt: g.createdAt });
-		}
-		for (const p of a.participants) {
-			// Nobody holds the old tokens here: people rejoin, or are represented by facilitators.
-			const pid = fresh(p.id);
-			store.createParticipant({
-				id: pid,
-				eventId,
-				tokenHash: hashToken(participantToken(pid)),
-				displayName: p.displayName,
-				categories: p.categories as never,
-				roomId: id(p.roomId),
-				groupId: id(p.groupId),
-				addedByFacilitator: p.addedByFacilitator,
-				createdAt: p.createdAt
-			});
-		}
-		for (const g of a.groups) {
-			const gid = fresh(g.id);
-			if (g.evaluation) store.saveEvaluation(gid, g.evaluation);
-			for (const r of g.rapporteurs) store.setRapporteur(gid, r.stage, fresh(r.participantId), true);
-			store.addTaps(gid, remap(g.taps, ids));
-			const state = Buffer.from(g.writeup, 'base64');
-			if (state.length) store.ydocs.append(docName(gid), remapWriteup(new Uint8Array(state), ids));
-		}
-		store.saveBoard(eventId, remap(a.board as Board, ids), 1);
-	});
+		for (const g of plan.groups) store.insertGroup(g);
+		for (const p of plan.participants) store.createParticipant({ ...p, eventId });
+		for (const e of plan.evaluations) store.saveEvaluation(e.groupId, e.evaluation);
+		for (const r of plan.rapporteurs) store.setRapporteur(r.groupId, r.stage, r.participantId, true);
+		for (const t of plan.taps) store.addTaps(t.groupId, t.taps);
+		store.saveBoard(eventId, plan.board, 1);
+	};
+	try {
+		store.transaction(write);
+	} catch (err) {
+		// The worker stored the write-ups; without their event they must go.
+		for (const name of writeups) store.ydocs.deleteDoc(name);
+		throw err;
+	}
 	const event = palabre.event(eventId);
 	return {
 		id: eventId,
@@ -235,28 +173,6 @@ export function importArchive(palabre: Palabre, raw: unknown): CreatedEvent {
 		joinUrl: palabre.joinUrl(event),
 		organiserUrl: palabre.organiserUrl(eventId, organiserToken),
 		organiserToken,
-		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: palabre.projectionUrl(r) }))
+		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: palabre.projectionUrl(r.id, organiserToken) }))
 	};
 }
-
-/** Reactions and stars are keyed by participant id: the new ids replace the old in the write-up. */
-function remapWriteup(state: Uint8Array, ids: Map<string, string>): Uint8Array {
-	const doc = new Y.Doc();
-	Y.applyUpdate(doc, state);
-	doc.transact(() => {
-		for (const name of ['reactions', 'stars']) {
-			for (const perItem of doc.getMap<Y.Map<unknown>>(name).values()) {
-				for (const [old, value] of [...perItem.entries()]) {
-					const next = ids.get(old);
-					if (!next) continue;
-					perItem.delete(old);
-					perItem.set(next, value);
-				}
-			}
-		}
-	});
-	const out = Y.encodeStateAsUpdate(doc);
-	doc.destroy();
-	return out;
-}
-

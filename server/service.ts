@@ -36,7 +36,7 @@ import { holders, Writeups } from './writeups';
 import type { Pens, YjsGrant } from './realtime/yjs';
 import { BoardService } from './boardService';
 import { SpeakingService } from './speakingService';
-import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
+import type { EventRecord, ParticipantRecord, RoomLinkHashes, RoomRecord, Store } from './store/store';
 import {
 	hashToken,
 	matchesHash,
@@ -44,8 +44,9 @@ import {
 	newJoinCode,
 	newToken,
 	participantToken,
-	sameSecret,
-	splitParticipantToken
+	roomToken,
+	splitParticipantToken,
+	type LinkRole
 } from './tokens';
 
 /** An error whose message can be shown to the user; `status` is its HTTP code. */
@@ -118,8 +119,32 @@ export class Palabre {
 	// ---- links ----
 	joinUrl = (e: EventRecord) => `${this.publicUrl}/j/${e.joinCode}`;
 	organiserUrl = (eventId: string, token: string) => `${this.publicUrl}/o/${eventId}#${token}`;
-	projectionUrl = (r: Pick<RoomRecord, 'id' | 'projectionToken'>) => `${this.publicUrl}/p/${r.id}#${r.projectionToken}`;
-	facilitatorUrl = (r: RoomRecord) => `${this.publicUrl}/f/${r.id}#${r.facilitatorToken}`;
+	/** A room's projection link; the organiser's token derives it (server/tokens.ts). */
+	projectionUrl = (roomId: string, organiserToken: string) => `${this.publicUrl}/p/${roomId}#${roomToken(organiserToken, roomId, 'projection')}`;
+	facilitatorUrl = (roomId: string, organiserToken: string) => `${this.publicUrl}/f/${roomId}#${roomToken(organiserToken, roomId, 'facilitation')}`;
+	/** What the store keeps of a room's links: their hashes. */
+	roomLinkHashes = (roomId: string, organiserToken: string): RoomLinkHashes => ({
+		facilitation: hashToken(roomToken(organiserToken, roomId, 'facilitation')),
+		projection: hashToken(roomToken(organiserToken, roomId, 'projection'))
+	});
+
+	/**
+	 * Each event's organiser token as last presented, in memory only: the console's room links are
+	 * derived from it (the store has their hashes only). An event has one valid organiser token at a
+	 * time, so every organiser watching it presented this one.
+	 */
+	private readonly organiserTokens = new Map<string, string>();
+	private knowOrganiser(eventId: string, token: string) {
+		this.organiserTokens.set(eventId, token);
+		// Rooms from before links were derived have only their old links: add the derived ones.
+		const missing = this.store.roomsWithoutLinks(eventId);
+		if (missing.length) this.store.addRoomLinks(missing.map((id) => ({ id, links: this.roomLinkHashes(id, token) })));
+	}
+
+	/** Whether `token` opens the room in this role. */
+	private opensRoom(room: RoomRecord, role: LinkRole, token: string): boolean {
+		return this.store.roomLinkHashes(room.id, role).some((hash) => matchesHash(token, hash));
+	}
 
 	// ---- events ----
 	createEvent(body: CreateEventBody): CreatedEvent {
@@ -154,19 +179,19 @@ export class Palabre {
 				eventId: event.id,
 				position,
 				title: theme.title,
-				projectionToken: newToken(),
-				facilitatorToken: newToken(),
+				links: this.roomLinkHashes(roomId, organiserToken),
 				statements: theme.statements.map((text, i) => ({ id: newId(), roomId, position: i, text, translations: {} }))
 			};
 		});
 		this.store.createEvent({ event, rooms });
+		this.organiserTokens.set(event.id, organiserToken);
 		return {
 			id: event.id,
 			joinCode: event.joinCode,
 			joinUrl: this.joinUrl(event),
 			organiserUrl: this.organiserUrl(event.id, organiserToken),
 			organiserToken,
-			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.projectionUrl(r) }))
+			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.projectionUrl(r.id, organiserToken) }))
 		};
 	}
 
@@ -207,14 +232,24 @@ export class Palabre {
 	/** New organiser, projection and facilitation links; whoever holds an old one is disconnected. */
 	rotateTokens(event: EventRecord) {
 		const organiserToken = newToken();
-		const rooms = this.store.listRooms(event.id).map((r) => ({ ...r, projectionToken: newToken(), facilitatorToken: newToken() }));
-		this.store.rotateTokens(event.id, hashToken(organiserToken), rooms);
+		const rooms = this.store.listRooms(event.id);
+		this.store.rotateTokens(
+			event.id,
+			hashToken(organiserToken),
+			rooms.map((r) => ({ id: r.id, links: this.roomLinkHashes(r.id, organiserToken) }))
+		);
+		this.organiserTokens.set(event.id, organiserToken);
 		this.writeups.withdrawLinks(event.id, rooms.map((r) => r.id));
 		for (const fn of this.goneListeners) fn(event.id, 'links');
 		return {
 			organiserToken,
 			organiserUrl: this.organiserUrl(event.id, organiserToken),
-			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.projectionUrl(r), facilitatorUrl: this.facilitatorUrl(r) }))
+			rooms: rooms.map((r) => ({
+				id: r.id,
+				title: r.title,
+				projectionUrl: this.projectionUrl(r.id, organiserToken),
+				facilitatorUrl: this.facilitatorUrl(r.id, organiserToken)
+			}))
 		};
 	}
 
@@ -252,6 +287,7 @@ export class Palabre {
 	deleteEvent(event: EventRecord) {
 		const groups = this.store.listRooms(event.id).flatMap((r) => this.store.listGroups(r.id));
 		this.store.deleteEvent(event.id);
+		this.organiserTokens.delete(event.id);
 		for (const g of groups) this.writeups.forget(g.id);
 		for (const fn of this.goneListeners) fn(event.id, 'event');
 	}
@@ -274,12 +310,13 @@ export class Palabre {
 		const event = this.event(eventId);
 		if (!token) throw new PalabreError(401, 'jeton organisateur manquant');
 		if (!matchesHash(token, event.organiserTokenHash)) throw new PalabreError(403, 'jeton organisateur invalide');
+		this.knowOrganiser(event.id, token);
 		return event;
 	}
 
 	authoriseProjection(roomId: string, token: string): RoomRecord {
 		const room = this.store.getRoom(roomId);
-		if (!room || !sameSecret(token, room.projectionToken)) throw new PalabreError(403, 'lien de projection invalide');
+		if (!room || !this.opensRoom(room, 'projection', token)) throw new PalabreError(403, 'lien de projection invalide');
 		return room;
 	}
 
@@ -300,7 +337,7 @@ export class Palabre {
 		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
-		if (sameSecret(token, room.facilitatorToken)) return { access: 'read', holder: holders.facilitation(room.id) };
+		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id) };
 		const event = this.store.getEvent(room.eventId);
 		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id) } : null;
 	}
@@ -317,7 +354,7 @@ export class Palabre {
 	authoriseFacilitator(roomId: string, token: string): RoomRecord {
 		const room = this.store.getRoom(roomId);
 		if (!room) throw new PalabreError(404, 'salle inconnue');
-		if (sameSecret(token, room.facilitatorToken)) return room;
+		if (this.opensRoom(room, 'facilitation', token)) return room;
 		const event = this.event(room.eventId);
 		if (matchesHash(token, event.organiserTokenHash)) return room;
 		throw new PalabreError(403, 'lien d’animation invalide');
@@ -549,6 +586,8 @@ export class Palabre {
 
 	/** One room of the organiser's document: built on its own, so the live console can build rooms in turns. */
 	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserDocument['rooms'][number] {
+		// Known: the document is built for an organiser who presented it (else no links at all).
+		const token = this.organiserTokens.get(event.id);
 		const inRoom = this.store.listRoomParticipants(room.id);
 		const byGroup = membersByGroup(inRoom);
 		const groups = this.groupViews(room, byGroup, event.language);
@@ -556,8 +595,8 @@ export class Palabre {
 		return {
 			id: room.id,
 			title: room.title,
-			projectionUrl: this.projectionUrl(room),
-			facilitatorUrl: this.facilitatorUrl(room),
+			projectionUrl: token ? this.projectionUrl(room.id, token) : '',
+			facilitatorUrl: token ? this.facilitatorUrl(room.id, token) : '',
 			phase: room.phase,
 			stage: room.stages.room,
 			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),

@@ -1,15 +1,24 @@
 /**
  * Secrets in links (organiser, facilitator, projection) and on participants' devices.
  * 32 characters of nanoid's 64-letter alphabet: 192 bits of randomness.
- * Organiser and participant tokens are stored hashed; comparisons are constant-time.
+ * Every token is stored hashed; comparisons are constant-time. A room's facilitation and
+ * projection tokens are derived from the organiser's (roomToken), so the organiser's console can
+ * show them again without the store keeping them, and a new organiser token changes them all.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { customAlphabet, nanoid } from 'nanoid';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../src/lib/domain/joinCode';
 
 export const newToken = (): string => nanoid(32);
 export const newId = (): string => nanoid(12);
 export const newJoinCode = customAlphabet(JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH);
+
+export type LinkRole = 'facilitation' | 'projection';
+
+/** A room's link token: HMAC-SHA256 keyed by the organiser's token, 192 bits in nanoid's alphabet (base64url). */
+export function roomToken(organiserToken: string, roomId: string, role: LinkRole): string {
+	return createHmac('sha256', organiserToken).update(`${roomId}:${role}`).digest('base64url').slice(0, 32);
+}
 
 export function hashToken(token: string): string {
 	return createHash('sha256').update(token).digest('hex');

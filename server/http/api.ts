@@ -13,6 +13,7 @@ import type { Limits } from '../config';
 import { rateLimiter, type RateLimiter } from '../rateLimit';
 import { PalabreError, type Palabre } from '../service';
 import type { EventRecord } from '../store/store';
+import { STORAGE_FULL, isStorageFull } from '../store/sqlite';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<unknown> | unknown;
 interface Route {
@@ -46,10 +47,12 @@ export function attachment(base: string, extension: string): string {
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-/** Reads a JSON body, refusing another content type (415), anything over the cap (413) or not JSON (400). */
-export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
-	// Only `application/json`: a web page can make its visitors' browsers post `text/plain` (a
-	// form, or fetch without a preflight) to us, never `application/json` without CORS consent.
+/**
+ * Reads a JSON body's bytes, refusing another content type (415) or anything over the cap (413).
+ * Only `application/json`: a web page can make its visitors' browsers post `text/plain` (a form,
+ * or fetch without a preflight) to us, never `application/json` without CORS consent.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 	const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
 	if (type !== 'application/json') throw new PalabreError(415, 'Content-Type: application/json attendu');
 	const declared = Number(req.headers['content-length'] ?? 0);
@@ -61,7 +64,16 @@ export async function readJson(req: IncomingMessage, limit: number = LIMITS.http
 		if (size > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
 		chunks.push(chunk as Buffer);
 	}
-	const raw = Buffer.concat(chunks).toString('utf8');
+	// Its own memory (never a slice of Node's shared pool), so that it can move to a worker thread.
+	const body = Buffer.alloc(size);
+	let at = 0;
+	for (const chunk of chunks) at += chunk.copy(body, at);
+	return body;
+}
+
+/** Reads a JSON body (see readBody), refusing what is not JSON (400). */
+export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
+	const raw = (await readBody(req, limit)).toString('utf8');
 	if (!raw.trim()) throw new PalabreError(400, 'body: corps JSON attendu');
 	try {
 		return JSON.parse(raw);
@@ -198,7 +210,10 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			pattern: /^\/api\/events\/import$/,
 			handler: async (req, res) => {
 				if (!creations.take(address(req))) throw new PalabreError(429, 'trop de créations d’événements depuis cette adresse, réessayez plus tard');
-				sendJson(res, 201, importArchive(palabre, await readJson(req, LIMITS.archiveBytes)));
+				// Parsed and checked off the main thread (server/archiveWorker.ts): the bytes as they came.
+				const bytes = await readBody(req, LIMITS.archiveBytes);
+				if (!bytes.length) throw new PalabreError(400, 'body: corps JSON attendu');
+				sendJson(res, 201, await importArchive(palabre, bytes));
 			}
 		},
 		{
@@ -299,6 +314,9 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			if (err instanceof PalabreError) {
 				if (err.status === 413) res.setHeader('connection', 'close');
 				sendJson(res, err.status, { error: err.message });
+			} else if (isStorageFull(err)) {
+				console.error('Stockage plein', err);
+				sendJson(res, 503, { error: STORAGE_FULL });
 			} else {
 				// One request failed, not the server: logged with its event, answered, and the rest goes on.
 				const eventId = eventOf.get(req) ?? /^\/api\/events\/([\w-]+)/.exec(path)?.[1] ?? '-';

@@ -16,6 +16,7 @@ import {
 import { phoneRoomView, type GoneReason, type OrganiserDocument, type ProgressUpdate } from '../../src/lib/views';
 import type { Limits } from '../config';
 import { PalabreError, type Change, type Palabre } from '../service';
+import { STORAGE_FULL, isStorageFull } from '../store/sqlite';
 
 const FLUSH_MS = 25;
 /** The organisers' full document is the heaviest view: at most once a second. */
@@ -354,6 +355,7 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 						(data) => reply({ ok: true, data: data ?? null }),
 						(err: unknown) => {
 							if (err instanceof PalabreError) reply({ ok: false, error: err.message });
+							else if (isStorageFull(err)) reply({ ok: false, error: STORAGE_FULL });
 							else {
 								failed(who.eventId, name, err, []);
 								reply({ ok: false, error: 'erreur interne : cette action n’a pas pu être faite (détails dans le journal du serveur)' });

@@ -20,6 +20,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = ' + workerData.synchronous);
 setInterval(() => {
 	try {
 		const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -37,10 +38,11 @@ export interface Checkpointer {
 	stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
+/** `synchronous`: the store's setting (sqlite.ts), which this connection follows too. */
+export function startCheckpointer(file: string, synchronous: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
 	// Resolved here, where node_modules is known: the worker's eval'd code has no location.
 	const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-	const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs, restartFrames: RESTART_FRAMES } });
+	const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs, synchronous, restartFrames: RESTART_FRAMES } });
 	worker.on('message', (err: string) => console.error(`sqlite: checkpoint: ${err}`));
 	worker.on('error', (err) => console.error('sqlite: checkpointer stopped', err));
 	// It never keeps the process alive on its own.

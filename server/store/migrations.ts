@@ -135,5 +135,26 @@ export const MIGRATIONS: readonly string[] = [
 		stages TEXT NOT NULL
 	);
 	CREATE INDEX room_stage_log_room ON room_stage_log (room_id, at);
+	`,
+	`
+	-- Facilitation and projection links stored hashed, like the organiser's and participants' tokens
+	-- (issue 15). A room's links are derived from the organiser's token (server/tokens.ts), so the
+	-- console can show them again and a rotation changes them all. Links made before this version
+	-- are kept, hashed, as 'legacy' until the event's next rotation, so they keep working.
+	-- sha256_hex is registered by migrate() (sqlite.ts).
+	CREATE TABLE room_links (
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		role TEXT NOT NULL CHECK (role IN ('facilitation', 'projection')),
+		token_hash TEXT NOT NULL,
+		legacy INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (room_id, role, token_hash)
+	);
+	INSERT INTO room_links (room_id, role, token_hash, legacy) SELECT id, 'projection', sha256_hex(projection_token), 1 FROM rooms;
+	INSERT INTO room_links (room_id, role, token_hash, legacy) SELECT id, 'facilitation', sha256_hex(facilitator_token), 1 FROM rooms;
+	ALTER TABLE rooms DROP COLUMN projection_token;
+	ALTER TABLE rooms DROP COLUMN facilitator_token;
+	-- Rooms' rows set aside earlier carried the plain tokens.
+	UPDATE quarantine SET row_data = json_remove(row_data, '$.projection_token', '$.facilitator_token')
+	WHERE table_name = 'rooms' AND json_valid(row_data);
 	`
 ];

@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
+import * as Y from 'yjs';
+import { z } from 'zod';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../../src/lib/domain/categories';
+import * as protocol from '../../src/lib/protocol';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
+import { hashToken } from '../tokens';
 import { startCheckpointer } from './checkpointer';
 import { MIGRATIONS } from './migrations';
 import { sqliteYDocPersistence, type YDocPersistence } from './ydocs';
@@ -24,6 +28,7 @@ import type {
 	GroupRecord,
 	NewEvent,
 	ParticipantRecord,
+	RoomLinkHashes,
 	RoomRecord,
 	StatementRecord,
 	Store
@@ -58,8 +63,6 @@ function toRoom(r: Row): RoomRecord {
 		eventId: r.event_id as string,
 		position: r.position as number,
 		title: r.title as string,
-		projectionToken: r.projection_token as string,
-		facilitatorToken: r.facilitator_token as string,
 		phase: r.phase as RoomPhase,
 		presenting: r.presenting as number,
 		stages: r.stages ? (JSON.parse(r.stages as string) as RoomStages) : initialRoomStages()
@@ -104,6 +107,8 @@ function toParticipant(r: Row): ParticipantRecord {
 /** Applies pending migrations; returns the schema version now in force. */
 export function migrate(db: Database.Database): number {
 	const current = db.pragma('user_version', { simple: true }) as number;
+	// For the migration that hashes the links stored in plain text before.
+	db.function('sha256_hex', { deterministic: true }, (token: unknown) => hashToken(String(token)));
 	for (let v = current; v < MIGRATIONS.length; v++) {
 		db.transaction(() => {
 			db.exec(MIGRATIONS[v] as string);
@@ -114,14 +119,17 @@ export function migrate(db: Database.Database): number {
 }
 
 /**
- * JSON columns and what to do with a row whose JSON is unreadable: reset the cell to a safe value
- * (the event keeps its rooms and people, a person their place) or drop a row that stands alone.
- * Either way the raw row is kept in `quarantine` for a human to recover.
+ * JSON columns, the schema of what they hold, and what to do with a row whose cell is unreadable
+ * or of the wrong shape: reset the cell to a safe value (the event keeps its rooms and people, a
+ * person their place) or drop a row that stands alone. Either way the raw row is kept in
+ * `quarantine` for a human to recover.
  */
-const JSON_COLUMNS: { table: string; column: string; repair: { reset: string | null } | 'delete' }[] = [
+const JSON_COLUMNS: { table: string; column: string; schema: z.ZodType; repair: { reset: string | null } | 'delete' }[] = [
 	{
 		table: 'events',
 		column: 'settings',
+		// Settings saved by an older version lack the newer fields (withDefaults).
+		schema: protocol.EventSettings.partial({ stageNames: true, writingWarningMinutes: true }),
 		repair: {
 			reset: JSON.stringify({
 				stageQuestions: DEFAULT_STAGE_QUESTIONS,
@@ -132,13 +140,13 @@ const JSON_COLUMNS: { table: string; column: string; repair: { reset: string | n
 			})
 		}
 	},
-	{ table: 'participants', column: 'categories', repair: { reset: '[]' } },
-	{ table: 'statements', column: 'translations', repair: { reset: '{}' } },
-	{ table: 'rooms', column: 'stages', repair: { reset: null } },
-	{ table: 'boards', column: 'state', repair: 'delete' },
-	{ table: 'evaluations', column: 'data', repair: 'delete' },
-	{ table: 'speaking_taps', column: 'tap', repair: 'delete' },
-	{ table: 'room_stage_log', column: 'stages', repair: 'delete' }
+	{ table: 'participants', column: 'categories', schema: z.array(protocol.CategoryId).max(protocol.LIMITS.categoriesPerPerson), repair: { reset: '[]' } },
+	{ table: 'statements', column: 'translations', schema: protocol.Translations, repair: { reset: '{}' } },
+	{ table: 'rooms', column: 'stages', schema: protocol.RoomStages, repair: { reset: null } },
+	{ table: 'boards', column: 'state', schema: protocol.Board, repair: 'delete' },
+	{ table: 'evaluations', column: 'data', schema: protocol.EvaluationBody, repair: 'delete' },
+	{ table: 'speaking_taps', column: 'tap', schema: protocol.Tap, repair: 'delete' },
+	{ table: 'room_stage_log', column: 'stages', schema: protocol.RoomStages, repair: 'delete' }
 ];
 
 export interface SetAside {
@@ -146,28 +154,95 @@ export interface SetAside {
 	reason: string;
 }
 
+/** Why a JSON cell cannot be used as it is, or null when it can. */
+function cellError(raw: string, schema: z.ZodType): string | null {
+	let value: unknown;
+	try {
+		value = JSON.parse(raw);
+	} catch {
+		return 'illisible';
+	}
+	const parsed = schema.safeParse(value);
+	return parsed.success ? null : `de forme inattendue (${protocol.describeZodError(parsed.error)})`;
+}
+
 /**
- * A corrupt or truncated row must not stop the server: each unreadable row is copied to
- * `quarantine` with the reason and removed (or its cell reset), and the rest loads.
+ * A corrupt or truncated row must not stop the server: each row whose JSON is unreadable or not of
+ * its schema, and each write-up update that does not decode, is copied to `quarantine` with the
+ * reason and removed (or its cell reset), and the rest loads.
  */
 export function setAsideCorruptRows(db: Database.Database): SetAside[] {
 	const report: SetAside[] = [];
 	const quick = db.pragma('quick_check', { simple: true });
 	if (quick !== 'ok') report.push({ table: '*', reason: `quick_check: ${String(quick)}` });
 	const keep = db.prepare(`INSERT INTO quarantine (table_name, row_data, reason, at) VALUES (?, ?, ?, ?)`);
-	for (const { table, column, repair } of JSON_COLUMNS) {
-		const bad = db.prepare(`SELECT rowid AS _rowid, * FROM ${table} WHERE ${column} IS NOT NULL AND json_valid(${column}) = 0`).all() as Row[];
-		for (const row of bad) {
-			const reason = `${table}.${column} illisible`;
-			db.transaction(() => {
-				keep.run(table, JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)), reason, Date.now());
+	const setAside = (table: string, row: Row, reason: string, repair: () => void) => {
+		db.transaction(() => {
+			keep.run(table, JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)), reason, Date.now());
+			repair();
+		})();
+		report.push({ table, reason });
+	};
+	for (const { table, column, schema, repair } of JSON_COLUMNS) {
+		// Collected first: the rows are changed as they are set aside.
+		const bad: { row: Row; error: string }[] = [];
+		for (const row of db.prepare(`SELECT rowid AS _rowid, * FROM ${table} WHERE ${column} IS NOT NULL`).iterate() as IterableIterator<Row>) {
+			const error = typeof row[column] === 'string' ? cellError(row[column], schema) : 'illisible';
+			if (error) bad.push({ row, error });
+		}
+		for (const { row, error } of bad) {
+			setAside(table, row, `${table}.${column} ${error}`, () => {
 				if (repair === 'delete') db.prepare(`DELETE FROM ${table} WHERE rowid = ?`).run(row._rowid);
 				else db.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`).run(repair.reset, row._rowid);
-			})();
-			report.push({ table, reason });
+			});
 		}
 	}
+	// Each update of a write-up must decode on its own (it may depend on the rows before it).
+	const badUpdates: Row[] = [];
+	for (const row of db.prepare(`SELECT rowid AS _rowid, doc, seq, data FROM ydoc_updates`).iterate() as IterableIterator<Row>) {
+		try {
+			if (!(row.data instanceof Uint8Array)) throw new Error('not bytes');
+			Y.decodeUpdate(row.data);
+		} catch {
+			badUpdates.push(row);
+		}
+	}
+	for (const row of badUpdates) {
+		setAside('ydoc_updates', row, `ydoc_updates illisible (${String(row.doc)}, seq ${String(row.seq)})`, () =>
+			db.prepare(`DELETE FROM ydoc_updates WHERE rowid = ?`).run(row._rowid)
+		);
+	}
 	return report;
+}
+
+/**
+ * How hard every writing connection (main process, Yjs process, checkpointer) waits for the disk.
+ * NORMAL in WAL mode survives a crash of the process but may lose the last commits on a power cut;
+ * FULL syncs the WAL at every commit, so an acknowledged change survives that too. Its cost is
+ * measured by `npm run bench` (commits are grouped, so it stays small).
+ */
+export const SYNCHRONOUS = 'FULL';
+
+/** What a person reads when a write fails for want of disk (also in the i18n dictionaries: common.storageFull). */
+export const STORAGE_FULL = 'stockage plein : le serveur ne peut plus rien enregistrer ; rien de ce qui était enregistré n’est perdu';
+
+/**
+ * A write refused by the disk (full, or failing): the transaction is rolled back, so nothing
+ * changed, and reads still work. Callers answer 503 with STORAGE_FULL.
+ */
+export function isStorageFull(err: unknown): boolean {
+	const code = err instanceof Database.SqliteError ? err.code : '';
+	return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR');
+}
+
+/**
+ * Test-only (documented in docs/security.md): STORE_MAX_PAGES caps the store's pages on every
+ * connection once it is open, which simulates a full disk without root-only mounts. SQLite keeps
+ * the cap at no less than the pages already there.
+ */
+function capPagesForTests(db: Database.Database) {
+	const max = Number(process.env.STORE_MAX_PAGES);
+	if (Number.isInteger(max) && max > 0) db.pragma(`max_page_count = ${max}`);
 }
 
 /** A connection to the store's one file, in WAL mode: several processes may hold one. */
@@ -175,8 +250,7 @@ function openDatabase(dataDir: string): Database.Database {
 	mkdirSync(dataDir, { recursive: true });
 	const db = new Database(join(dataDir, DB_FILE));
 	db.pragma('journal_mode = WAL');
-	// A committed transaction survives a crash of the process in WAL mode with NORMAL.
-	db.pragma('synchronous = NORMAL');
+	db.pragma(`synchronous = ${SYNCHRONOUS}`);
 	db.pragma('foreign_keys = ON');
 	// The other process's write transaction is short: wait for it rather than fail.
 	db.pragma('busy_timeout = 5000');
@@ -191,6 +265,7 @@ function openDatabase(dataDir: string): Database.Database {
  */
 export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; close(): void } {
 	const db = openDatabase(dataDir);
+	capPagesForTests(db);
 	return { ydocs: sqliteYDocPersistence(db), close: () => db.close() };
 }
 
@@ -199,17 +274,24 @@ export function openSqliteStore(dataDir: string): Store {
 	const db = openDatabase(dataDir);
 	migrate(db);
 	const setAside = setAsideCorruptRows(db);
-	const checkpointer = startCheckpointer(join(dataDir, DB_FILE));
+	capPagesForTests(db);
+	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
 
 	const q = {
 		insertEvent: db.prepare(
 			`INSERT INTO events (id, title, date, place, language, join_code, organiser_token_hash, settings, created_at)
 			 VALUES (@id, @title, @date, @place, @language, @joinCode, @organiserTokenHash, @settings, @createdAt)`
 		),
-		insertRoom: db.prepare(
-			`INSERT INTO rooms (id, event_id, position, title, projection_token, facilitator_token)
-			 VALUES (@id, @eventId, @position, @title, @projectionToken, @facilitatorToken)`
-		),
+		insertRoom: db.prepare(`INSERT INTO rooms (id, event_id, position, title) VALUES (@id, @eventId, @position, @title)`),
+		addRoomLink: db.prepare(`INSERT OR IGNORE INTO room_links (room_id, role, token_hash) VALUES (?, ?, ?)`),
+		deleteRoomLinks: db.prepare(`DELETE FROM room_links WHERE room_id = ? AND room_id IN (SELECT id FROM rooms WHERE event_id = ?)`),
+		roomLinkHashes: db.prepare(`SELECT token_hash FROM room_links WHERE room_id = ? AND role = ?`).pluck(),
+		roomsWithoutLinks: db
+			.prepare(
+				`SELECT id FROM rooms r WHERE event_id = ? AND NOT EXISTS (SELECT 1 FROM room_links l WHERE l.room_id = r.id AND l.legacy = 0)
+				 ORDER BY position`
+			)
+			.pluck(),
 		insertStatement: db.prepare(
 			`INSERT INTO statements (id, room_id, position, text, translations) VALUES (@id, @roomId, @position, @text, @translations)`
 		),
@@ -221,7 +303,6 @@ export function openSqliteStore(dataDir: string): Store {
 		deleteTapsOf: db.prepare(`DELETE FROM speaking_taps WHERE json_extract(tap, '$.participantId') = ?`),
 		eventsBefore: db.prepare(`SELECT id FROM events WHERE created_at < ?`),
 		setOrganiserToken: db.prepare(`UPDATE events SET organiser_token_hash = ? WHERE id = ?`),
-		setRoomTokens: db.prepare(`UPDATE rooms SET projection_token = ?, facilitator_token = ? WHERE id = ? AND event_id = ?`),
 		eventGroupIds: db.prepare(`SELECT g.id FROM groups g JOIN rooms r ON r.id = g.room_id WHERE r.event_id = ?`),
 		getEventByCode: db.prepare(`SELECT * FROM events WHERE join_code = ?`),
 		listRooms: db.prepare(`SELECT * FROM rooms WHERE event_id = ? ORDER BY position`),
@@ -271,8 +352,13 @@ export function openSqliteStore(dataDir: string): Store {
 		setGroupLabel: db.prepare(`UPDATE groups SET label = ? WHERE id = ?`)
 	};
 
+	const addLinks = (roomId: string, links: RoomLinkHashes) => {
+		q.addRoomLink.run(roomId, 'facilitation', links.facilitation);
+		q.addRoomLink.run(roomId, 'projection', links.projection);
+	};
 	const ydocs = sqliteYDocPersistence(db);
 	return {
+		dataDir,
 		setAside,
 		transaction: (fn) => db.transaction(fn)(),
 		ydocs,
@@ -280,7 +366,8 @@ export function openSqliteStore(dataDir: string): Store {
 			db.transaction(() => {
 				q.insertEvent.run({ ...event, settings: JSON.stringify(event.settings) });
 				for (const room of rooms) {
-					q.insertRoom.run(room);
+					q.insertRoom.run({ id: room.id, eventId: room.eventId, position: room.position, title: room.title });
+					addLinks(room.id, room.links);
 					for (const s of room.statements) q.insertStatement.run({ ...s, translations: JSON.stringify(s.translations) });
 				}
 			})();
@@ -288,7 +375,18 @@ export function openSqliteStore(dataDir: string): Store {
 		rotateTokens(eventId, organiserTokenHash, rooms) {
 			db.transaction(() => {
 				q.setOrganiserToken.run(organiserTokenHash, eventId);
-				for (const r of rooms) q.setRoomTokens.run(r.projectionToken, r.facilitatorToken, r.id, eventId);
+				for (const r of rooms) {
+					// The legacy links go too: a rotation cuts every link given before it.
+					q.deleteRoomLinks.run(r.id, eventId);
+					addLinks(r.id, r.links);
+				}
+			})();
+		},
+		roomLinkHashes: (roomId, role) => q.roomLinkHashes.all(roomId, role) as string[],
+		roomsWithoutLinks: (eventId) => q.roomsWithoutLinks.all(eventId) as string[],
+		addRoomLinks(rooms) {
+			db.transaction(() => {
+				for (const r of rooms) addLinks(r.id, r.links);
 			})();
 		},
 		deleteParticipant(id) {

@@ -12,6 +12,7 @@ import type { Tap } from '../../src/lib/domain/speaking';
 import type { RoomStages } from '../../src/lib/domain/stages';
 import type { StageTranslations, Translations } from '../../src/lib/domain/translations';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
+import type { LinkRole } from '../tokens';
 
 export interface EventSettings {
 	stageQuestions: [string, string, string];
@@ -52,8 +53,6 @@ export interface RoomRecord {
 	eventId: string;
 	position: number;
 	title: string;
-	projectionToken: string;
-	facilitatorToken: string;
 	phase: RoomPhase;
 	/** Index of the statement shown during the presentation phase. */
 	presenting: number;
@@ -91,12 +90,17 @@ export interface ParticipantRecord {
 	createdAt: number;
 }
 
+/** The hashes of a room's two links (server/tokens.ts, roomToken); the links themselves are never stored. */
+export type RoomLinkHashes = Record<LinkRole, string>;
+
 export interface NewEvent {
 	event: EventRecord;
-	rooms: (Omit<RoomRecord, 'phase' | 'presenting' | 'stages'> & { statements: StatementRecord[] })[];
+	rooms: (Omit<RoomRecord, 'phase' | 'presenting' | 'stages'> & { statements: StatementRecord[]; links: RoomLinkHashes })[];
 }
 
 export interface Store {
+	/** Where the store lives, for threads that open a connection of their own (the import's worker). */
+	readonly dataDir: string;
 	/** Unreadable rows found at start, moved to the quarantine table (reported, not fatal). */
 	readonly setAside: { table: string; reason: string }[];
 	/** Runs fn atomically: all its writes land, or none. */
@@ -107,7 +111,13 @@ export interface Store {
 
 	createEvent(input: NewEvent): void;
 	/** New secrets for the organiser and every room's links; the old ones stop working. */
-	rotateTokens(eventId: string, organiserTokenHash: string, rooms: { id: string; projectionToken: string; facilitatorToken: string }[]): void;
+	rotateTokens(eventId: string, organiserTokenHash: string, rooms: { id: string; links: RoomLinkHashes }[]): void;
+	/** The hashes of the links that open a room in this role (the current one, and a legacy one until rotation). */
+	roomLinkHashes(roomId: string, role: LinkRole): string[];
+	/** Rooms of the event without current links: those made before links were derived (migration 11). */
+	roomsWithoutLinks(eventId: string): string[];
+	/** Adds the current links of rooms that had only legacy ones. */
+	addRoomLinks(rooms: { id: string; links: RoomLinkHashes }[]): void;
 	/** Removes a person and their taps (their reactions in write-ups are removed by the caller). */
 	deleteParticipant(id: string): void;
 	/** Events created before this time (for the retention period). */

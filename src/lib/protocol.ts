@@ -75,6 +75,27 @@ export const CreateEventBody = z
 	.strict();
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 
+const threeTexts = (max: number) => z.tuple([text(max), text(max), text(max)]);
+const threeMaybeTexts = (max: number) => z.tuple([maybeText(max), maybeText(max), maybeText(max)]);
+
+/** A text's translations by language ('' or absent: not translated). */
+export const Translations = z.partialRecord(Language, maybeText(LIMITS.statement));
+/** An event's settings, as stored and archived (src/lib/domain/eventSettings.ts). */
+export const EventSettings = z
+	.object({
+		stageQuestions: threeTexts(LIMITS.stageQuestion),
+		stageNames: threeTexts(LIMITS.stageName),
+		stageMinutes: z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]),
+		maxGroupSize: z.int().min(2).max(20),
+		writingWarningMinutes: z.int().min(0).max(60),
+		// Events created before issue 21 have none (the default applies).
+		longTurnSeconds: z.int().min(10).max(3600).optional(),
+		translations: z
+			.partialRecord(Language, z.object({ stageQuestions: threeMaybeTexts(LIMITS.stageQuestion), stageNames: threeMaybeTexts(LIMITS.stageName) }).strict())
+			.optional()
+	})
+	.strict();
+
 export const JoinBody = z
 	.object({
 		displayName: text(LIMITS.displayName),
@@ -114,6 +135,18 @@ export const EvaluationBody = z
 	})
 	.strict();
 
+/** One stage state of a room or group (src/lib/domain/stages.ts), as stored and archived. */
+export const StageState = z
+	.object({
+		index: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+		status: z.enum(['waiting', 'running', 'paused', 'finished']),
+		endsAt: z.int().nonnegative().optional(),
+		remainingMs: z.int().nonnegative().optional()
+	})
+	.strict();
+/** A room's stages: its own state and the groups' overrides, keyed by group id. */
+export const RoomStages = z.object({ room: StageState, overrides: z.record(z.string().min(1).max(40), StageState) }).strict();
+
 /** One tap of the timekeeper (« gardien·ne du temps »), at its original (server-clock) time. */
 export const Tap = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('speak'), participantId: z.string().min(1).max(40), at: z.int().nonnegative(), crosstalk: z.boolean().optional() }).strict(),
@@ -123,9 +156,14 @@ export const Tap = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('undo'), at: z.int().nonnegative() }).strict()
 ]);
 
+/** A tap as sent and stored: its id makes resending harmless. */
+export const StoredTap = z.object({ id: z.string().min(1).max(40), stage: z.int().min(1).max(3), tap: Tap }).strict();
+
 const Level = z.enum(['equipes', 'institutions']);
 const boardText = z.string().trim().min(1).max(LIMITS.boardText);
 const boardId = z.string().min(1).max(40);
+const heading = z.string().trim().max(200);
+const clarifyReason = z.string().trim().min(1).max(500);
 
 /** What organisers and facilitators do on the board (src/lib/domain/board.ts). */
 export const BoardOpInput = z.discriminatedUnion('kind', [
@@ -133,16 +171,54 @@ export const BoardOpInput = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('reword'), itemId: boardId, text: boardText }).strict(),
 	z.object({ kind: z.literal('merge'), itemIds: z.array(boardId).min(2).max(50), into: boardId, text: boardText.optional() }).strict(),
 	z.object({ kind: z.literal('split'), itemId: boardId, newIds: z.array(boardId).min(1).max(50) }).strict(),
-	z.object({ kind: z.literal('setHeading'), itemId: boardId, heading: z.string().trim().max(200) }).strict(),
+	z.object({ kind: z.literal('setHeading'), itemId: boardId, heading }).strict(),
 	z.object({ kind: z.literal('addHeading'), heading: z.string().trim().min(1).max(200) }).strict(),
 	z.object({ kind: z.literal('renameHeading'), from: z.string().max(200), to: z.string().trim().min(1).max(200) }).strict(),
 	z.object({ kind: z.literal('setLevels'), itemId: boardId, levels: z.array(Level).max(2) }).strict(),
-	z.object({ kind: z.literal('markClarify'), itemId: boardId, reason: z.string().trim().min(1).max(500) }).strict(),
+	z.object({ kind: z.literal('markClarify'), itemId: boardId, reason: clarifyReason }).strict(),
 	z.object({ kind: z.literal('markOk'), itemId: boardId }).strict(),
 	z.object({ kind: z.literal('move'), itemId: boardId, before: boardId.nullable() }).strict(),
 	z.object({ kind: z.literal('remove'), itemId: boardId }).strict()
 ]);
 export type BoardOpInput = z.infer<typeof BoardOpInput>;
+
+/** The whole board (src/lib/domain/board.ts), as stored and archived. */
+export const BoardSource = z
+	.object({
+		id: z.string().min(1).max(200),
+		statementId: boardId,
+		groupNumber: z.int().min(1),
+		groupId: boardId,
+		stage: z.union([z.literal(2), z.literal(3)]),
+		itemId: boardId,
+		text: boardText,
+		at: z.int().nonnegative()
+	})
+	.strict();
+export const BoardItem = z
+	.object({
+		id: boardId,
+		text: boardText,
+		originalText: boardText,
+		heading,
+		levels: z.array(Level).max(2),
+		status: z.enum(['ok', 'a-clarifier']),
+		reason: clarifyReason.optional(),
+		sources: z.array(BoardSource).max(200),
+		support: z.array(boardId).max(10_000),
+		createdAt: z.int().nonnegative(),
+		order: z.int().nonnegative()
+	})
+	.strict();
+/** Ids are looked up with Object.hasOwn, but a key like `__proto__` has no business here. */
+const ownKey = boardId.refine((k) => !(k in Object.prototype), 'identifiant réservé');
+export const Board = z
+	.object({
+		items: z.array(BoardItem).max(5_000),
+		headings: z.array(heading.min(1)).max(500),
+		mergedInto: z.record(ownKey, boardId)
+	})
+	.strict();
 
 /** Client → server messages, each with its schema. Every one is answered by an Ack. */
 const id = z.string().min(1).max(40);
@@ -180,7 +256,7 @@ export const ClientMessages = {
 	'speaking:taps': z
 		.object({
 			taps: z
-				.array(z.object({ id: z.string().min(1).max(40), stage: z.int().min(1).max(3), tap: Tap }).strict())
+				.array(StoredTap)
 				.min(1)
 				.max(LIMITS.tapsPerMessage)
 		})

@@ -44,4 +44,5 @@ it('keeps the WAL bounded while writers never stop, and loses no row', async () 
 		yjs.close();
 		main.close();
 	}
-});
+	// Every commit waits for the disk (synchronous = FULL): several milliseconds each on a busy machine.
+}, 180_000);

@@ -57,3 +57,19 @@ it('serves the API and the control plane in development', async () => {
 	const page = await fetch(`${url}/new`);
 	expect(page.status).toBe(200);
 });
+
+it('checks an imported archive in its worker thread in development too (TypeScript through tsx)', async () => {
+	const post = (path: string, body: unknown, token?: string) =>
+		fetch(`${url}${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+			body: JSON.stringify(body)
+		});
+	const e = await (await post('/api/events', { title: 'Archive dev', themes: [{ title: 'T', statements: ['s'] }] })).json();
+	const archive = await (await fetch(`${url}/api/events/${e.id}/actes?format=json`, { headers: { authorization: `Bearer ${e.organiserToken}` } })).json();
+	const imported = await post('/api/events/import', archive);
+	expect(imported.status).toBe(201);
+	const refused = await post('/api/events/import', { ...archive, rooms: [{ ...archive.rooms[0], stages: 1 }] });
+	expect(refused.status).toBe(400);
+	expect((await refused.json()).error).toMatch(/^archive: rooms\[0\]\.stages: /);
+});

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { familiesOf, isResidentVoice, normaliseCategories } from '../../src/lib/domain/categories';
 import { chamberyTemplate } from '../../src/lib/domain/eventSettings';
@@ -5,7 +6,7 @@ import { headcount } from '../../src/lib/domain/headcount';
 import { JOIN_CODE_ALPHABET, isJoinCode, normaliseJoinCode } from '../../src/lib/domain/joinCode';
 import { CreateEventBody } from '../../src/lib/protocol';
 import { readConfig } from '../../server/config';
-import { hashToken, matchesHash, newJoinCode, newToken, sameSecret, splitParticipantToken } from '../../server/tokens';
+import { hashToken, matchesHash, newJoinCode, newToken, roomToken, sameSecret, splitParticipantToken } from '../../server/tokens';
 
 describe('join codes', () => {
 	it('use no look-alike characters', () => {
@@ -33,6 +34,18 @@ describe('tokens', () => {
 		expect(splitParticipantToken('p1.secret')?.id).toBe('p1');
 		expect(splitParticipantToken('nodot')).toBeUndefined();
 		expect(splitParticipantToken('.x')).toBeUndefined();
+	});
+	it('derive a room link per room, role and organiser token: 192 bits, one apart from another', () => {
+		fc.assert(
+			fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string({ minLength: 1, maxLength: 40 }), fc.string({ minLength: 1, maxLength: 40 }), (o1, o2, r1, r2) => {
+				const t = roomToken(o1, r1, 'facilitation');
+				expect(t).toMatch(/^[\w-]{32}$/);
+				expect(roomToken(o1, r1, 'facilitation')).toBe(t);
+				expect(roomToken(o1, r1, 'projection')).not.toBe(t);
+				if (r1 !== r2) expect(roomToken(o1, r2, 'facilitation')).not.toBe(t);
+				if (o1 !== o2) expect(roomToken(o2, r1, 'facilitation')).not.toBe(t);
+			})
+		);
 	});
 });
 

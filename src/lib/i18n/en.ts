@@ -8,6 +8,7 @@ export const en: Record<MessageKey, string> = {
 	'lang.switchLabel': 'Passer en français',
 	'common.loading': 'Loading…',
 	'common.error': 'Error: {message}',
+	'common.storageFull': 'Storage full: the server cannot save anything more. Tell the organising team; nothing saved so far is lost.',
 	'common.offline': 'Connection lost, reconnecting…',
 	'common.restarting': 'The server is restarting, reconnecting…',
 	'common.save': 'Save',

@@ -6,6 +6,7 @@ export const fr = {
 	'lang.switchLabel': 'Switch to English',
 	'common.loading': 'Chargement…',
 	'common.error': 'Erreur : {message}',
+	'common.storageFull': 'Stockage plein : le serveur ne peut plus rien enregistrer. Prévenez l’équipe d’organisation ; rien de ce qui était enregistré n’est perdu.',
 	'common.offline': 'Connexion perdue, reconnexion…',
 	'common.restarting': 'Redémarrage du serveur, reconnexion…',
 	'common.save': 'Enregistrer',
