@@ -569,6 +569,7 @@ export class Palabre {
 			facilitatorUrl: this.facilitatorUrl(room),
 			phase: room.phase,
 			stage: room.stages.room,
+			stageMinutes: room.stages.minutes ?? event.settings.stageMinutes,
 			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
 			statements: this.store.listStatements(room.id).map((s) => ({
 				id: s.id,

@@ -239,6 +239,8 @@ export interface OrganiserDocument {
 		facilitatorUrl: string;
 		phase: RoomPhase;
 		stage: StageState;
+		/** The room's stage durations: its own once changed, else the event's (absent in older archives' documents). */
+		stageMinutes?: [number, number, number];
 		evaluation: EvaluationSummary;
 		statements: {
 			id: string;
