@@ -321,5 +321,6 @@ export const en: Record<MessageKey, string> = {
 	'org.projectionLink': 'Projection of the room',
 	'fac.evaluationShort': 'Evaluation',
 	'fac.minus': 'Remove {n} minute(s)',
-	'fac.plus': 'Add {n} minute(s)'
+	'fac.plus': 'Add {n} minute(s)',
+	'fac.legend': '● needs attention · ✎ items written · ✓ evaluation done · ○ evaluation to do · a group’s stage and time when they differ from the room’s'
 };

@@ -319,7 +319,8 @@ export const fr = {
 	'org.projectionLink': 'Projection de la salle',
 	'fac.evaluationShort': 'Évaluation',
 	'fac.minus': 'Retirer {n} minute(s)',
-	'fac.plus': 'Ajouter {n} minute(s)'
+	'fac.plus': 'Ajouter {n} minute(s)',
+	'fac.legend': '● à voir · ✎ idées écrites · ✓ évaluation faite · ○ évaluation à faire · l’étape et le temps d’un groupe quand ils diffèrent de la salle'
 } as const;
 
 export type MessageKey = keyof typeof fr;
