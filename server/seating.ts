@@ -32,29 +32,39 @@ export class Seating {
 		}));
 	}
 
-	private maxSize(room: RoomRecord) {
-		return this.palabre.event(room.eventId).settings.maxGroupSize;
+	/**
+	 * The rule as it stands in this room: balanced before the stages start; groups that have
+	 * started their write-up are never split nor dissolved (their words would lose their group).
+	 */
+	rule(room: RoomRecord, groups: readonly rules.Group[]): rules.SeatingRule {
+		return {
+			max: this.palabre.event(room.eventId).settings.maxGroupSize,
+			balance: room.stages.room.status === 'waiting',
+			locked: new Set(groups.filter((g) => this.palabre.writeups.progress(g.id).some((n) => n > 0)).map((g) => g.id))
+		};
+	}
+
+	/** What the facilitators are offered to apply in one tap. */
+	suggestions(room: RoomRecord): rules.Suggestion[] {
+		const groups = this.groupsOf(room);
+		return rules.suggestions(groups, this.rule(room, groups));
 	}
 
 	/** Applies one placement rule to a room and stores the outcome atomically. */
-	private place(room: RoomRecord, decide: (groups: rules.Group[], max: number) => rules.Placement): rules.Placement {
+	private place(room: RoomRecord, decide: (groups: rules.Group[], rule: rules.SeatingRule) => rules.Placement): rules.Placement {
 		const placement = this.store.transaction(() => {
-			const before = this.groupsOf(room);
+			// Read inside the transaction: the phase and stages decide the rule.
+			const current = this.palabre.room(room.id);
+			const before = this.groupsOf(current);
 			let result: rules.Placement;
 			try {
-				result = decide(before, this.maxSize(room));
+				result = decide(before, this.rule(current, before));
 			} catch (err) {
 				if (err instanceof rules.RuleError) throw new PalabreError(409, err.message);
 				throw err;
 			}
 			const after = new Map(result.groups.map((g) => [g.id, g]));
 			const existing = new Set(before.map((g) => g.id));
-			// A group that has started its write-up is never dissolved: its words would lose their group.
-			for (const g of before) {
-				if (!after.has(g.id) && this.palabre.writeups.progress(g.id).some((n) => n > 0)) {
-					throw new PalabreError(409, `le groupe ${g.number} a déjà commencé sa synthèse : il ne peut pas disparaître`);
-				}
-			}
 			for (const g of before) if (!after.has(g.id)) this.store.deleteGroup(g.id);
 			for (const g of result.groups) {
 				if (!existing.has(g.id)) {
@@ -96,7 +106,7 @@ export class Seating {
 		if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
 			throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
 		}
-		const result = this.place(room, (groups, max) => rules.pick(groups, p.id, statementId, max, newId));
+		const result = this.place(room, (groups, rule) => rules.pick(groups, p.id, statementId, rule, newId));
 		const mine = result.groups.find((g) => g.members.includes(p.id));
 		if (!mine) throw new Error('pick left the participant without a group');
 		return { groupId: mine.id, number: mine.number };
@@ -105,16 +115,22 @@ export class Seating {
 	leave(p: ParticipantRecord) {
 		const room = this.roomOf(p);
 		if (room.phase !== 'choice') throw new PalabreError(409, 'les groupes sont fixés : demandez à l’animation');
-		this.place(room, (groups, max) => rules.leave(groups, p.id, max));
+		this.place(room, (groups, rule) => rules.leave(groups, p.id, rule));
 	}
 
 	/** Leaving a room also leaves its group, whatever the phase. */
 	leaveRoom(p: ParticipantRecord) {
-		if (p.roomId && p.groupId) this.place(this.palabre.room(p.roomId), (groups, max) => rules.leave(groups, p.id, max));
+		if (p.roomId && p.groupId) this.place(this.palabre.room(p.roomId), (groups, rule) => rules.leave(groups, p.id, rule));
 	}
 
 	// ---- facilitators ----
 	setPhase(room: RoomRecord, phase: RoomPhase, presenting = room.presenting) {
+		// Going back to the welcome screen, the statements or the choice would take the stage's
+		// timer off the projection and let people change groups mid-stage.
+		const { status } = room.stages.room;
+		if (phase !== 'groups' && (status === 'running' || status === 'paused')) {
+			throw new PalabreError(409, 'impossible pendant les étapes : terminez-les d’abord');
+		}
 		const count = this.store.listStatements(room.id).length;
 		if (!Number.isInteger(presenting) || presenting < 0 || presenting >= count) {
 			throw new PalabreError(400, `presenting: entre 0 et ${count - 1}`);
@@ -144,7 +160,7 @@ export class Seating {
 				if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
 					throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
 				}
-				this.place(room, (groups, max) => rules.pick(groups, id, statementId, max, newId));
+				this.place(room, (groups, rule) => rules.pick(groups, id, statementId, rule, newId));
 			}
 		});
 		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [id] });
@@ -155,15 +171,23 @@ export class Seating {
 	move(room: RoomRecord, participantId: string, target: { groupId: string } | { statementId: string }) {
 		const p = this.store.getParticipant(participantId);
 		if (!p || p.roomId !== room.id) throw new PalabreError(400, 'participantId: personne inconnue dans cette salle');
-		this.place(room, (groups, max) =>
+		this.place(room, (groups, rule) =>
 			'groupId' in target
-				? rules.move(groups, participantId, target.groupId, max)
-				: rules.pick(groups, participantId, target.statementId, max, newId)
+				? rules.move(groups, participantId, target.groupId, rule)
+				: rules.pick(groups, participantId, target.statementId, rule, newId)
 		);
 	}
 
 	merge(room: RoomRecord, groupA: string, groupB: string) {
-		this.place(room, (groups, max) => rules.merge(groups, groupA, groupB, max));
+		this.place(room, (groups, rule) => rules.merge(groups, groupA, groupB, rule));
+	}
+
+	/** Balances one statement's groups as before the stages (never touching a group that began writing). */
+	rebalance(room: RoomRecord, statementId: string) {
+		if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
+			throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+		}
+		this.place(room, (groups, rule) => rules.rebalance(groups, statementId, rule));
 	}
 
 	setLabel(room: RoomRecord, groupId: string, label: string | null) {

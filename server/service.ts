@@ -488,7 +488,7 @@ export class Palabre {
 			stages: {
 				questions: event.settings.stageQuestions,
 				names: event.settings.stageNames,
-				minutes: event.settings.stageMinutes,
+				minutes: room.stages.minutes ?? event.settings.stageMinutes,
 				writingWarningMinutes: event.settings.writingWarningMinutes,
 				translations: event.settings.translations ?? {},
 				room: room.stages.room
@@ -548,10 +548,25 @@ export class Palabre {
 
 	/** What a room's facilitators see: the room, plus who is where (names stay off the projection). */
 	facilitatorView(room: RoomRecord, view: RoomView = this.roomView(room)): FacilitatorView {
+		const evaluated = new Set(this.store.listEvaluations(room.id).map((e) => e.groupId));
+		const groups: FacilitatorView['groups'] = {};
+		const ids: string[] = [];
+		for (const g of view.statements.flatMap((s) => s.groups)) {
+			ids.push(g.id);
+			const stage = g.stage.index;
+			// A rapporteur matters during a timed stage: who writes this stage's account?
+			const hasRapporteur = stage < 1 || stage > 3 || this.store.listRapporteurs(g.id).some((r) => r.stage === stage);
+			groups[g.id] = { evaluated: evaluated.has(g.id), hasRapporteur };
+		}
+		const finished = room.stages.room.status === 'finished';
 		return {
 			event: this.eventInfo(this.event(room.eventId)),
 			room: view,
-			people: this.store.listRoomParticipants(room.id).map(personView)
+			people: this.store.listRoomParticipants(room.id).map(personView),
+			groups,
+			suggestions: this.seating.suggestions(room),
+			// Read the write-ups only once the room is done: what is left to clarify.
+			toClarify: finished ? ids.reduce((n, id) => n + this.writeups.read(id).stages.flatMap((s) => s.items).filter((i) => i.clarify > 0).length, 0) : 0
 		};
 	}
 
@@ -599,6 +614,7 @@ export class Palabre {
 			facilitatorUrl: token ? this.facilitatorUrl(room.id, token) : '',
 			phase: room.phase,
 			stage: room.stages.room,
+			stageMinutes: room.stages.minutes ?? event.settings.stageMinutes,
 			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
 			statements: this.store.listStatements(room.id).map((s) => ({
 				id: s.id,

@@ -17,9 +17,10 @@ export class StageFlow {
 
 	command(room: RoomRecord, cmd: StageCommand): machine.RoomStages {
 		const event = this.palabre.event(room.eventId);
-		const durations = machine.durationsFromMinutes(event.settings.stageMinutes);
 		const now = this.now();
 		const rs = room.stages;
+		const minutes = rs.minutes ?? event.settings.stageMinutes;
+		const durations = machine.durationsFromMinutes(minutes);
 		const groupIds = new Set(this.palabre.store.listGroups(room.id).map((g) => g.id));
 		const group = (id: string) => {
 			if (!groupIds.has(id)) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
@@ -61,7 +62,12 @@ export class StageFlow {
 				case 'adjustGroup':
 					next = machine.adjustGroup(rs, group(cmd.groupId), now, cmd.minutes * 60_000);
 					break;
+				case 'durations':
+					next = machine.setDurations(rs, now, minutes, cmd.minutes);
+					break;
 			}
+			// The room's own durations outlive every other command.
+			if (rs.minutes && !next.minutes) next = { ...next, minutes: rs.minutes };
 		} catch (err) {
 			if (err instanceof machine.StageError) throw new PalabreError(409, err.message);
 			throw err;

@@ -330,6 +330,10 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 					msg.text,
 					who.role === 'organiser' ? 'organiser' : 'facilitator'
 				)
+		},
+		'room:rebalance': {
+			roles: drivers,
+			fn: (who, msg) => palabre.seating.rebalance(drivenRoom(who, msg.roomId), msg.statementId)
 		}
 	};
 

@@ -115,11 +115,14 @@ export const SocketAuth = z.discriminatedUnion('role', [
 export type SocketAuth = z.infer<typeof SocketAuth>;
 
 const minutes = z.int().min(-120).max(120);
+const stageMinutes = z.int().min(1).max(240);
 
 /** A facilitator's command on the stages of a room, or of one of its groups. */
 export const StageCommand = z.discriminatedUnion('action', [
 	z.object({ action: z.enum(['start', 'pause', 'resume', 'next', 'finish']) }).strict(),
 	z.object({ action: z.literal('adjust'), minutes }).strict(),
+	/** The room's stage durations, at any time: a stage under way moves by its change. */
+	z.object({ action: z.literal('durations'), minutes: z.tuple([stageMinutes, stageMinutes, stageMinutes]) }).strict(),
 	z.object({ action: z.enum(['hold', 'release', 'resumeGroup', 'advanceGroup']), groupId: z.string().min(1).max(40) }).strict(),
 	z.object({ action: z.literal('adjustGroup'), groupId: z.string().min(1).max(40), minutes }).strict()
 ]);
@@ -243,6 +246,8 @@ export const ClientMessages = {
 		z.object({ roomId: id, participantId: id, statementId: id }).strict()
 	]),
 	'room:merge': z.object({ roomId: id, groupA: id, groupB: id }).strict(),
+	/** A facilitator applies the seating rule's balance to one statement (suggested during the stages). */
+	'room:rebalance': z.object({ roomId: id, statementId: id }).strict(),
 	/** Organisers may place people in rooms instead of letting them choose. */
 	'organiser:assignRoom': z.object({ participantId: id, roomId: id }).strict(),
 	'room:setGroupLabel': z.object({ roomId: id, groupId: id, label: text(LIMITS.label).nullable() }).strict(),

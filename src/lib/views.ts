@@ -7,6 +7,7 @@ import type { Category, Family } from './domain/categories';
 import type { BoardSummary, Level } from './domain/board';
 import type { EvaluationSummary, GroupEvaluation } from './domain/evaluation';
 import type { ShareRow, SpeakingShares } from './domain/speaking';
+import type { Suggestion } from './domain/groups';
 import type { StageState } from './domain/stages';
 import type { StageTranslations, Translations } from './domain/translations';
 import type { Language, RoomPhase } from './protocol';
@@ -202,6 +203,12 @@ export interface FacilitatorView {
 	event: EventInfo;
 	room: RoomView;
 	people: PersonView[];
+	/** By group id: what the dashboard flags besides seats and stages. */
+	groups: Record<string, { evaluated: boolean; hasRapporteur: boolean }>;
+	/** Seating suggestions (src/lib/domain/groups.ts), each applied in one tap. */
+	suggestions: Suggestion[];
+	/** Once the room's stages are finished: write-up items people marked « à préciser ». */
+	toClarify: number;
 }
 
 /** The organiser's complete view: GET /api/events/:id and the organiser console. */
@@ -231,6 +238,8 @@ export interface OrganiserDocument {
 		facilitatorUrl: string;
 		phase: RoomPhase;
 		stage: StageState;
+		/** The room's stage durations: its own once changed, else the event's (absent in older archives' documents). */
+		stageMinutes?: [number, number, number];
 		evaluation: EvaluationSummary;
 		statements: {
 			id: string;

@@ -104,6 +104,8 @@ it('keeps every screen on the same stage and time', async () => {
 	expect(Math.max(...resumed)).toBeLessThan(Math.max(...paused));
 
 	await facilitator.getByRole('button', { name: /Étape suivante/ }).click();
+	// The facilitation page asks before moving every group on.
+	await facilitator.getByTestId('confirm-ok').click();
 	for (const s of [projection, ...phones]) {
 		await expect.poll(() => s.getByTestId('question').first().textContent()).toBe('« Baguette magique » : quel serait l’idéal ?');
 	}

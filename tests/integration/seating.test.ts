@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import template from '../../src/lib/templates/chambery-2017.json' with { type: 'json' };
 import { connectClient, nextEvent, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
+import type { FacilitatorView } from '../../src/lib/views';
 
 const statements = template.themes.flatMap((t) => t.statements.map((s) => s.text));
 const CATEGORIES = [['habitant'], ['medecin'], ['mediation'], ['travailleur-social'], ['patient'], ['institution']];
@@ -89,6 +90,9 @@ describe('a rush of 300 picks', () => {
 			const choosers = wanted.filter((w) => w === s.id).length;
 			expect(s.groups.reduce((n, g) => n + g.memberCount, 0)).toBe(choosers);
 			expect(s.groups.length).toBe(Math.ceil(choosers / 6));
+			// Before the stages, a statement's groups differ by at most one: nobody alone beside a group with room.
+			const sizes = s.groups.map((g) => g.memberCount);
+			if (sizes.length) expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
 			for (const g of s.groups) {
 				expect(g.memberCount).toBeGreaterThan(0);
 				expect(g.memberCount).toBeLessThanOrEqual(6);
@@ -177,5 +181,85 @@ describe('rooms chosen by organisers', () => {
 		expect((await request(organiser, 'organiser:assignRoom', { participantId: 'nope', roomId: e.rooms[0].id })).ok).toBe(false);
 		zoe.disconnect();
 		organiser.disconnect();
+	});
+});
+
+describe('groups that hold together', () => {
+	async function seated(n: number, e: { joinCode: string }, roomId: string) {
+		const sockets: Socket[] = [];
+		for (let i = 0; i < n; i++) {
+			const res = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: `P${i}`, categories: [], roomId });
+			sockets.push(await connectClient(server.url, { role: 'participant', token: res.body.token }));
+		}
+		return sockets;
+	}
+	const sizesOf = async (e: { id: string; organiserToken: string }) =>
+		(await readGroups(e))[0]?.groups.map((g) => [g.number, g.memberCount]);
+
+	it('7 then 13 people pick one statement and no one sits alone; the stages keep groups and their numbers', async () => {
+		const { e, room } = await createRoom();
+		const s1 = room.statements[0]?.id as string;
+		await setPhase(e, room.id, 'choice');
+		const sockets = await seated(13, e, room.id);
+		for (const s of sockets.slice(0, 7)) expect((await request(s, 'group:pick', { statementId: s1 })).ok).toBe(true);
+		expect(await sizesOf(e)).toEqual([
+			[1, 4],
+			[2, 3]
+		]);
+		for (const s of sockets.slice(7)) expect((await request(s, 'group:pick', { statementId: s1 })).ok).toBe(true);
+		expect(await sizesOf(e)).toEqual([
+			[1, 5],
+			[2, 4],
+			[3, 4]
+		]);
+		// Every phone was told where it sits now, moved or not.
+		const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
+		expect(doc.rooms[0].participants.total).toBe(13);
+
+		const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+		expect(await request(organiser, 'stage:control', { roomId: room.id, command: { action: 'start' } })).toMatchObject({ ok: true });
+		// During the stages « Accueil », the presentation or the choice would take the timer off the screen: refused.
+		const before = await readGroups(e);
+		for (const phase of ['welcome', 'presentation', 'choice']) {
+			expect(await request(organiser, 'room:setPhase', { roomId: room.id, phase })).toEqual({
+				ok: false,
+				error: 'impossible pendant les étapes : terminez-les d’abord'
+			});
+		}
+		expect(await readGroups(e)).toEqual(before);
+		for (const s of [...sockets, organiser]) s.disconnect();
+	});
+
+	it('during the stages a late 7th sits alone only beside full groups, and the facilitator balances in one tap', async () => {
+		const { e, room } = await createRoom();
+		const s1 = room.statements[0]?.id as string;
+		await setPhase(e, room.id, 'choice');
+		const sockets = await seated(6, e, room.id);
+		for (const s of sockets) await request(s, 'group:pick', { statementId: s1 });
+		const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
+		const facilitatorToken = new URL(doc.rooms[0].facilitatorUrl).hash.slice(1);
+		const facilitator = await connectClient(server.url, { role: 'facilitator', roomId: room.id, token: facilitatorToken });
+		expect(await request(facilitator, 'stage:control', { roomId: room.id, command: { action: 'start' } })).toMatchObject({ ok: true });
+		const views: FacilitatorView[] = [];
+		facilitator.on('facilitator', (v: FacilitatorView) => views.push(v));
+		expect(await request(facilitator, 'room:addPerson', { roomId: room.id, displayName: 'Mme R.', categories: ['habitant'], statementId: s1 })).toMatchObject({ ok: true });
+		expect(await sizesOf(e)).toEqual([
+			[1, 6],
+			[2, 1]
+		]);
+		await expect.poll(() => views.at(-1)?.suggestions).toEqual([{ kind: 'rebalance', statementId: s1, sizes: [6, 1], after: [4, 3] }]);
+		expect(await request(facilitator, 'room:rebalance', { roomId: room.id, statementId: s1 })).toMatchObject({ ok: true });
+		expect(await sizesOf(e)).toEqual([
+			[1, 4],
+			[2, 3]
+		]);
+		await expect.poll(() => views.at(-1)?.suggestions).toEqual([]);
+		// Bad input changes nothing.
+		expect((await request(facilitator, 'room:rebalance', { roomId: room.id, statementId: 'nope' })).ok).toBe(false);
+		expect(await sizesOf(e)).toEqual([
+			[1, 4],
+			[2, 3]
+		]);
+		for (const s of [...sockets, facilitator]) s.disconnect();
 	});
 });

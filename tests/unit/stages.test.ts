@@ -25,6 +25,7 @@ import {
 	resume,
 	resumeGroup,
 	resumeRoom,
+	setDurations,
 	start,
 	startRoom,
 	writingWarning,
@@ -490,5 +491,30 @@ describe('property: random sequences of operations keep the state coherent', () 
 			}),
 			{ numRuns: 500 }
 		);
+	});
+});
+
+describe('setDurations', () => {
+	it('moves the running stage by the change of its duration, for the room and groups on their own timer', () => {
+		let rs = startRoom(initialRoomStages(), T0, D);
+		rs = holdGroup(rs, 'g1', T0 + 5 * MIN);
+		rs = advanceGroup(rs, 'g2', T0 + 5 * MIN, D);
+		const after = setDurations(deepFreeze(rs), T0 + 10 * MIN, [30, 20, 10], [40, 15, 10]);
+		expect(after.minutes).toEqual([40, 15, 10]);
+		expect(after.room).toEqual({ index: 1, status: 'running', endsAt: T0 + 40 * MIN });
+		// Held at 25 minutes left, now 35; stage 2 ahead, 5 minutes shorter.
+		expect(after.overrides.g1).toEqual({ index: 1, status: 'paused', remainingMs: 35 * MIN });
+		expect(after.overrides.g2).toEqual({ index: 2, status: 'running', endsAt: T0 + 20 * MIN });
+	});
+	it('leaves a stage not begun, the evaluation and the finished alone; shortening below the time spent ends the stage now', () => {
+		const waiting = initialRoomStages();
+		expect(setDurations(waiting, T0, [30, 20, 10], [5, 5, 5])).toEqual({ ...waiting, minutes: [5, 5, 5] });
+		const rs = startRoom(initialRoomStages(), T0, D);
+		expect(setDurations(rs, T0 + 20 * MIN, [30, 20, 10], [10, 20, 10]).room).toEqual({ index: 1, status: 'running', endsAt: T0 + 20 * MIN });
+		const evaluation: RoomStages = { room: { index: EVALUATION_INDEX, status: 'running' }, overrides: {} };
+		expect(setDurations(evaluation, T0, [30, 20, 10], [1, 1, 1]).room).toEqual(evaluation.room);
+	});
+	it('refuses a duration that is not a positive whole number of minutes', () => {
+		expectStageError(() => setDurations(initialRoomStages(), T0, [30, 20, 10], [0, 20, 10]), 'durée invalide (0)');
 	});
 });

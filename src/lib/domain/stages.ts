@@ -33,7 +33,10 @@ export interface RoomStages {
 	room: StageState;
 	/** Keyed by group id. */
 	overrides: Record<string, StageState>;
+	/** The room's own stage durations in minutes, once a facilitator changed them (else the event's). */
+	minutes?: StageMinutes;
 }
+export type StageMinutes = [number, number, number];
 export type StageDurations = readonly [number, number, number];
 
 export class StageError extends Error {
@@ -226,4 +229,18 @@ export function adjustGroup(rs: RoomStages, groupId: string, now: number, deltaM
 export function advanceGroup(rs: RoomStages, groupId: string, now: number, durationsMs: StageDurations): RoomStages {
 	checkGroupId(groupId);
 	return setOverride(rs, groupId, next(effectiveStage(rs, groupId), now, durationsMs));
+}
+
+/**
+ * New durations for the room's stages. A timer under way moves by the change of its stage's
+ * duration (30 → 40 minutes: 10 more minutes on every screen), the room's and each group's on
+ * its own timer; a stage not yet begun simply gets the new duration.
+ */
+export function setDurations(rs: RoomStages, now: number, before: StageMinutes, after: StageMinutes): RoomStages {
+	for (const m of after) if (!Number.isInteger(m) || m < 1) fail('de changer les durées', `durée invalide (${m})`);
+	const change = (index: 1 | 2 | 3) => ((after[index - 1] ?? 0) - (before[index - 1] ?? 0)) * 60_000;
+	const shift = (s: StageState) => (hasTimer(s) && isTimedIndex(s.index) ? adjust(s, now, change(s.index)) : s);
+	const overrides: Record<string, StageState> = {};
+	for (const [id, s] of Object.entries(rs.overrides)) overrides[id] = shift(s);
+	return { room: shift(rs.room), overrides, minutes: [...after] };
 }
