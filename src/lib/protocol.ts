@@ -46,6 +46,9 @@ export type RoomPhase = z.infer<typeof RoomPhase>;
 
 export const CategoryId = z.enum(CATEGORIES as [string, ...string[]]);
 
+/** Three stages' durations in minutes. */
+const StageMinutes = z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]);
+
 export const CreateEventBody = z
 	.object({
 		title: text(LIMITS.title),
@@ -66,7 +69,7 @@ export const CreateEventBody = z
 			.max(LIMITS.themes),
 		stageQuestions: z.tuple([text(LIMITS.stageQuestion), text(LIMITS.stageQuestion), text(LIMITS.stageQuestion)]).optional(),
 		stageNames: z.tuple([text(LIMITS.stageName), text(LIMITS.stageName), text(LIMITS.stageName)]).optional(),
-		stageMinutes: z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]).optional(),
+		stageMinutes: StageMinutes.optional(),
 		writingWarningMinutes: z.int().min(0).max(60).optional(),
 		/** After this long without a tap the timekeeper's pad asks « toujours X ? » (docs/speaking-time.md). */
 		longTurnSeconds: z.int().min(10).max(3600).optional(),
@@ -85,7 +88,7 @@ export const EventSettings = z
 	.object({
 		stageQuestions: threeTexts(LIMITS.stageQuestion),
 		stageNames: threeTexts(LIMITS.stageName),
-		stageMinutes: z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]),
+		stageMinutes: StageMinutes,
 		maxGroupSize: z.int().min(2).max(20),
 		writingWarningMinutes: z.int().min(0).max(60),
 		// Events created before issue 21 have none (the default applies).
@@ -115,14 +118,13 @@ export const SocketAuth = z.discriminatedUnion('role', [
 export type SocketAuth = z.infer<typeof SocketAuth>;
 
 const minutes = z.int().min(-120).max(120);
-const stageMinutes = z.int().min(1).max(240);
 
 /** A facilitator's command on the stages of a room, or of one of its groups. */
 export const StageCommand = z.discriminatedUnion('action', [
 	z.object({ action: z.enum(['start', 'pause', 'resume', 'next', 'finish']) }).strict(),
 	z.object({ action: z.literal('adjust'), minutes }).strict(),
 	/** The room's stage durations, at any time: a stage under way moves by its change. */
-	z.object({ action: z.literal('durations'), minutes: z.tuple([stageMinutes, stageMinutes, stageMinutes]) }).strict(),
+	z.object({ action: z.literal('durations'), minutes: StageMinutes }).strict(),
 	z.object({ action: z.enum(['hold', 'release', 'resumeGroup', 'advanceGroup']), groupId: z.string().min(1).max(40) }).strict(),
 	z.object({ action: z.literal('adjustGroup'), groupId: z.string().min(1).max(40), minutes }).strict()
 ]);
@@ -148,7 +150,14 @@ export const StageState = z
 	})
 	.strict();
 /** A room's stages: its own state and the groups' overrides, keyed by group id. */
-export const RoomStages = z.object({ room: StageState, overrides: z.record(z.string().min(1).max(40), StageState) }).strict();
+export const RoomStages = z
+	.object({
+		room: StageState,
+		overrides: z.record(z.string().min(1).max(40), StageState),
+		/** The room's own durations, once a facilitator changed them (src/lib/domain/stages.ts). */
+		minutes: StageMinutes.optional()
+	})
+	.strict();
 
 /** One tap of the timekeeper (« gardien·ne du temps »), at its original (server-clock) time. */
 export const Tap = z.discriminatedUnion('kind', [
