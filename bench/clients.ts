@@ -17,6 +17,7 @@ import type { Ack } from '../src/lib/protocol';
 import type { ParticipantSession } from '../src/lib/views';
 import { addItem, docName, itemText } from '../src/lib/writeup';
 import { messageSaved } from '../src/lib/yjsSaved';
+import { ticketedWebSocket } from '../src/lib/client/yjsTicket';
 import { round, type Summary } from './stats';
 import {
 	between,
@@ -332,9 +333,11 @@ function openWriteup(url: string, p: Phone): Writeup {
 	const doc = new Y.Doc();
 	const wires: NetSocket[] = [];
 	const serverUrl = mode === 'palabre' ? `${url.replace(/^http/, 'ws')}/yjs` : url.replace(/^http/, 'ws');
-	const provider = new WebsocketProvider(serverUrl, docName(p.groupId as string), doc, {
-		params: mode === 'palabre' ? { token: p.token } : {},
-		WebSocketPolyfill: boundWebSocket(p.plan.address, wires) as unknown as typeof globalThis.WebSocket,
+	const name = docName(p.groupId as string);
+	const bound = boundWebSocket(p.plan.address, wires) as unknown as typeof globalThis.WebSocket;
+	const provider = new WebsocketProvider(serverUrl, name, doc, {
+		// Palabre opens a write-up with a one-time ticket, as the app does (src/lib/client/yjsTicket.ts).
+		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never) : bound,
 		// In Node, y-websocket's "other tabs" channel would carry updates between our simulated
 		// phones without the server: every byte must go through the server.
 		disableBc: true

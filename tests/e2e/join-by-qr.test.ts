@@ -40,7 +40,8 @@ it('creates an event from the template, joins by QR code and counts live', async
 	await organiser.waitForURL(/\/o\/[\w-]+#.+/);
 	await organiser.getByRole('heading', { level: 1 }).waitFor();
 	expect(await organiser.getByText(/Gardez ce lien secret/).count()).toBe(1);
-	expect(await organiser.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
+	// The console opens on the day's rooms (links to project and to facilitate), then the rest.
+	expect(await organiser.getByTestId('on-the-day').getByRole('heading', { level: 3 }).allTextContents()).toEqual([
 		'Quelle place pour les usagers ? De quelle manière peuvent-ils participer ?',
 		'Quel impact de la participation sur les pratiques professionnelles ?',
 		'Quelles attentes vis-à-vis de la médiation et de l’accompagnement santé ?'
