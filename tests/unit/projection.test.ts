@@ -1,0 +1,73 @@
+/** What the projection derives from a room view: its screen, tiles' opening words, the speaking figures it may show. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { publishedShares } from '../../src/lib/domain/publishedSpeaking';
+import { openingWords, projectionScreen, type GroupView, type RoomView } from '../../src/lib/views';
+
+describe('openingWords', () => {
+	it('keeps a short statement whole and cuts a long one between words', () => {
+		expect(openingWords('Il faut du temps')).toBe('Il faut du temps');
+		expect(openingWords('La parole collective existe dans les quartiers, il suffit de la chercher !')).toBe('La parole collective existe dans les…');
+	});
+	it('is a prefix of the text, never longer than the limit and its ellipsis', () => {
+		fc.assert(
+			fc.property(fc.string({ maxLength: 500 }), fc.integer({ min: 10, max: 80 }), (text, max) => {
+				const words = openingWords(text, max);
+				expect(words.length).toBeLessThanOrEqual(max + 1);
+				expect(text.startsWith(words.replace(/…$/, ''))).toBe(true);
+			})
+		);
+	});
+});
+
+const group = (families: GroupView['members'][number]['families'][], balance: number | null): GroupView => ({
+	id: `g${Math.random()}`,
+	number: 1,
+	memberCount: families.length,
+	members: families.map((f) => ({ families: f })),
+	label: '',
+	warnings: { noResidentVoice: false, singleFamily: false },
+	stage: { index: 1, status: 'running' },
+	progress: [0, 0, 0],
+	balance
+});
+
+function room(groups: GroupView[], byCategory: RoomView['speaking']['byCategory'], stage: RoomView['stages']['room'] = { index: 1, status: 'running' }): RoomView {
+	return {
+		id: 'r',
+		title: 'Salle',
+		phase: 'groups',
+		presenting: 0,
+		maxGroupSize: 6,
+		stages: { questions: ['a', 'b', 'c'], names: ['a', 'b', 'c'], minutes: [30, 30, 30], writingWarningMinutes: 5, translations: {}, room: stage },
+		statements: [{ id: 's', text: 'x', translations: {}, groups }],
+		headcount: { total: 0, byFamily: {} },
+		speaking: { totalMs: 1000, byCategory, balanceIndex: null },
+		summary: { groups: groups.length, withoutResident: 0, seated: 0, unseated: 0 }
+	};
+}
+
+describe('publishedShares', () => {
+	const share = { ms: 500, timeShare: 0.5, memberShare: 0.5 };
+	it('withholds a category held by one measured person, counting only groups that recorded time', () => {
+		const r = room(
+			[group([['habitant'], ['habitant'], ['recherche']], 0.8), group([['recherche'], ['sante'], []], null)],
+			{ habitant: share, recherche: share, sante: share, nsp: share }
+		);
+		expect(publishedShares(r)).toEqual([
+			{ family: 'habitant', shares: share },
+			{ family: 'sante', shares: null },
+			{ family: 'recherche', shares: null },
+			{ family: 'nsp', shares: null }
+		]);
+	});
+});
+
+describe('projectionScreen', () => {
+	it('says finished after « Terminer », whatever the index it stopped at', () => {
+		expect(projectionScreen(room([], {}, { index: 4, status: 'finished' }))).toBe('finished');
+		expect(projectionScreen(room([], {}, { index: 2, status: 'finished' }))).toBe('finished');
+		expect(projectionScreen(room([], {}, { index: 4, status: 'running' }))).toBe('evaluation');
+		expect(projectionScreen(room([], {}, { index: 0, status: 'waiting' }))).toBe('groups');
+	});
+});
