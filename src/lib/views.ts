@@ -117,7 +117,7 @@ export function projectionScreen(room: RoomBase): ProjectionScreen {
  * A statement's opening words, for a tile that names it (the number is its place in the room,
  * from 1, on every screen): at most `max` characters, cut between words, « … » when cut.
  */
-export function openingWords(text: string, max = 40): string {
+export function openingWords(text: string, max = 32): string {
 	if (text.length <= max) return text;
 	const head = text.slice(0, max + 1);
 	const space = head.lastIndexOf(' ');

@@ -7,7 +7,7 @@ import { openingWords, projectionScreen, type GroupView, type RoomView } from '.
 describe('openingWords', () => {
 	it('keeps a short statement whole and cuts a long one between words', () => {
 		expect(openingWords('Il faut du temps')).toBe('Il faut du temps');
-		expect(openingWords('La parole collective existe dans les quartiers, il suffit de la chercher !')).toBe('La parole collective existe dans les…');
+		expect(openingWords('La parole collective existe dans les quartiers, il suffit de la chercher !')).toBe('La parole collective existe dans…');
 	});
 	it('is a prefix of the text, never longer than the limit and its ellipsis', () => {
 		fc.assert(
