@@ -210,7 +210,7 @@ it('fits every phase of the template room, with 36 phones, at three sizes', { ti
 	expect(await page.locator('h1').textContent()).toBe('Rencontres Nationales de la Santé en Quartiers Populaires — Gros Débat');
 	const sources = await page.getByTestId('board-sources').allTextContents();
 	// The template's event has three rooms: sources name theirs too.
-	expect(sources.sort()).toEqual(['salle 1, énoncé 3, groupe 1', 'salle 1, énoncé 7, groupe 1']);
+	expect(sources.sort()).toEqual(['Issue de : salle 1, énoncé 3, groupe 1', 'Issue de : salle 1, énoncé 7, groupe 1']);
 	await checkPhase(page, { room, measured: [], shot: 'board', axe: true }, ALL_SIZES);
 
 	// Screen controls: not on the projected image; a mouse movement shows them, for a few seconds.
@@ -229,7 +229,7 @@ it('speaks English in an English room', { timeout: 240_000 }, async () => {
 	const ctx = await tb.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
 	const page = await ctx.newPage();
 	await everyPhase(page, room, [[1280, 720]], { welcome: /Join with your phone/, groupsFixed: /The groups are formed/, finished: /Thank you/, evaluation: /Group evaluation of the meeting/ }, false);
-	expect((await page.getByTestId('board-sources').allTextContents()).sort()).toEqual(['room 1, statement 3, group 1', 'room 1, statement 7, group 1']);
+	expect((await page.getByTestId('board-sources').allTextContents()).sort()).toEqual(['From: room 1, statement 3, group 1', 'From: room 1, statement 7, group 1']);
 	await checkPhase(page, { room, measured: [], axe: true }, [[1280, 720]]);
 	await ctx.close();
 	room.close();

@@ -122,6 +122,7 @@ export const en: Record<MessageKey, string> = {
 	'proj.controls': 'Screen settings',
 	'proj.fullScreen': 'Full screen',
 	'proj.boardByOrganisers': 'written by the organisers',
+	'proj.boardFrom': 'From: {sources}',
 	'proj.boardSource': 'statement {statement}, group {group}',
 	'proj.boardSourceInRoom': 'room {room}, statement {statement}, group {group}',
 	'proj.finishedThanks': 'Thank you all! The stages are over.',

@@ -120,6 +120,7 @@ export const fr = {
 	'proj.controls': 'Réglages de l’écran',
 	'proj.fullScreen': 'Plein écran',
 	'proj.boardByOrganisers': 'rédigée par l’équipe organisatrice',
+	'proj.boardFrom': 'Issue de : {sources}',
 	'proj.boardSource': 'énoncé {statement}, groupe {group}',
 	'proj.boardSourceInRoom': 'salle {room}, énoncé {statement}, groupe {group}',
 	'proj.finishedThanks': 'Merci à toutes et à tous ! Les étapes sont terminées.',
