@@ -109,6 +109,11 @@ export class BoardService {
 	/** The board as everyone may see it: counts of support, never who. */
 	publicBoard(eventId: string): PublicBoard {
 		const { board, version } = this.palabre.store.getBoard(eventId);
+		// Sources named as the screens number statements: room and statement by their place, from 1.
+		const numbers = new Map<string, { roomNumber: number; statementNumber: number }>();
+		for (const [r, room] of this.palabre.store.listRooms(eventId).entries()) {
+			for (const [i, s] of this.palabre.store.listStatements(room.id).entries()) numbers.set(s.id, { roomNumber: r + 1, statementNumber: i + 1 });
+		}
 		return {
 			version,
 			headings: board.headings,
@@ -123,7 +128,14 @@ export class BoardService {
 				...(i.reason !== undefined ? { reason: i.reason } : {}),
 				support: i.support.length,
 				sourcesLabel: sourcesLabel(i),
-				sources: i.sources.map((s) => ({ from: s.id, statementId: s.statementId, groupNumber: s.groupNumber, stage: s.stage, text: s.text }))
+				sources: i.sources.map((s) => ({
+					from: s.id,
+					statementId: s.statementId,
+					...numbers.get(s.statementId),
+					groupNumber: s.groupNumber,
+					stage: s.stage,
+					text: s.text
+				}))
 			}))
 		};
 	}

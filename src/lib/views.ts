@@ -103,6 +103,30 @@ export function phoneRoomView(room: RoomView): PhoneRoomView {
 	};
 }
 
+/** What the projection shows of a room: its phase until the stages start, then where they are. */
+export type ProjectionScreen = RoomPhase | 'stage' | 'evaluation' | 'finished';
+
+export function projectionScreen(room: RoomBase): ProjectionScreen {
+	const stage = room.stages.room;
+	// 'finished' keeps the index where the stages stopped (the evaluation's, usually).
+	if (stage.status === 'finished') return 'finished';
+	if (stage.index === 4) return 'evaluation';
+	if (stage.index > 0) return 'stage';
+	return room.phase;
+}
+
+/**
+ * A statement's opening words, for a tile that names it (the number is its place in the room,
+ * from 1, on every screen): at most `max` characters, cut between words, « … » when cut.
+ */
+export function openingWords(text: string, max = 32): string {
+	if (text.length <= max) return text;
+	const head = text.slice(0, max + 1);
+	const space = head.lastIndexOf(' ');
+	const cut = space > max / 2 ? head.slice(0, space) : text.slice(0, max);
+	return `${cut.replace(/[\s,;:.!?…–—-]+$/u, '')}…`;
+}
+
 /** A group's write-up gained or lost items: sent to projections and facilitators at once. */
 export interface ProgressUpdate {
 	groupId: string;
@@ -184,7 +208,8 @@ export interface PublicBoard {
 		support: number;
 		sourcesLabel: string;
 		/** `from` names the write-up item (`group.<groupId>/<itemId>`), so a group sees what it already sent. */
-		sources: { from: string; statementId: string; groupNumber: number; stage: 2 | 3; text: string }[];
+		/** `roomNumber` and `statementNumber` (from 1) name the statement as every screen numbers it (the live board sets them). */
+		sources: { from: string; statementId: string; roomNumber?: number; statementNumber?: number; groupNumber: number; stage: 2 | 3; text: string }[];
 	}[];
 }
 
