@@ -8,7 +8,7 @@ import type { Socket } from 'socket.io-client';
 import { chamberyTemplate } from '../../src/lib/domain/eventSettings';
 import type { Category as CategoryId } from '../../src/lib/domain/categories';
 import type { Language } from '../../src/lib/protocol';
-import { connectClient, request } from './clients';
+import { connectClient, nextEvent, request } from './clients';
 import type { TestServer } from './server';
 
 export interface RoomPhone {
@@ -32,15 +32,17 @@ export interface RealisticRoom {
 	questions: [string, string, string];
 	phones: RoomPhone[];
 	/** Runs a facilitator's command on the room's stages. */
-	stage(command: object): Promise<void>;
+	stage(command: { action: string }): Promise<void>;
+	/** When the last `start` or `next` was acknowledged: speaking time counts only from then. */
+	stageStartedAt: number;
 	phase(phase: 'welcome' | 'presentation' | 'choice' | 'groups', presenting?: number): Promise<void>;
 	close(): void;
 }
 
 /** Statement index (in the room) of each of the 36 phones of the template room. */
 export const SKEWED_PICKS: number[] = [
-	...Array(14).fill(2), // 3 groups: 6 + 6 + 2
-	...Array(8).fill(6), // 2 groups: 6 + 2
+	...Array(14).fill(2), // 3 groups, balanced: 5 + 5 + 4
+	...Array(8).fill(6), // 2 groups, balanced: 4 + 4
 	...Array(4).fill(1), // professionals only (see categoriesFor)
 	...[0, 0, 3, 3, 4, 5, 5, 7, 8, 9]
 ];
@@ -91,7 +93,7 @@ export async function realisticRoom(
 			return { id: body.session.me.id as string, name, token: body.token as string, categories, socket, statementIndex, groupId: '' };
 		})
 	);
-	return {
+	const room: RealisticRoom = {
 		eventId: e.id,
 		roomId,
 		projectionUrl: e.rooms[0].projectionUrl,
@@ -100,38 +102,52 @@ export async function realisticRoom(
 		statements,
 		questions: doc.settings.stageQuestions,
 		phones: joined,
-		stage: (command) => ok('stage:control', { roomId, command }),
+		stageStartedAt: 0,
+		async stage(command) {
+			await ok('stage:control', { roomId, command });
+			if (command.action === 'start' || command.action === 'next') room.stageStartedAt = Date.now();
+		},
 		phase: (phase, presenting) => ok('room:setPhase', { roomId, phase, ...(presenting !== undefined ? { presenting } : {}) }),
 		close() {
 			organiser.disconnect();
 			for (const p of joined) p.socket.disconnect();
 		}
 	};
+	return room;
 }
 
-/** Every phone picks its statement, in order (so the seventh on a statement opens Groupe 2). */
+/** Every phone picks its statement, in order (the seventh on a statement splits its group 4 + 3, docs/seating.md). */
 export async function pickAll(room: RealisticRoom) {
 	for (const p of room.phones) {
 		const statement = room.statements[p.statementIndex];
 		if (!statement) throw new Error(`no statement ${p.statementIndex}`);
 		const ack = await request(p.socket, 'group:pick', { statementId: statement.id });
 		if (!ack.ok) throw new Error(`group:pick: ${ack.error}`);
-		p.groupId = (ack.data as { groupId: string }).groupId;
 	}
+	// Seating balances a statement's groups, so a pick can move someone seated before: the seats
+	// are read from the organisers' list once it holds everyone (the last pick included).
+	const people = await nextEvent<{ id: string; groupId: string | null }[]>(room.organiser, 'people', (list) =>
+		room.phones.every((p) => list.some((v) => v.id === p.id && v.groupId))
+	);
+	const seat = new Map(people.map((v) => [v.id, v.groupId as string]));
+	for (const p of room.phones) p.groupId = seat.get(p.id) as string;
 }
 
 /**
- * A timekeeper in each listed group taps who spoke for the last `seconds`: each member in turn,
+ * A timekeeper in each listed group taps who spoke since the stage began (at least `seconds`
+ * of it, waited for if need be: time counts only while the stage runs): each member in turn,
  * the first one twice as long. Returns the people measured.
  */
-export async function speakIn(room: RealisticRoom, groupIds: string[], stage: 1 | 2 | 3, seconds = 60): Promise<RoomPhone[]> {
+export async function speakIn(room: RealisticRoom, groupIds: string[], stage: 1 | 2 | 3, seconds = 2): Promise<RoomPhone[]> {
 	const measured: RoomPhone[] = [];
+	const wait = room.stageStartedAt + seconds * 1000 - Date.now();
+	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 	for (const groupId of groupIds) {
 		const members = room.phones.filter((p) => p.groupId === groupId);
 		const keeper = members[0];
 		if (!keeper) throw new Error(`no member in ${groupId}`);
-		const start = Date.now() - seconds * 1000;
-		const slot = (seconds * 1000) / (members.length + 2);
+		const start = room.stageStartedAt + 50;
+		const slot = (Date.now() - 150 - start) / (members.length + 2);
 		const taps = members.map((m, k) => ({
 			id: `${groupId}-${stage}-${k}`,
 			stage,
