@@ -32,7 +32,7 @@ export interface RealisticRoom {
 	questions: [string, string, string];
 	phones: RoomPhone[];
 	/** Runs a facilitator's command on the room's stages. */
-	stage(command: { action: string }): Promise<void>;
+	stage(command: { action: string; [field: string]: unknown }): Promise<void>;
 	/** When the last `start` or `next` was acknowledged: speaking time counts only from then. */
 	stageStartedAt: number;
 	phase(phase: 'welcome' | 'presentation' | 'choice' | 'groups', presenting?: number): Promise<void>;
