@@ -112,6 +112,9 @@ it('one phone in English, the projection and another phone in French; axe finds 
 	// Larger text on one phone; high contrast on the projection: both still pass axe.
 	await fr.getByTestId('text-size').click();
 	expect(await fr.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe('20px');
+	// The projection's screen controls show on a mouse movement only (never on the projected image).
+	await projection.mouse.move(200, 200);
+	await projection.mouse.move(220, 210);
 	await projection.getByTestId('contrast').click();
 	expect(await projection.evaluate(() => getComputedStyle(document.querySelector('main') as Element).backgroundColor)).toBe('rgb(0, 0, 0)');
 	await expectAccessible(fr);
