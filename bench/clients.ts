@@ -171,6 +171,10 @@ async function joinOne(url: string, joinCode: string, plan: PlannedParticipant, 
 		};
 		const socket = io(url, options);
 		const phone: Phone = { plan, id: session.me.id, token, socket, ioWire: null, groupId: null, role: 'member', writeup: null };
+		// Seating balances a statement's groups: a later pick can move this phone (its new session says where).
+		socket.on('session', (s: { group: { id: string } | null }) => {
+			if (phone.groupId && s.group) phone.groupId = s.group.id;
+		});
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error('no room snapshot within 30 s')), 30_000);
 			// The room snapshot is what the phone needs to show the statements: the join is done.
@@ -228,6 +232,8 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 			}
 		})
 	);
+	// Moves made by the last picks' balancing reach the moved phones as sessions.
+	await sleep(2_000);
 	const byGroup = new Map<string, Phone[]>();
 	for (const p of phones) if (p.groupId) byGroup.set(p.groupId, [...(byGroup.get(p.groupId) ?? []), p]);
 	groups = [...byGroup]
