@@ -491,7 +491,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			d.rows = 1;
 			d.tailBytes = 0;
 		} catch (err) {
-			// The rows are intact; the next update tries again.
+			// The rows are intact; the next update tries again. Compaction is optional work: the
+			// main process holding the write lock (busy) only postpones it, and is not an error.
+			if ((err as { code?: string }).code === 'SQLITE_BUSY') return;
 			console.error(`yjs: cannot compact ${d.name}`, err);
 		}
 	}
