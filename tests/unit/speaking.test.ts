@@ -642,6 +642,17 @@ describe('properties of the replay', () => {
 		);
 	});
 
+	it('lets an undo that arrives before its tap remove it (found by the property above in CI)', () => {
+		const ledger = new SpeakingLedger(Infinity);
+		const undo: Tap = { kind: 'undo', at: at(194) };
+		ledger.add([undo], RUNNING);
+		ledger.add([speak('a', 157)]);
+		expect(ledger.intervals()).toEqual([]);
+		ledger.add([speak('b', 200)]);
+		expect(ledger.intervals()).toEqual(intervalsFromTaps([undo, speak('a', 157), speak('b', 200)], RUNNING, Infinity));
+		expect(ledger.intervals()).toHaveLength(1);
+	});
+
 	it('leaves no trace of a tap undone at once, and a redo gives the tap back', () => {
 		fc.assert(
 			fc.property(taps, tap, (log, extra) => {

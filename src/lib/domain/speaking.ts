@@ -147,6 +147,8 @@ export class SpeakingLedger {
 	private lastMark: StageMark | null = null;
 	/** The last step applied, for telling whether new ones come after it. */
 	private last: Step | null = null;
+	/** The latest undo received: an action before it may be its target, so it needs a replay. */
+	private lastUndoAt = -Infinity;
 
 	constructor(readonly longTurnMs: number = DEFAULT_LONG_TURN_MS) {}
 
@@ -162,7 +164,10 @@ export class SpeakingLedger {
 		this.marks.push(...marks);
 		const actions = taps.filter((t): t is ActionTap => t.kind !== 'undo');
 		const steps = merge(byTime(marks), byTime(actions));
-		if (actions.length === taps.length && steps.every((s) => this.follows(s))) for (const s of steps) this.apply(s);
+		const undoneBefore = this.lastUndoAt;
+		for (const t of taps) if (t.kind === 'undo') this.lastUndoAt = Math.max(this.lastUndoAt, t.at);
+		const fastPath = actions.length === taps.length && actions.every((t) => t.at > undoneBefore) && steps.every((s) => this.follows(s));
+		if (fastPath) for (const s of steps) this.apply(s);
 		else this.replay();
 	}
 
