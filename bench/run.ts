@@ -287,7 +287,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 			created.rooms.map(async (room) => {
 				const token = new URL(room.projectionUrl).hash.slice(1);
 				const socket = await connect(server.url, { role: 'projection', roomId: room.id, token });
-				socket.on('room', (view: RoomView) => projection.room(view));
+				socket.on('projectionRoom', (view: RoomView) => projection.room(view));
 				socket.on('progress', (updates: ProgressUpdate[]) => projection.progress(updates));
 				socket.on('projection', (view: { room: RoomView }) => projection.room(view.room));
 				sockets.push(socket);

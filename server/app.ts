@@ -10,10 +10,12 @@ import type { Config } from './config';
 import { createApi } from './http/api';
 import { clientAddress, isTrustedProxy, normaliseAddress } from './http/clientAddress';
 import { securityHeaders } from './http/headers';
+import type { ClientEvents, ServerEvents } from '../src/lib/protocol';
+import type { ControlServer, SocketData } from './realtime/channels';
 import { attachControlPlane } from './realtime/control';
 import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
-import { Palabre } from './service';
+import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
 
 export interface PalabreServer {
@@ -33,15 +35,15 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
 export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
 	const store = openSqliteStore(config.dataDir);
-	const palabre = new Palabre(store, config.publicUrl);
+	const palabre = createPalabre(store, config.publicUrl);
 	const addressOf = (req: IncomingMessage) => clientAddress(config.trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for']);
 	const api = createApi(palabre, config.limits, addressOf);
-	let io: IoServer | undefined;
+	let io: ControlServer | undefined;
 	// The optional retention period: checked at start, then every hour.
 	const retention = config.limits.retentionDays;
 	const sweep = () => {
 		if (!retention) return;
-		const n = palabre.applyRetention(retention);
+		const n = palabre.events.applyRetention(retention);
 		if (n) console.log(`${n} événement(s) effacé(s) : plus de ${retention} jours`);
 	};
 	sweep();
@@ -57,7 +59,7 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 	setBridge({
 		eventInfo: (code) => {
 			try {
-				return palabre.eventInfo(palabre.eventByJoinCode(code));
+				return palabre.views.eventInfo(palabre.access.joinCode(code));
 			} catch {
 				return null;
 			}
@@ -98,7 +100,7 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			});
 			// socket.io sessions per address too (long-polling ones hold no TCP connection of their own).
 			const sessions = new Map<string, number>();
-			io = new IoServer(http, {
+			io = new IoServer<ClientEvents, ServerEvents, Record<string, never>, SocketData>(http, {
 				allowRequest: (req, callback) => {
 					const allowed = (sessions.get(addressOf(req)) ?? 0) < cap;
 					callback(allowed ? null : 'trop de connexions depuis cette adresse', allowed);

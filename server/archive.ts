@@ -11,18 +11,20 @@ import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { CreatedEvent } from '../src/lib/views';
 import { docName } from '../src/lib/writeup';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Archive } from './archiveCheck';
 import type { WorkerAnswer, WorkerRequest } from './archiveWorker';
-import type { CreatedEvent, Palabre } from './service';
-import { PalabreError } from './service';
+import { PalabreError } from './errors';
+import type { Links } from './links';
+import { eventById } from './records';
+import type { Store } from './store/store';
 import { storedUpdate } from './store/ydocs';
 import { hashToken, newJoinCode, newToken } from './tokens';
 
 /** The archive of one event; names are replaced by « Participant·e n » unless asked for. */
-export function exportArchive(palabre: Palabre, eventId: string, opts: { names: boolean }): Archive {
-	const { store } = palabre;
-	const event = palabre.event(eventId);
+export function exportArchive(store: Store, eventId: string, opts: { names: boolean }): Archive {
+	const event = eventById(store, eventId);
 	const rooms = store.listRooms(eventId);
 	const participants = store.listParticipants(eventId);
 	return {
@@ -104,18 +106,18 @@ function checkArchive(request: WorkerRequest): Promise<Checked> {
 		new Promise<Checked>((resolve, reject) => {
 			const worker = startWorker();
 			const timer = setTimeout(() => {
-				reject(new PalabreError(400, 'archive: trop longue à vérifier'));
+				reject(new PalabreError(400, 'archiveTooSlow'));
 				void worker.terminate();
 			}, CHECK_TIMEOUT_MS);
 			worker.once('message', (answer: WorkerAnswer) => {
 				if (answer.ok) resolve(answer);
-				else if (answer.refused) reject(new PalabreError(400, `archive: ${answer.error}`));
+				else if (answer.refused) reject(new PalabreError(400, 'archive', { detail: answer.error }));
 				else if (answer.code) reject(new Database.SqliteError(answer.error, answer.code));
 				else reject(new Error(`archive: ${answer.error}`));
 				void worker.terminate();
 			});
 			worker.once('error', (err: Error & { code?: string }) => {
-				reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new PalabreError(400, 'archive: trop lourde à vérifier') : err);
+				reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new PalabreError(400, 'archiveTooHeavy') : err);
 			});
 			worker.once('exit', () => {
 				clearTimeout(timer);
@@ -130,8 +132,7 @@ function checkArchive(request: WorkerRequest): Promise<Checked> {
 }
 
 /** Recreates an event from an archive's bytes: fresh ids, tokens and join code; everything else equal. */
-export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promise<CreatedEvent> {
-	const { store } = palabre;
+export async function importArchive(store: Store, links: Links, bytes: Uint8Array): Promise<CreatedEvent> {
 	const { plan, writeups } = await checkArchive({ bytes, dataDir: store.dataDir });
 	const { eventId } = plan;
 	const organiserToken = newToken();
@@ -142,7 +143,7 @@ export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promis
 		eventId,
 		position: r.position,
 		title: r.title,
-		links: palabre.roomLinkHashes(r.id, organiserToken),
+		links: links.roomHashes(r.id, organiserToken),
 		statements: r.statements
 	}));
 	const write = () => {
@@ -166,13 +167,13 @@ export async function importArchive(palabre: Palabre, bytes: Uint8Array): Promis
 		for (const name of writeups) store.ydocs.deleteDoc(name);
 		throw err;
 	}
-	const event = palabre.event(eventId);
+	links.rememberOrganiser(eventId, organiserToken);
 	return {
 		id: eventId,
 		joinCode,
-		joinUrl: palabre.joinUrl(event),
-		organiserUrl: palabre.organiserUrl(eventId, organiserToken),
+		joinUrl: links.join({ joinCode }),
+		organiserUrl: links.organiser(eventId, organiserToken),
 		organiserToken,
-		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: palabre.projectionUrl(r.id, organiserToken) }))
+		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: links.projection(r.id, organiserToken) }))
 	};
 }

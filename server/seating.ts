@@ -7,16 +7,25 @@
 import { normaliseCategories } from '../src/lib/domain/categories';
 import * as rules from '../src/lib/domain/groups';
 import type { RoomPhase } from '../src/lib/protocol';
-import { PalabreError, type Palabre } from './service';
-import type { ParticipantRecord, RoomRecord } from './store/store';
+import type { Changes } from './changes';
+import { PalabreError } from './errors';
+import { eventById, groupOfRoom, roomById } from './records';
+import type { ParticipantRecord, RoomRecord, Store } from './store/store';
 import { hashToken, newId, participantToken } from './tokens';
 
-export class Seating {
-	constructor(private readonly palabre: Palabre) {}
+/** What seating needs of the write-ups: whether a group began writing, and closing a mover's connections. */
+export interface SeatingNeeds {
+	hasWriting(groupId: string): boolean;
+	/** A person left their group for `groupId` (null: none): their other write-up connections close. */
+	withdraw(participantId: string, groupId: string | null): void;
+}
 
-	private get store() {
-		return this.palabre.store;
-	}
+export class Seating {
+	constructor(
+		private readonly store: Store,
+		private readonly changes: Changes,
+		private readonly writeups: SeatingNeeds
+	) {}
 
 	/** The room's groups in the shape of the domain rules. */
 	groupsOf(room: RoomRecord): rules.Group[] {
@@ -38,9 +47,9 @@ export class Seating {
 	 */
 	rule(room: RoomRecord, groups: readonly rules.Group[]): rules.SeatingRule {
 		return {
-			max: this.palabre.event(room.eventId).settings.maxGroupSize,
+			max: eventById(this.store, room.eventId).settings.maxGroupSize,
 			balance: room.stages.room.status === 'waiting',
-			locked: new Set(groups.filter((g) => this.palabre.writeups.progress(g.id).some((n) => n > 0)).map((g) => g.id))
+			locked: new Set(groups.filter((g) => this.writeups.hasWriting(g.id)).map((g) => g.id))
 		};
 	}
 
@@ -54,15 +63,9 @@ export class Seating {
 	private place(room: RoomRecord, decide: (groups: rules.Group[], rule: rules.SeatingRule) => rules.Placement): rules.Placement {
 		const placement = this.store.transaction(() => {
 			// Read inside the transaction: the phase and stages decide the rule.
-			const current = this.palabre.room(room.id);
+			const current = roomById(this.store, room.id);
 			const before = this.groupsOf(current);
-			let result: rules.Placement;
-			try {
-				result = decide(before, this.rule(current, before));
-			} catch (err) {
-				if (err instanceof rules.RuleError) throw new PalabreError(409, err.message);
-				throw err;
-			}
+			const result = decide(before, this.rule(current, before));
 			const after = new Map(result.groups.map((g) => [g.id, g]));
 			const existing = new Set(before.map((g) => g.id));
 			for (const g of before) if (!after.has(g.id)) this.store.deleteGroup(g.id);
@@ -83,28 +86,33 @@ export class Seating {
 		});
 		// Write access follows the group: a connection to the group one left closes (someone who
 		// had no group has none: nothing to tell the Yjs process in a rush of first picks).
-		for (const m of placement.moves) if (m.from !== null) this.palabre.writeups.withdraw(m.participantId, m.to);
+		for (const m of placement.moves) if (m.from !== null) this.writeups.withdraw(m.participantId, m.to);
 		if (placement.moves.length) {
-			this.palabre.notify({
+			// Every group a move touched, as it is now: its members' phones list who sits with them.
+			const touched = new Set(placement.moves.flatMap((m) => [m.from, m.to]).filter((id): id is string => id !== null));
+			const after = new Map(placement.groups.map((g) => [g.id, g.members]));
+			this.changes.emit({
+				kind: 'seated',
 				eventId: room.eventId,
-				roomIds: [room.id],
-				participantIds: placement.moves.map((m) => m.participantId)
+				roomId: room.id,
+				moved: placement.moves.map((m) => m.participantId),
+				groups: [...touched].map((groupId) => ({ groupId, memberIds: [...(after.get(groupId) ?? [])] }))
 			});
 		}
 		return placement;
 	}
 
 	private roomOf(p: ParticipantRecord): RoomRecord {
-		if (!p.roomId) throw new PalabreError(409, 'choisissez d’abord une salle');
-		return this.palabre.room(p.roomId);
+		if (!p.roomId) throw new PalabreError(409, 'chooseRoomFirst');
+		return roomById(this.store, p.roomId);
 	}
 
 	/** A participant's tap on a statement card: a seat, or a clear refusal. */
 	pick(p: ParticipantRecord, statementId: string): { groupId: string; number: number } {
 		const room = this.roomOf(p);
-		if (room.phase !== 'choice') throw new PalabreError(409, 'le choix des énoncés n’est pas ouvert');
+		if (room.phase !== 'choice') throw new PalabreError(409, 'choiceNotOpen');
 		if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
-			throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+			throw new PalabreError(400, 'fieldUnknownStatement');
 		}
 		const result = this.place(room, (groups, rule) => rules.pick(groups, p.id, statementId, rule, newId));
 		const mine = result.groups.find((g) => g.members.includes(p.id));
@@ -114,13 +122,13 @@ export class Seating {
 
 	leave(p: ParticipantRecord) {
 		const room = this.roomOf(p);
-		if (room.phase !== 'choice') throw new PalabreError(409, 'les groupes sont fixés : demandez à l’animation');
+		if (room.phase !== 'choice') throw new PalabreError(409, 'groupsFixed');
 		this.place(room, (groups, rule) => rules.leave(groups, p.id, rule));
 	}
 
 	/** Leaving a room also leaves its group, whatever the phase. */
 	leaveRoom(p: ParticipantRecord) {
-		if (p.roomId && p.groupId) this.place(this.palabre.room(p.roomId), (groups, rule) => rules.leave(groups, p.id, rule));
+		if (p.roomId && p.groupId) this.place(roomById(this.store, p.roomId), (groups, rule) => rules.leave(groups, p.id, rule));
 	}
 
 	// ---- facilitators ----
@@ -129,14 +137,14 @@ export class Seating {
 		// timer off the projection and let people change groups mid-stage.
 		const { status } = room.stages.room;
 		if (phase !== 'groups' && (status === 'running' || status === 'paused')) {
-			throw new PalabreError(409, 'impossible pendant les étapes : terminez-les d’abord');
+			throw new PalabreError(409, 'duringStages');
 		}
 		const count = this.store.listStatements(room.id).length;
 		if (!Number.isInteger(presenting) || presenting < 0 || presenting >= count) {
-			throw new PalabreError(400, `presenting: entre 0 et ${count - 1}`);
+			throw new PalabreError(400, 'presentingRange', { max: count - 1 });
 		}
 		this.store.setRoomPhase(room.id, phase, presenting);
-		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [], urgent: true });
+		this.changes.emit({ kind: 'phaseChanged', eventId: room.eventId, roomId: room.id });
 	}
 
 	/** A person without a phone, added by a facilitator, optionally seated at once. */
@@ -158,19 +166,19 @@ export class Seating {
 			this.store.createParticipant(person);
 			if (statementId) {
 				if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
-					throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+					throw new PalabreError(400, 'fieldUnknownStatement');
 				}
 				this.place(room, (groups, rule) => rules.pick(groups, id, statementId, rule, newId));
 			}
 		});
-		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [id] });
+		this.changes.emit({ kind: 'joined', eventId: room.eventId, roomId: room.id, participantId: id });
 		return { participantId: id };
 	}
 
 	/** Moves a person into a group, or into a new group of a statement. */
 	move(room: RoomRecord, participantId: string, target: { groupId: string } | { statementId: string }) {
 		const p = this.store.getParticipant(participantId);
-		if (!p || p.roomId !== room.id) throw new PalabreError(400, 'participantId: personne inconnue dans cette salle');
+		if (!p || p.roomId !== room.id) throw new PalabreError(400, 'fieldUnknownRoomPerson');
 		this.place(room, (groups, rule) =>
 			'groupId' in target
 				? rules.move(groups, participantId, target.groupId, rule)
@@ -185,15 +193,21 @@ export class Seating {
 	/** Balances one statement's groups as before the stages (never touching a group that began writing). */
 	rebalance(room: RoomRecord, statementId: string) {
 		if (!this.store.listStatements(room.id).some((s) => s.id === statementId)) {
-			throw new PalabreError(400, 'statementId: énoncé inconnu dans cette salle');
+			throw new PalabreError(400, 'fieldUnknownStatement');
 		}
 		this.place(room, (groups, rule) => rules.rebalance(groups, statementId, rule));
 	}
 
+	/** A facilitator's message to one group's phones. */
+	notifyGroup(room: RoomRecord, groupId: string, text: string) {
+		const group = groupOfRoom(this.store, room, groupId);
+		this.changes.emit({ kind: 'groupNotified', eventId: room.eventId, roomId: room.id, groupId: group.id, text, at: Date.now() });
+	}
+
 	setLabel(room: RoomRecord, groupId: string, label: string | null) {
 		const g = this.store.getGroup(groupId);
-		if (!g || g.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu');
+		if (!g || g.roomId !== room.id) throw new PalabreError(400, 'fieldUnknownGroup');
 		this.store.setGroupLabel(groupId, label);
-		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [] });
+		this.changes.emit({ kind: 'labelChanged', eventId: room.eventId, roomId: room.id });
 	}
 }

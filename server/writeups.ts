@@ -6,21 +6,17 @@
  */
 import * as Y from 'yjs';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
+import { holders, type Access } from './access';
+import type { Changes } from './changes';
+import { PalabreError } from './errors';
 import type { YjsGrant } from './realtime/yjs';
 import type { YjsProcess } from './realtime/yjsProcess';
 import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
-import { PalabreError, type Palabre } from './service';
+import { groupOfRoom, memberIds } from './records';
 import { storedUpdate } from './store/ydocs';
-import type { RoomRecord } from './store/store';
+import type { ParticipantRecord, RoomRecord, Store } from './store/store';
 
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
-
-/** On whose behalf a write-up connection was opened (YjsGrant.holder), so it can be withdrawn. */
-export const holders = {
-	participant: (id: string) => `participant:${id}`,
-	facilitation: (roomId: string) => `room:${roomId}`,
-	organiser: (eventId: string) => `event:${eventId}`
-};
 
 /** What this module asks of the Yjs process. */
 type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens'>;
@@ -31,7 +27,11 @@ export class Writeups {
 	private readonly progressCache = new Map<string, [number, number, number]>();
 	private readonly tickets = new YjsTickets();
 
-	constructor(private readonly palabre: Palabre) {}
+	constructor(
+		private readonly store: Store,
+		private readonly changes: Changes,
+		private readonly access: Pick<Access, 'doc' | 'pens'>
+	) {}
 
 	attach(host: WriteupsHost) {
 		this.host = host;
@@ -42,8 +42,8 @@ export class Writeups {
 	 * Refused (403) if the token may not open that doc, as the upgrade would be.
 	 */
 	ticket(docName: string, token: string | undefined): { ticket: string; expiresInMs: number } {
-		if (!token) throw new PalabreError(401, 'jeton manquant (en-tête Authorization: Bearer …)');
-		if (!this.palabre.authoriseDoc(docName, token)) throw new PalabreError(403, 'jeton invalide pour cet écrit');
+		if (!token) throw new PalabreError(401, 'missingToken');
+		if (!this.access.doc(docName, token)) throw new PalabreError(403, 'badWriteupToken');
 		return { ticket: this.tickets.issue(token, docName), expiresInMs: TICKET_TTL_MS };
 	}
 
@@ -51,12 +51,18 @@ export class Writeups {
 	redeem(docName: string, ticket: string): YjsGrant | null {
 		const token = this.tickets.redeem(ticket, docName);
 		// Access is decided now, not when the ticket was issued: a person moved meanwhile is refused.
-		return token === undefined ? null : this.palabre.authoriseDoc(docName, token);
+		return token === undefined ? null : this.access.doc(docName, token);
 	}
 
-	/** A member took or gave back a pen: the Yjs process lets only the pen holders change a stage's items. */
-	pensChanged(groupId: string) {
-		this.host?.setPens(docName(groupId), this.palabre.pens(groupId));
+	/**
+	 * Takes or gives back the pen for one stage of one's group (several rapporteurs may write): the
+	 * Yjs process then lets only the pen holders change that stage's items.
+	 */
+	setRapporteur(p: ParticipantRecord, stage: number, on: boolean) {
+		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
+		this.store.setRapporteur(p.groupId, stage, p.id, on);
+		this.host?.setPens(docName(p.groupId), this.access.pens(p.groupId));
+		this.changes.emit({ kind: 'pensChanged', eventId: p.eventId, roomId: p.roomId, groupId: p.groupId, memberIds: memberIds(this.store, p.groupId) });
 	}
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */
@@ -64,9 +70,9 @@ export class Writeups {
 		const groupId = GROUP_DOC.exec(name)?.[1];
 		if (!groupId) return;
 		this.progressCache.set(groupId, counts);
-		const group = this.palabre.store.getGroup(groupId);
-		const room = group && this.palabre.store.getRoom(group.roomId);
-		if (room) this.palabre.notify({ eventId: room.eventId, roomIds: [], participantIds: [], progress: [{ roomId: room.id, groupId }] });
+		const group = this.store.getGroup(groupId);
+		const room = group && this.store.getRoom(group.roomId);
+		if (room) this.changes.emit({ kind: 'progressed', eventId: room.eventId, roomId: room.id, groupId });
 	}
 
 	/** After a deletion: drop the cached counts and close the doc without storing anything. */
@@ -97,6 +103,11 @@ export class Writeups {
 		});
 	}
 
+	/** Whether the group began writing (then seating never splits nor dissolves it). */
+	hasWriting(groupId: string): boolean {
+		return this.progress(groupId).some((n) => n > 0);
+	}
+
 	progress(groupId: string): [number, number, number] {
 		let counts = this.progressCache.get(groupId);
 		if (!counts) {
@@ -116,9 +127,8 @@ export class Writeups {
 	}
 
 	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
-		const group = this.palabre.store.getGroup(groupId);
-		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
-		if (!this.item(groupId, itemId)) throw new PalabreError(400, 'itemId: élément inconnu');
+		groupOfRoom(this.store, room, groupId);
+		if (!this.item(groupId, itemId)) throw new PalabreError(400, 'fieldUnknownItem');
 		return this.change(groupId, (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
 	}
 
@@ -126,7 +136,7 @@ export class Writeups {
 	private stored<T>(groupId: string, fn: (doc: Y.Doc) => T): T {
 		const doc = new Y.Doc();
 		try {
-			const update = storedUpdate(this.palabre.store.ydocs, docName(groupId));
+			const update = storedUpdate(this.store.ydocs, docName(groupId));
 			if (update) Y.applyUpdate(doc, update);
 			return fn(doc);
 		} finally {
@@ -148,7 +158,7 @@ export class Writeups {
 		} catch (err) {
 			// The Yjs process stopped (another is starting) or could not store: the user can try again.
 			console.error(err);
-			throw new PalabreError(503, 'écrits momentanément indisponibles : réessayez dans un instant');
+			throw new PalabreError(503, 'writeupsUnavailable');
 		}
 	}
 }

@@ -8,12 +8,11 @@ import type { z } from 'zod';
 import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
 import { buildActes } from '../../src/lib/domain/actes';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
-import { exportArchive, importArchive } from '../archive';
 import type { Limits } from '../config';
+import { PalabreError, refusalOf } from '../errors';
+import type { Palabre } from '../palabre';
 import { rateLimiter, type RateLimiter } from '../rateLimit';
-import { PalabreError, type Palabre } from '../service';
 import type { EventRecord } from '../store/store';
-import { STORAGE_FULL, isStorageFull } from '../store/sqlite';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<unknown> | unknown;
 interface Route {
@@ -54,14 +53,14 @@ export function attachment(base: string, extension: string): string {
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 	const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-	if (type !== 'application/json') throw new PalabreError(415, 'Content-Type: application/json attendu');
+	if (type !== 'application/json') throw new PalabreError(415, 'notJson');
 	const declared = Number(req.headers['content-length'] ?? 0);
-	if (declared > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
+	if (declared > limit) throw new PalabreError(413, 'bodyTooLarge', { limit });
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of req) {
 		size += (chunk as Buffer).length;
-		if (size > limit) throw new PalabreError(413, `corps de requête trop grand (maximum ${limit} octets)`);
+		if (size > limit) throw new PalabreError(413, 'bodyTooLarge', { limit });
 		chunks.push(chunk as Buffer);
 	}
 	// Its own memory (never a slice of Node's shared pool), so that it can move to a worker thread.
@@ -74,17 +73,17 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 /** Reads a JSON body (see readBody), refusing what is not JSON (400). */
 export async function readJson(req: IncomingMessage, limit: number = LIMITS.httpBodyBytes): Promise<unknown> {
 	const raw = (await readBody(req, limit)).toString('utf8');
-	if (!raw.trim()) throw new PalabreError(400, 'body: corps JSON attendu');
+	if (!raw.trim()) throw new PalabreError(400, 'emptyBody');
 	try {
 		return JSON.parse(raw);
 	} catch {
-		throw new PalabreError(400, 'body: JSON invalide');
+		throw new PalabreError(400, 'badJson');
 	}
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 	const result = schema.safeParse(value);
-	if (!result.success) throw new PalabreError(400, describeZodError(result.error));
+	if (!result.success) throw new PalabreError(400, 'invalid', { detail: describeZodError(result.error) });
 	return result.data;
 }
 
@@ -130,10 +129,10 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 		const wait = guesses.wait(from);
 		if (wait) {
 			retryAfter(res, wait);
-			throw new PalabreError(429, 'trop de codes inconnus essayés depuis cette adresse, réessayez plus tard');
+			throw new PalabreError(429, 'tooManyGuesses');
 		}
 		try {
-			const event = palabre.eventByJoinCode(code);
+			const event = palabre.access.joinCode(code);
 			eventOf.set(req, event.id);
 			return event;
 		} catch (err) {
@@ -147,24 +146,24 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			method: 'POST',
 			pattern: /^\/api\/events$/,
 			handler: async (req, res) => {
-				if (!creations.take(address(req))) throw new PalabreError(429, 'trop de créations d’événements depuis cette adresse, réessayez plus tard');
+				if (!creations.take(address(req))) throw new PalabreError(429, 'tooManyEvents');
 				const body = parse(CreateEventBody, await readJson(req));
-				sendJson(res, 201, palabre.createEvent(body));
+				sendJson(res, 201, palabre.events.create(body));
 			}
 		},
 		{
 			method: 'GET',
 			pattern: /^\/api\/events\/([\w-]+)$/,
 			handler: (req, res, [id]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
-				sendJson(res, 200, palabre.organiserDocument(event));
+				const event = palabre.access.organiser(id as string, bearer(req));
+				sendJson(res, 200, palabre.views.organiserDocument(event));
 			}
 		},
 		{
 			method: 'GET',
 			pattern: /^\/api\/events\/([\w-]+)\/speaking\.csv$/,
 			handler: (req, res, [id]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
+				const event = palabre.access.organiser(id as string, bearer(req));
 				const csv = palabre.speaking.csv(event.id);
 				res.writeHead(200, {
 					'content-type': 'text/csv; charset=utf-8',
@@ -179,22 +178,22 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			method: 'GET',
 			pattern: /^\/api\/events\/([\w-]+)\/actes$/,
 			handler: async (req, res, [id]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
+				const event = palabre.access.organiser(id as string, bearer(req));
 				const query = new URL(req.url ?? '/', 'http://x').searchParams;
 				const format = query.get('format') ?? 'html';
 				// Names only when the organiser asks for them (participants who agreed).
 				const names = query.get('names') === '1';
 				if (format === 'json') {
 					const name = ['palabre', event.title, event.date].filter(Boolean).join(' ');
-					sendJson(res, 200, exportArchive(palabre, event.id, { names }), { 'content-disposition': attachment(name, 'json') });
+					sendJson(res, 200, palabre.events.archive(event, { names }), { 'content-disposition': attachment(name, 'json') });
 					return;
 				}
 				if (!(ACTES_FORMATS as readonly string[]).includes(format)) {
-					throw new PalabreError(400, `format: ${ACTES_FORMATS.join(', ')} ou json`);
+					throw new PalabreError(400, 'badFormat', { formats: ACTES_FORMATS.join(', ') });
 				}
-				const model = buildActes(palabre.organiserDocument(event), {
+				const model = buildActes(palabre.views.organiserDocument(event), {
 					lang: event.language,
-					...(names ? { participantNames: palabre.people(event.id).map((p) => p.displayName) } : {})
+					...(names ? { participantNames: palabre.views.people(event.id).map((p) => p.displayName) } : {})
 				});
 				const out = await renderActes(model, format as ActesFormat);
 				res.writeHead(200, {
@@ -209,27 +208,27 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			method: 'POST',
 			pattern: /^\/api\/events\/import$/,
 			handler: async (req, res) => {
-				if (!creations.take(address(req))) throw new PalabreError(429, 'trop de créations d’événements depuis cette adresse, réessayez plus tard');
+				if (!creations.take(address(req))) throw new PalabreError(429, 'tooManyEvents');
 				// Parsed and checked off the main thread (server/archiveWorker.ts): the bytes as they came.
 				const bytes = await readBody(req, LIMITS.archiveBytes);
-				if (!bytes.length) throw new PalabreError(400, 'body: corps JSON attendu');
-				sendJson(res, 201, await importArchive(palabre, bytes));
+				if (!bytes.length) throw new PalabreError(400, 'emptyBody');
+				sendJson(res, 201, await palabre.events.importArchive(bytes));
 			}
 		},
 		{
 			method: 'POST',
 			pattern: /^\/api\/events\/([\w-]+)\/rotate$/,
 			handler: (req, res, [id]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
-				sendJson(res, 200, palabre.rotateTokens(event));
+				const event = palabre.access.organiser(id as string, bearer(req));
+				sendJson(res, 200, palabre.events.rotateLinks(event));
 			}
 		},
 		{
 			method: 'DELETE',
 			pattern: /^\/api\/events\/([\w-]+)\/participants\/([\w-]+)$/,
 			handler: async (req, res, [id, participantId]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
-				await palabre.deleteParticipant(event, participantId as string);
+				const event = palabre.access.organiser(id as string, bearer(req));
+				await palabre.people.erase(event, participantId as string);
 				res.writeHead(204).end();
 			}
 		},
@@ -237,15 +236,15 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			method: 'DELETE',
 			pattern: /^\/api\/events\/([\w-]+)$/,
 			handler: (req, res, [id]) => {
-				const event = palabre.authoriseOrganiser(id as string, bearer(req));
-				palabre.deleteEvent(event);
+				const event = palabre.access.organiser(id as string, bearer(req));
+				palabre.events.delete(event);
 				res.writeHead(204).end();
 			}
 		},
 		{
 			method: 'GET',
 			pattern: /^\/api\/join\/([\w-]+)$/,
-			handler: (req, res, [code]) => sendJson(res, 200, palabre.eventInfo(eventByCode(req, res, code as string)))
+			handler: (req, res, [code]) => sendJson(res, 200, palabre.views.eventInfo(eventByCode(req, res, code as string)))
 		},
 		{
 			method: 'POST',
@@ -255,15 +254,16 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				// Validated first: invalid bodies cost no one's budget.
 				const body = parse(JoinBody, await readJson(req));
 				const from = address(req);
-				const budget = eventBudget(palabre.store.listRooms(event.id).length);
+				const budget = eventBudget(palabre.views.eventInfo(event).rooms.length);
 				const wait = Math.max(addressJoins.wait(from), budget.wait(event.id));
 				if (wait) {
 					retryAfter(res, wait);
-					throw new PalabreError(429, 'beaucoup d’arrivées en même temps, encore quelques secondes');
+					throw new PalabreError(429, 'joinRush');
 				}
 				addressJoins.take(from);
 				budget.take(event.id);
-				sendJson(res, 201, palabre.join(event, body));
+				const { token, participant } = palabre.people.join(event, body);
+				sendJson(res, 201, { token, session: palabre.views.session(participant) });
 			}
 		},
 		{
@@ -271,8 +271,8 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			pattern: /^\/api\/session$/,
 			handler: (req, res) => {
 				const token = bearer(req);
-				if (!token) throw new PalabreError(401, 'jeton participant·e manquant');
-				sendJson(res, 200, palabre.session(palabre.authoriseParticipant(token)));
+				if (!token) throw new PalabreError(401, 'missingParticipantToken');
+				sendJson(res, 200, palabre.views.session(palabre.access.participant(token)));
 			}
 		},
 		{
@@ -305,25 +305,21 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 		const route = matching.find((r) => r.method === req.method);
 		try {
 			if (!route) {
-				if (matching.length) throw new PalabreError(405, 'méthode non permise');
-				throw new PalabreError(404, 'adresse inconnue');
+				if (matching.length) throw new PalabreError(405, 'methodNotAllowed');
+				throw new PalabreError(404, 'notFound');
 			}
 			const params = (route.pattern.exec(path) as RegExpExecArray).slice(1);
 			await route.handler(req, res, params);
 		} catch (err) {
-			if (err instanceof PalabreError) {
-				if (err.status === 413) res.setHeader('connection', 'close');
-				sendJson(res, err.status, { error: err.message });
-			} else if (isStorageFull(err)) {
-				console.error('Stockage plein', err);
-				sendJson(res, 503, { error: STORAGE_FULL });
-			} else {
+			const { status, refused, internal } = refusalOf(err, 'internalRequest');
+			if (internal || status === 503) {
 				// One request failed, not the server: logged with its event, answered, and the rest goes on.
 				const eventId = eventOf.get(req) ?? /^\/api\/events\/([\w-]+)/.exec(path)?.[1] ?? '-';
-				console.error(`Erreur interne (événement ${eventId}) sur ${req.method} ${path}`, err);
-				if (res.headersSent) res.destroy();
-				else sendJson(res, 500, { error: 'erreur interne : cette demande n’a pas pu être servie (détails dans le journal du serveur)' });
+				console.error(`${internal ? 'Erreur interne' : 'Stockage plein'} (événement ${eventId}) sur ${req.method} ${path}`, err);
 			}
+			if (status === 413) res.setHeader('connection', 'close');
+			if (res.headersSent) res.destroy();
+			else sendJson(res, status, refused);
 		}
 		return true;
 	};

@@ -5,6 +5,26 @@
  */
 import { z } from 'zod';
 import { CATEGORIES } from './domain/categories';
+import { LEVELS, type Board as BoardRecord, type BoardOp } from './domain/board';
+import type { GroupEvaluation } from './domain/evaluation';
+import { ROOM_PHASES, type RoomPhase as Phase } from './domain/groups';
+import type { ErrorCode, ErrorParams } from './domain/refusal';
+import type { Tap as DomainTap } from './domain/speaking';
+import type { RoomStages as DomainRoomStages } from './domain/stages';
+import { LANGUAGES, type Lang } from './i18n/words';
+import type {
+	FacilitatorView,
+	GoneReason,
+	OrganiserDocument,
+	ParticipantSession,
+	PersonView,
+	PhoneRoomView,
+	ProgressUpdate,
+	ProjectionView,
+	PublicBoard,
+	RoomView,
+	SpeakingGroupView
+} from './views';
 
 export const LIMITS = {
 	title: 200,
@@ -37,12 +57,11 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 /** A text that may be left empty: '' means « none ». */
 const maybeText = (max: number) => z.string().trim().max(max);
 
-export const Language = z.enum(['fr', 'en']);
-export type Language = z.infer<typeof Language>;
+export const Language = z.enum(LANGUAGES);
+export type Language = Lang;
 
-/** A room's phases, driven by its facilitators: welcome → statements presented → free choice → groups fixed. */
-export const RoomPhase = z.enum(['welcome', 'presentation', 'choice', 'groups']);
-export type RoomPhase = z.infer<typeof RoomPhase>;
+export const RoomPhase = z.enum(ROOM_PHASES);
+export type RoomPhase = Phase;
 
 export const CategoryId = z.enum(CATEGORIES as [string, ...string[]]);
 
@@ -171,7 +190,7 @@ export const Tap = z.discriminatedUnion('kind', [
 /** A tap as sent and stored: its id makes resending harmless. */
 export const StoredTap = z.object({ id: z.string().min(1).max(40), stage: z.int().min(1).max(3), tap: Tap }).strict();
 
-const Level = z.enum(['equipes', 'institutions']);
+const Level = z.enum(LEVELS);
 const boardText = z.string().trim().min(1).max(LIMITS.boardText);
 const boardId = z.string().min(1).max(40);
 const heading = z.string().trim().max(200);
@@ -305,7 +324,61 @@ export const ClientMessages = {
 export type ClientMessageName = keyof typeof ClientMessages;
 export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientMessages)[N]>;
 
-export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: string };
+/**
+ * A refusal on the wire (socket answers and HTTP error bodies): `code` and `params` for the device
+ * to word in its language (src/lib/domain/refusal.ts), `error` the French wording for logs and API users.
+ */
+export type Refused = { error: string; code: ErrorCode; params?: ErrorParams };
+
+export type Ack<T = unknown> = { ok: true; data: T } | ({ ok: false } & Refused);
+
+/** A facilitator's message to one group's phones. */
+export type Notice = { text: string; at: number };
+
+/**
+ * Server → client events, each with its payload: socket.io's typed generics on both ends
+ * (`Server<ClientEvents, ServerEvents>`, `Socket<ServerEvents, ClientEvents>`).
+ */
+export interface ServerEvents {
+	/** A phone's own view: the event, the person, their group and its members. */
+	session: (session: ParticipantSession) => void;
+	/** A phone's view of its room (no figures). */
+	room: (room: PhoneRoomView) => void;
+	/** The projection's first snapshot (with the join QR code), then its room views. */
+	projection: (view: ProjectionView) => void;
+	projectionRoom: (room: RoomView) => void;
+	facilitator: (view: FacilitatorView) => void;
+	organiser: (document: OrganiserDocument) => void;
+	people: (people: PersonView[]) => void;
+	/** The group's speaking time, to its own phones only. */
+	speaking: (view: SpeakingGroupView) => void;
+	board: (board: PublicBoard) => void;
+	mySupports: (itemIds: string[]) => void;
+	/** Write-ups' items per stage, at once, for the projection and the facilitators. */
+	progress: (updates: ProgressUpdate[]) => void;
+	notice: (notice: Notice) => void;
+	/** This connection ends for good, and why (then a disconnection). */
+	gone: (reason: GoneReason) => void;
+	fault: (fault: Fault) => void;
+	/** A planned restart: reconnect in a moment. */
+	restarting: () => void;
+}
+
+/** Client → server events: every message of ClientMessages with its answer, and the clock samples. */
+export type ClientEvents = { [N in ClientMessageName]: (msg: ClientMessage<N>, ack: (answer: Ack) => void) => void } & {
+	time: (ack: (serverNow: number) => void) => void;
+};
+
+/** The domain's own types and the schemas that check them on the wire: drift is a compile error. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type SchemasMatchDomain = [
+	Holds<Same<z.infer<typeof Tap>, DomainTap>>,
+	Holds<Same<z.infer<typeof EvaluationBody>, GroupEvaluation>>,
+	Holds<Same<BoardOpInput, Exclude<BoardOp, { kind: 'addFromWriteup' } | { kind: 'support' }>>>,
+	Holds<Same<z.infer<typeof Board>, BoardRecord>>,
+	Holds<Same<z.infer<typeof RoomStages>, DomainRoomStages>>
+];
 
 /**
  * Server → client `fault`: a view of this client's event could not be built (the error is in the

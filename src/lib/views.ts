@@ -10,14 +10,11 @@ import type { ShareRow, SpeakingShares } from './domain/speaking';
 import type { Suggestion } from './domain/groups';
 import type { StageState } from './domain/stages';
 import type { StageTranslations, Translations } from './domain/translations';
-import type { Language, RoomPhase } from './protocol';
+import type { Headcount } from './domain/headcount';
+import type { RoomPhase } from './domain/groups';
+import type { Lang as Language } from './i18n/words';
 
-export type FamilyCounts = Partial<Record<Family, number>>;
-
-export interface Headcount {
-	total: number;
-	byFamily: FamilyCounts;
-}
+export type { FamilyCounts, Headcount } from './domain/headcount';
 
 export interface EventInfo {
 	id: string;
@@ -310,4 +307,14 @@ export interface OrganiserDocument {
  * erased, the event deleted, the link used was renewed, a newer connection of the same person took
  * its place, or what it was about no longer exists.
  */
+/** The answer to creating or importing an event: its links, the organiser's token once. */
+export interface CreatedEvent {
+	id: string;
+	joinCode: string;
+	joinUrl: string;
+	organiserUrl: string;
+	organiserToken: string;
+	rooms: { id: string; title: string; projectionUrl: string }[];
+}
+
 export type GoneReason = 'erased' | 'eventDeleted' | 'linksRotated' | 'replaced' | 'unavailable';

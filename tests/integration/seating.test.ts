@@ -68,7 +68,7 @@ describe('a rush of 300 picks', () => {
 
 		// Before the choice is open, a pick is refused with a clear message.
 		const early = await request(sockets[0] as Socket, 'group:pick', { statementId: room.statements[0]?.id });
-		expect(early).toEqual({ ok: false, error: 'le choix des énoncés n’est pas ouvert' });
+		expect(early).toMatchObject({ ok: false, error: 'le choix des énoncés n’est pas ouvert' });
 		await setPhase(e, room.id, 'choice');
 
 		// Popular statements are chosen more often, so several groups form on them.
@@ -126,8 +126,7 @@ describe('seating rules over the protocol', () => {
 		const before = await readGroups(e);
 		expect((await request(sockets[0] as Socket, 'group:pick', { statementId: 'nope' })).ok).toBe(false);
 		expect((await request(sockets[0] as Socket, 'group:pick', { nope: 1 })).ok).toBe(false);
-		expect((await request(sockets[0] as Socket, 'room:setPhase', { roomId: room.id, phase: 'groups' }))).toEqual({
-			ok: false,
+		expect((await request(sockets[0] as Socket, 'room:setPhase', { roomId: room.id, phase: 'groups' }))).toMatchObject({ ok: false,
 			error: 'action non permise pour ce rôle'
 		});
 		expect(await readGroups(e)).toEqual(before);
@@ -152,7 +151,7 @@ describe('seating rules over the protocol', () => {
 		await expect(connectClient(server.url, { role: 'facilitator', roomId: room.id, token: 'x'.repeat(32) })).rejects.toThrow();
 		const locked = await request(facilitator, 'room:setPhase', { roomId: room.id, phase: 'groups' });
 		expect(locked.ok).toBe(true);
-		expect(await request(sockets[2] as Socket, 'group:pick', { statementId: s2 })).toEqual({ ok: false, error: 'le choix des énoncés n’est pas ouvert' });
+		expect(await request(sockets[2] as Socket, 'group:pick', { statementId: s2 })).toMatchObject({ ok: false, error: 'le choix des énoncés n’est pas ouvert' });
 		for (const s of [...sockets, facilitator]) s.disconnect();
 	});
 });
@@ -221,8 +220,7 @@ describe('groups that hold together', () => {
 		// During the stages « Accueil », the presentation or the choice would take the timer off the screen: refused.
 		const before = await readGroups(e);
 		for (const phase of ['welcome', 'presentation', 'choice']) {
-			expect(await request(organiser, 'room:setPhase', { roomId: room.id, phase })).toEqual({
-				ok: false,
+			expect(await request(organiser, 'room:setPhase', { roomId: room.id, phase })).toMatchObject({ ok: false,
 				error: 'impossible pendant les étapes : terminez-les d’abord'
 			});
 		}

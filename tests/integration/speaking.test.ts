@@ -166,7 +166,7 @@ it('computes the shares once: the projection, the organisers, the CSV and the ac
 		balance: expect.any(Number) as unknown as number
 	};
 	// The projection (and the facilitators: the same room view).
-	const projected = await nextEvent<RoomView>(projection, 'room', (r) => r.speaking.totalMs === 3_200);
+	const projected = await nextEvent<RoomView>(projection, 'projectionRoom', (r) => r.speaking.totalMs === 3_200);
 	expect(projected.speaking).toEqual(expected);
 	// The organisers' document.
 	const doc = (await server.api('GET', `/api/events/${ev.e.id}`, undefined, ev.e.organiserToken)).body as OrganiserDocument;

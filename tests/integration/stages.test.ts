@@ -42,7 +42,7 @@ it('runs stages, per-group overrides, evaluation, and survives a restart', async
 	const [g1, g2] = (await doc()).rooms[0].statements.map((s: { groups: { id: string }[] }) => s.groups[0]?.id) as [string, string];
 
 	// Invalid transitions are refused with a clear message and change nothing.
-	expect(await cmd({ action: 'pause' })).toEqual({ ok: false, error: expect.stringMatching(/pause/) });
+	expect(await cmd({ action: 'pause' })).toMatchObject({ ok: false, error: expect.stringMatching(/pause/) });
 	expect(await cmd({ action: 'warp' })).toMatchObject({ ok: false });
 	expect(await cmd({ action: 'adjust', minutes: 1000 })).toMatchObject({ ok: false });
 	expect((await doc()).rooms[0].stage).toEqual({ index: 0, status: 'waiting' });
@@ -104,8 +104,7 @@ it('runs stages, per-group overrides, evaluation, and survives a restart', async
 	expect((await doc()).rooms[0].stage).toEqual({ index: 4, status: 'running' });
 	const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Tard', roomId });
 	const late = await connectClient(server.url, { role: 'participant', token: joined.body.token });
-	expect(await request(late, 'group:evaluate', { everyoneSpoke: 3, feltHeard: 4, worked: 'x', didNotWork: '' })).toEqual({
-		ok: false,
+	expect(await request(late, 'group:evaluate', { everyoneSpoke: 3, feltHeard: 4, worked: 'x', didNotWork: '' })).toMatchObject({ ok: false,
 		error: 'vous n’êtes dans aucun groupe'
 	});
 	late.disconnect();
@@ -122,7 +121,7 @@ it('a group evaluation is stored and summarised for the organisers', async () =>
 	const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
 	await request(member, 'group:pick', { statementId });
 	const evaluation = { everyoneSpoke: 4, feltHeard: 3, worked: 'On s’est écouté', didNotWork: 'Trop court' };
-	expect(await request(member, 'group:evaluate', evaluation)).toEqual({ ok: false, error: 'l’évaluation n’est pas encore ouverte' });
+	expect(await request(member, 'group:evaluate', evaluation)).toMatchObject({ ok: false, error: 'l’évaluation n’est pas encore ouverte' });
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	for (let i = 0; i < 3; i++) await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
 	expect(await request(member, 'group:evaluate', { ...evaluation, feltHeard: 9 })).toMatchObject({ ok: false });

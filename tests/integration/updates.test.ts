@@ -66,7 +66,7 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	await new Promise((r) => setTimeout(r, 1_200));
 	const sessions = counter(bruno.socket, 'session');
 	const phoneRooms = counter(bruno.socket, 'room');
-	const projectionRooms = counter(projection, 'room');
+	const projectionRooms = counter(projection, 'projectionRoom');
 	const organiserDocs = counter(organiser, 'organiser');
 	const started = Date.now();
 	const at = Date.now();
@@ -79,7 +79,7 @@ it('sends progress at once, full views at a bounded rate, and phones only what c
 	}
 	const speaking = await nextEvent<SpeakingGroupView>(bruno.socket, 'speaking', (v) => v.open.some((o) => o.id === (members[19 % 3] as (typeof members)[0]).id));
 	expect(speaking.members.map((m) => m.displayName).sort()).toEqual(['Awa', 'Bruno', 'Chloé']);
-	const projected = await nextEvent<RoomView>(projection, 'room', (r) => (r.speaking.totalMs ?? 0) > 0);
+	const projected = await nextEvent<RoomView>(projection, 'projectionRoom', (r) => (r.speaking.totalMs ?? 0) > 0);
 	expect(projected.speaking.rows.find((r) => r.family === 'habitant')?.memberShare).toBe(1);
 	// The full view agrees with the progress sent before.
 	expect(projected.statements[0]?.groups[0]?.progress).toEqual([1, 0, 0]);

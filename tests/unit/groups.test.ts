@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { wordRefusal } from '../../src/lib/domain/refusal';
 import { describe, expect, it } from 'vitest';
 import {
 	RuleError,
@@ -218,9 +219,7 @@ describe('leave', () => {
 	});
 	it('refuses to empty a group whose write-up has begun', () => {
 		const groups: Group[] = [{ id: 'a', statementId: 's', number: 1, members: ['x'] }];
-		expect(() => leave(groups, 'x', rule(6, { locked: ['a'] }))).toThrow(
-			new RuleError('le groupe 1 a déjà commencé sa synthèse : il ne peut pas disparaître')
-		);
+		expect(() => leave(groups, 'x', rule(6, { locked: ['a'] }))).toThrow('le groupe 1 a déjà commencé sa synthèse : il ne peut pas disparaître');
 	});
 	it('folds the group that has not written into the one that has', () => {
 		const groups: Group[] = [
@@ -302,8 +301,8 @@ describe('facilitators', () => {
 		expect(move(base(), 'p1', 'a', stages)).toEqual({ groups: base(), moves: [] });
 	});
 	it('cannot overfill a group nor reach an unknown one', () => {
-		expect(() => move(base(), 'q1', 'a', stages)).toThrow(new RuleError('le groupe 1 est complet (6 personnes)'));
-		expect(() => move(base(), 'q1', 'zz', stages)).toThrow(new RuleError('groupe inconnu'));
+		expect(() => move(base(), 'q1', 'a', stages)).toThrow('le groupe 1 est complet (6 personnes)');
+		expect(() => move(base(), 'q1', 'zz', stages)).toThrow('groupe inconnu');
 	});
 	it('merge two small groups of one statement into the lower number, whichever is named first', () => {
 		const groups: Group[] = [
@@ -325,9 +324,7 @@ describe('facilitators', () => {
 			{ id: 'b', statementId: 's', number: 2, members: ['p3'] }
 		];
 		expect(shape(merge(groups, 'a', 'b', rule(6, { locked: ['b'] })).groups)).toEqual(['s#2:p3,p1,p2']);
-		expect(() => merge(groups, 'a', 'b', rule(6, { locked: ['a', 'b'] }))).toThrow(
-			new RuleError('les groupes 1 et 2 ont tous deux commencé leur synthèse')
-		);
+		expect(() => merge(groups, 'a', 'b', rule(6, { locked: ['a', 'b'] }))).toThrow('les groupes 1 et 2 ont tous deux commencé leur synthèse');
 	});
 	it('merge up to exactly max', () => {
 		const groups: Group[] = [
@@ -337,13 +334,16 @@ describe('facilitators', () => {
 		expect(shape(merge(groups, 'a', 'b', rule(4)).groups)).toEqual(['s#3:p1,p2,p3,p4']);
 	});
 	it('refuse merges across statements, over the maximum, of a group with itself or of unknown groups', () => {
-		expect(() => merge(base(), 'b', 'c', rule())).toThrow(new RuleError('seuls deux groupes du même énoncé peuvent fusionner'));
-		expect(() => merge(base(), 'a', 'b', rule())).toThrow(new RuleError('trop nombreux pour fusionner : 8 personnes pour 6 places'));
-		expect(() => merge(base(), 'a', 'a', rule())).toThrow(new RuleError('impossible de fusionner un groupe avec lui-même'));
-		expect(() => merge(base(), 'a', 'zz', rule())).toThrow(new RuleError('groupe inconnu'));
+		expect(() => merge(base(), 'b', 'c', rule())).toThrow('seuls deux groupes du même énoncé peuvent fusionner');
+		expect(() => merge(base(), 'a', 'b', rule())).toThrow('trop nombreux pour fusionner : 8 personnes pour 6 places');
+		expect(() => merge(base(), 'a', 'a', rule())).toThrow('impossible de fusionner un groupe avec lui-même');
+		expect(() => merge(base(), 'a', 'zz', rule())).toThrow('groupe inconnu');
 	});
-	it('RuleError is an Error with its own name, for the server to tell it apart', () => {
-		const err = new RuleError('x');
+	it('RuleError is a refusal with its own name and code, for each device to word it', () => {
+		const err = new RuleError('groupFull', { number: 2, max: 6 });
+		expect(err.code).toBe('groupFull');
+		expect(err.message).toBe('le groupe 2 est complet (6 personnes)');
+		expect(wordRefusal('en', err.code, err.params)).toBe('group 2 is full (6 people)');
 		expect(err).toBeInstanceOf(Error);
 		expect(err.name).toBe('RuleError');
 	});

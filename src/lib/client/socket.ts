@@ -1,15 +1,41 @@
+/**
+ * The pages' one way to the control plane: `connect` by role (typed both ways), `act` to send a
+ * message and get its answer, `onGone` for the end of a connection. Components never hold a
+ * socket: pages give them callbacks.
+ */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../protocol';
+import type { ErrorCode, ErrorParams } from '../domain/refusal';
+import { wordRefusal } from '../domain/refusal';
+import { locale } from '../i18n/index.svelte';
+import type { Ack, ClientEvents, ClientMessage, ClientMessageName, Refused, ServerEvents, SocketAuth } from '../protocol';
 import type { GoneReason } from '../views';
 import { serverRestart } from './serverRestart.svelte';
+
+export type ControlSocket = Socket<ServerEvents, ClientEvents>;
+
+/** The server's refusal, worded in this device's language; `code` says what it was. */
+export class RefusedError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		readonly params: ErrorParams = {}
+	) {
+		super(wordRefusal(locale.lang, code, params));
+	}
+}
+
+/** A refusal as received (an answer, an HTTP error body, a refused handshake), or undefined. */
+export function refusedFrom(body: unknown): RefusedError | undefined {
+	const r = body as Partial<Refused> | null | undefined;
+	return r && typeof r.code === 'string' ? new RefusedError(r.code, r.params) : undefined;
+}
 
 /**
  * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
  * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
  * what is typed or tapped is queued, and reconnect as soon as it is back.
  */
-export function connect(auth: SocketAuth): Socket {
-	const socket = io({ path: '/socket.io', auth, transports: ['websocket', 'polling'] });
+export function connect(auth: SocketAuth): ControlSocket {
+	const socket: ControlSocket = io({ path: '/socket.io', auth, transports: ['websocket', 'polling'] });
 	const close = socket.close.bind(socket);
 	const offline = () => close();
 	const online = () => socket.connect();
@@ -31,8 +57,8 @@ export function connect(auth: SocketAuth): Socket {
  * The server ends this connection for good and says why (`gone`, then a disconnection): the
  * disconnection that follows is no network loss, so the page's « reconnexion… » must not show.
  */
-export function onGone(socket: Socket, then: (reason: GoneReason) => void) {
-	socket.on('gone', (reason: GoneReason) => {
+export function onGone(socket: ControlSocket, then: (reason: GoneReason) => void) {
+	socket.on('gone', (reason) => {
 		socket.off('disconnect');
 		then(reason);
 	});
@@ -42,13 +68,16 @@ export function onGone(socket: Socket, then: (reason: GoneReason) => void) {
 	});
 }
 
-/** Sends a typed message and resolves with the server's answer (or rejects with its error). */
-export function send<N extends ClientMessageName>(socket: Socket, name: N, msg: ClientMessage<N>): Promise<unknown> {
+/** Sends a typed message and resolves with the server's answer (or rejects with its refusal, worded here). */
+export function act<N extends ClientMessageName>(socket: ControlSocket, name: N, msg: ClientMessage<N>): Promise<unknown> {
 	return new Promise((resolve, reject) => {
-		socket.timeout(10_000).emit(name, msg, (err: Error | null, ack: Ack) => {
-			if (err) reject(new Error('pas de réponse du serveur'));
+		const answer = (err: Error | null, ack: Ack) => {
+			if (err) reject(new RefusedError('noAnswer'));
 			else if (ack.ok) resolve(ack.data);
-			else reject(new Error(ack.error));
-		});
+			else reject(refusedFrom(ack) ?? new Error(ack.error));
+		};
+		// socket.io's typed emit cannot follow a generic message name: the names and payloads are
+		// checked by this function's signature instead.
+		(socket.timeout(10_000) as unknown as { emit(n: N, m: ClientMessage<N>, a: typeof answer): void }).emit(name, msg, answer);
 	});
 }

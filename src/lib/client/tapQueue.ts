@@ -2,10 +2,8 @@
  * The timekeeper's taps on this device: kept in localStorage until the server has stored them,
  * so taps made offline (or before a reload) are sent later with their original times.
  */
-import type { Socket } from 'socket.io-client';
 import type { Tap } from '../domain/speaking';
 import { LIMITS } from '../protocol';
-import { send } from './socket';
 
 export interface QueuedTap {
 	id: string;
@@ -35,11 +33,11 @@ export function enqueue(groupId: string, tap: QueuedTap): QueuedTap[] {
 }
 
 /** Sends what is queued; what the server acknowledged leaves the queue. Safe to call often. */
-export async function flush(socket: Socket, groupId: string): Promise<QueuedTap[]> {
+export async function flush(send: (taps: QueuedTap[]) => Promise<unknown>, groupId: string): Promise<QueuedTap[]> {
 	const queue = loadQueue(groupId);
-	if (!queue.length || !socket.connected) return queue;
+	if (!queue.length) return queue;
 	const batch = queue.slice(0, LIMITS.tapsPerMessage);
-	await send(socket, 'speaking:taps', { taps: batch });
+	await send(batch);
 	const sent = new Set(batch.map((t) => t.id));
 	// Taps made while this batch travelled stay queued.
 	const left = loadQueue(groupId).filter((t) => !sent.has(t.id));

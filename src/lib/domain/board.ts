@@ -23,6 +23,7 @@
  * source twice is refused), merging concatenates sources, splitting gives one item per source, and only
  * an item written directly by the organisers, without sources and not « à clarifier », can be removed.
  */
+import { Refusal, type ErrorCode } from './refusal';
 
 export type Level = 'equipes' | 'institutions';
 /** Canonical order: levels are always stored in this order, without repeats. */
@@ -84,8 +85,8 @@ export type BoardOp =
 	| { kind: 'move'; itemId: string; before: string | null }
 	| { kind: 'remove'; itemId: string };
 
-/** A refused operation; the message is French and shown to the organiser. */
-export class BoardError extends Error {
+/** A board operation refused by its rules. */
+export class BoardError extends Refusal {
 	override name = 'BoardError';
 }
 
@@ -102,25 +103,25 @@ export function findItem(board: Board, id: string): BoardItem | undefined {
 
 function find(board: Board, id: string): BoardItem {
 	const item = findItem(board, id);
-	if (!item) throw new BoardError('préconisation inconnue');
+	if (!item) throw new BoardError('boardUnknownItem');
 	return item;
 }
 
 /** For split and remove, which must act on exactly the item the organiser saw. */
 function findExact(board: Board, id: string): BoardItem {
-	if (Object.hasOwn(board.mergedInto, id)) throw new BoardError('cette préconisation a été fusionnée dans une autre');
+	if (Object.hasOwn(board.mergedInto, id)) throw new BoardError('boardMerged');
 	return find(board, id);
 }
 
 function fresh(board: Board, id: string): string {
-	if (!id) throw new BoardError('identifiant vide');
-	if (findItem(board, id)) throw new BoardError('identifiant déjà utilisé');
+	if (!id) throw new BoardError('boardEmptyId');
+	if (findItem(board, id)) throw new BoardError('boardIdTaken');
 	return id;
 }
 
-function nonEmpty(value: string, message = 'le texte ne peut pas être vide'): string {
+function nonEmpty(value: string, code: ErrorCode = 'boardEmptyText'): string {
 	const trimmed = value.trim();
-	if (!trimmed) throw new BoardError(message);
+	if (!trimmed) throw new BoardError(code);
 	return trimmed;
 }
 
@@ -150,9 +151,9 @@ function step(board: Board, op: BoardOp): Board {
 		case 'addFromWriteup': {
 			const { source } = op;
 			// Stage 1 gives « constats », not proposals.
-			if (source.stage !== 2 && source.stage !== 3) throw new BoardError('seules les étapes 2 et 3 donnent des préconisations');
+			if (source.stage !== 2 && source.stage !== 3) throw new BoardError('boardSourceStage');
 			if (board.items.some((item) => item.sources.some((s) => s.id === source.id)))
-				throw new BoardError('cet élément est déjà sur le tableau');
+				throw new BoardError('boardAlreadySent');
 			const text = nonEmpty(source.text);
 			return append(board, {
 				id: fresh(board, op.itemId),
@@ -190,24 +191,24 @@ function step(board: Board, op: BoardOp): Board {
 			return split(board, op.itemId, op.newIds);
 		case 'setHeading': {
 			const heading = op.heading.trim();
-			if (heading && !board.headings.includes(heading)) throw new BoardError(`rubrique inconnue : « ${heading} »`);
+			if (heading && !board.headings.includes(heading)) throw new BoardError('boardUnknownHeading', { heading });
 			return update(board, op.itemId, (item) => ({ ...item, heading }));
 		}
 		case 'addHeading': {
-			const heading = nonEmpty(op.heading, 'le nom de la rubrique ne peut pas être vide');
-			if (board.headings.includes(heading)) throw new BoardError(`la rubrique « ${heading} » existe déjà`);
+			const heading = nonEmpty(op.heading, 'boardEmptyHeading');
+			if (board.headings.includes(heading)) throw new BoardError('boardHeadingExists', { heading });
 			return { ...board, headings: [...board.headings, heading] };
 		}
 		case 'renameHeading':
 			return renameHeading(board, op.from, op.to);
 		case 'setLevels': {
 			const unknown = op.levels.find((level) => !LEVELS.includes(level));
-			if (unknown !== undefined) throw new BoardError(`niveau inconnu : ${unknown}`);
+			if (unknown !== undefined) throw new BoardError('boardUnknownLevel', { level: String(unknown) });
 			const levels = LEVELS.filter((level) => op.levels.includes(level));
 			return update(board, op.itemId, (item) => ({ ...item, levels }));
 		}
 		case 'markClarify': {
-			const reason = nonEmpty(op.reason, 'indiquez ce qu’il faut clarifier');
+			const reason = nonEmpty(op.reason, 'boardEmptyReason');
 			return update(board, op.itemId, (item) => withReason(item, reason));
 		}
 		case 'markOk':
@@ -222,8 +223,8 @@ function step(board: Board, op: BoardOp): Board {
 			return move(board, op.itemId, op.before);
 		case 'remove': {
 			const item = findExact(board, op.itemId);
-			if (item.sources.length) throw new BoardError('une préconisation issue des groupes ne peut pas être supprimée');
-			if (item.status === 'a-clarifier') throw new BoardError('une préconisation à clarifier ne peut pas être supprimée');
+			if (item.sources.length) throw new BoardError('boardSourcedUndeletable');
+			if (item.status === 'a-clarifier') throw new BoardError('boardClarifyUndeletable');
 			return {
 				...board,
 				items: board.items.filter((i) => i !== item),
@@ -232,7 +233,7 @@ function step(board: Board, op: BoardOp): Board {
 		}
 		default:
 			// Operations arrive from the network: refuse what this version does not know.
-			throw new BoardError(`opération inconnue : ${(op as { kind: unknown }).kind}`);
+			throw new BoardError('boardUnknownOp', { kind: String((op as { kind: unknown }).kind) });
 	}
 }
 
@@ -244,9 +245,9 @@ function step(board: Board, op: BoardOp): Board {
  */
 function merge(board: Board, itemIds: readonly string[], into: string, text: string | undefined): Board {
 	const parts = [...new Set(itemIds.map((id) => find(board, id)))];
-	if (parts.length < 2) throw new BoardError('il faut au moins deux préconisations distinctes pour fusionner');
+	if (parts.length < 2) throw new BoardError('boardMergeTwo');
 	const survivor = find(board, into);
-	if (!parts.includes(survivor)) throw new BoardError('la préconisation gardée doit faire partie de la fusion');
+	if (!parts.includes(survivor)) throw new BoardError('boardMergeSurvivor');
 	const ordered = [survivor, ...parts.filter((p) => p !== survivor)];
 	const reasons = [...new Set(ordered.flatMap((p) => (p.reason === undefined ? [] : [p.reason])))];
 	const merged = withReason(
@@ -281,13 +282,13 @@ function merge(board: Board, itemIds: readonly string[], into: string, text: str
  */
 function split(board: Board, itemId: string, newIds: readonly string[]): Board {
 	const item = findExact(board, itemId);
-	if (item.sources.length < 2) throw new BoardError('une préconisation issue d’une seule source ne peut pas être séparée');
+	if (item.sources.length < 2) throw new BoardError('boardSplitSingle');
 	const needed = item.sources.length - 1;
 	if (newIds.length !== needed) {
 		const count = needed === 1 ? 'un nouvel identifiant' : `${needed} nouveaux identifiants`;
-		throw new BoardError(`il faut ${count} pour séparer cette préconisation`);
+		throw new BoardError('boardSplitCount', { count });
 	}
-	if (new Set(newIds).size !== newIds.length) throw new BoardError('identifiant déjà utilisé');
+	if (new Set(newIds).size !== newIds.length) throw new BoardError('boardIdTaken');
 	for (const id of newIds) fresh(board, id);
 	const pieces = item.sources.map((source, k): BoardItem => {
 		const text = source.text.trim();
@@ -299,8 +300,8 @@ function split(board: Board, itemId: string, newIds: readonly string[]): Board {
 
 /** Renaming onto an existing heading folds the two: its items join that heading. */
 function renameHeading(board: Board, from: string, to: string): Board {
-	if (!board.headings.includes(from)) throw new BoardError(`rubrique inconnue : « ${from} »`);
-	const name = nonEmpty(to, 'le nom de la rubrique ne peut pas être vide');
+	if (!board.headings.includes(from)) throw new BoardError('boardUnknownHeading', { heading: from });
+	const name = nonEmpty(to, 'boardEmptyHeading');
 	if (name === from) return board;
 	return {
 		...board,

@@ -1,6 +1,6 @@
 /** Defaults of the method (../shared/GROS-DEBAT.md): three stages of 30 minutes, groups of at most six. */
 import template from '../templates/chambery-2017.json' with { type: 'json' };
-import type { Language } from '../protocol';
+import type { Lang as Language } from '../i18n/words';
 import { otherLanguage, type StageTranslation, type StageTranslations } from './translations';
 
 export const DEFAULT_STAGE_QUESTIONS: readonly [string, string, string] = [

@@ -19,6 +19,11 @@
  * larger `max` than when the groups formed) kept the rule from folding; the facilitators'
  * `suggestions` name those cases.
  */
+import { Refusal } from './refusal';
+
+/** A room's phases, driven by its facilitators: welcome → statements presented → free choice → groups fixed. */
+export const ROOM_PHASES = ['welcome', 'presentation', 'choice', 'groups'] as const;
+export type RoomPhase = (typeof ROOM_PHASES)[number];
 
 export interface Group {
 	id: string;
@@ -47,7 +52,8 @@ export interface SeatingRule {
 	locked: ReadonlySet<string>;
 }
 /** A refused request; the message is French and shown to users. */
-export class RuleError extends Error {
+/** A seating move refused by its rules. */
+export class RuleError extends Refusal {
 	override name = 'RuleError';
 }
 
@@ -93,7 +99,7 @@ function seat(groups: Group[], who: string, statementId: string, max: number, ne
 	return target;
 }
 
-const writingRefusal = (g: Group) => new RuleError(`le groupe ${g.number} a déjà commencé sa synthèse : il ne peut pas disparaître`);
+const writingRefusal = (g: Group) => new RuleError('groupStartedWriting', { number: g.number });
 
 /** Takes `who` out of their group (deleting it if emptied); mutates `groups`; returns the group left. */
 function unseat(groups: Group[], who: string, rule: SeatingRule): Group | undefined {
@@ -193,9 +199,9 @@ export function rebalance(groups: readonly Group[], statementId: string, rule: S
  */
 export function move(groups: readonly Group[], participantId: string, targetGroupId: string, rule: SeatingRule): Placement {
 	const target = groups.find((g) => g.id === targetGroupId);
-	if (!target) throw new RuleError('groupe inconnu');
+	if (!target) throw new RuleError('unknownGroup');
 	if (groupOf(groups, participantId)?.id === targetGroupId) return { groups: copy(groups), moves: [] };
-	if (target.members.length >= rule.max) throw new RuleError(`le groupe ${target.number} est complet (${rule.max} personnes)`);
+	if (target.members.length >= rule.max) throw new RuleError('groupFull', { number: target.number, max: rule.max });
 	const next = copy(groups);
 	const moves: Move[] = [];
 	const left = unseat(next, participantId, rule);
@@ -213,13 +219,13 @@ export function move(groups: readonly Group[], participantId: string, targetGrou
 export function merge(groups: readonly Group[], groupIdA: string, groupIdB: string, rule: SeatingRule): Placement {
 	const a = groups.find((g) => g.id === groupIdA);
 	const b = groups.find((g) => g.id === groupIdB);
-	if (!a || !b) throw new RuleError('groupe inconnu');
-	if (a.id === b.id) throw new RuleError('impossible de fusionner un groupe avec lui-même');
-	if (a.statementId !== b.statementId) throw new RuleError('seuls deux groupes du même énoncé peuvent fusionner');
+	if (!a || !b) throw new RuleError('unknownGroup');
+	if (a.id === b.id) throw new RuleError('mergeSelf');
+	if (a.statementId !== b.statementId) throw new RuleError('mergeOtherStatement');
 	const size = a.members.length + b.members.length;
-	if (size > rule.max) throw new RuleError(`trop nombreux pour fusionner : ${size} personnes pour ${rule.max} places`);
+	if (size > rule.max) throw new RuleError('mergeTooMany', { size, max: rule.max });
 	const [keep, drop] = mergeOrder(a, b, rule);
-	if (rule.locked.has(drop.id)) throw new RuleError(`les groupes ${a.number} et ${b.number} ont tous deux commencé leur synthèse`);
+	if (rule.locked.has(drop.id)) throw new RuleError('mergeBothWriting', { a: a.number, b: b.number });
 	const next = copy(groups).filter((g) => g.id !== drop.id);
 	(next.find((g) => g.id === keep.id) as Group).members.push(...drop.members);
 	return { groups: next, moves: drop.members.map((participantId) => ({ participantId, from: drop.id, to: keep.id })) };

@@ -1,5 +1,11 @@
-import { familiesOf, type Category } from './categories';
-import type { Headcount } from '../views';
+import { familiesOf, type Category, type Family } from './categories';
+
+export type FamilyCounts = Partial<Record<Family, number>>;
+
+export interface Headcount {
+	total: number;
+	byFamily: FamilyCounts;
+}
 
 /** People counted once in total and once in each family they declared. */
 export function headcount(people: readonly { categories: readonly Category[] }[]): Headcount {

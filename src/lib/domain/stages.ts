@@ -15,6 +15,8 @@
  * A timed stage past its end stays 'running' with 0 remaining: the facilitator decides when to move on.
  * 'finished' keeps the index where the stages stopped.
  */
+import type { MessageKey } from '../i18n/words';
+import { Refusal } from './refusal';
 
 export const STAGE_COUNT = 3;
 export const EVALUATION_INDEX = 4;
@@ -39,7 +41,8 @@ export interface RoomStages {
 export type StageMinutes = [number, number, number];
 export type StageDurations = readonly [number, number, number];
 
-export class StageError extends Error {
+/** A stage command refused by the stage machine. */
+export class StageError extends Refusal {
 	override name = 'StageError';
 }
 
@@ -63,8 +66,12 @@ function hasTimer(state: StageState): boolean {
 	return isTimedIndex(state.index) && (state.status === 'running' || state.status === 'paused');
 }
 
-function fail(action: string, reason: string): never {
-	throw new StageError(`impossible ${action} : ${reason}`);
+type StageAction = Extract<MessageKey, `stageAction.${string}`> extends `stageAction.${infer A}` ? A : never;
+type StageReason = Extract<MessageKey, `stageReason.${string}`> extends `stageReason.${infer R}` ? R : never;
+
+function fail(action: StageAction | { key: StageAction; index: number }, reason: StageReason, value?: number): never {
+	const act = typeof action === 'string' ? { key: `stageAction.${action}` as const } : { key: `stageAction.${action.key}` as const, params: { index: action.index } };
+	throw new StageError('stageRefused', { action: act, reason: { key: `stageReason.${reason}`, params: { value: String(value) } } });
 }
 
 export function remainingMs(state: StageState, now: number): number {
@@ -89,37 +96,33 @@ function stageStart(index: StageIndex, now: number, durationsMs: StageDurations)
 	const duration = durationsMs[index - 1];
 	// Settings are validated upstream; a bad value here would freeze or skip a stage silently.
 	if (duration === undefined || !Number.isFinite(duration) || duration <= 0) {
-		fail(`de démarrer l’étape ${index}`, `durée invalide (${duration})`);
+		fail({ key: 'startStage', index }, 'badDuration', duration);
 	}
 	return { index, status: 'running', endsAt: now + duration };
 }
 
 export function start(state: StageState, now: number, durationsMs: StageDurations): StageState {
 	// Only from index 0, so that two facilitators clicking at once do not skip a stage.
-	if (state.status !== 'waiting') fail('de démarrer', 'les étapes ont déjà commencé');
+	if (state.status !== 'waiting') fail('start', 'started');
 	return stageStart(1, now, durationsMs);
 }
 
 export function pause(state: StageState, now: number): StageState {
-	const action = 'de mettre en pause';
-	if (state.status === 'paused') fail(action, 'l’étape est déjà en pause');
-	if (state.status !== 'running') fail(action, 'aucune étape en cours');
-	if (state.endsAt === undefined) fail(action, 'l’évaluation n’a pas de minuteur');
+	if (state.status === 'paused') fail('pause', 'alreadyPaused');
+	if (state.status !== 'running') fail('pause', 'noneRunning');
+	if (state.endsAt === undefined) fail('pause', 'evaluationNoTimer');
 	return { index: state.index, status: 'paused', remainingMs: remainingMs(state, now) };
 }
 
 export function resume(state: StageState, now: number): StageState {
-	if (state.status !== 'paused') fail('de reprendre', 'aucune étape en pause');
+	if (state.status !== 'paused') fail('resume', 'nonePaused');
 	return { index: state.index, status: 'running', endsAt: now + remainingMs(state, now) };
 }
 
 /** Adds (or removes, when negative) time; an overtime stage given minutes counts them from now. */
 export function adjust(state: StageState, now: number, deltaMs: number): StageState {
-	const action = 'd’ajuster le temps';
-	if (!Number.isFinite(deltaMs)) fail(action, `durée invalide (${deltaMs})`);
-	if (!hasTimer(state)) {
-		fail(action, state.index === EVALUATION_INDEX && state.status === 'running' ? 'l’évaluation n’a pas de minuteur' : 'aucune étape en cours');
-	}
+	if (!Number.isFinite(deltaMs)) fail('adjust', 'badDuration', deltaMs);
+	if (!hasTimer(state)) fail('adjust', state.index === EVALUATION_INDEX && state.status === 'running' ? 'evaluationNoTimer' : 'noneRunning');
 	const left = Math.max(0, remainingMs(state, now) + deltaMs);
 	return state.status === 'paused'
 		? { index: state.index, status: 'paused', remainingMs: left }
@@ -128,15 +131,14 @@ export function adjust(state: StageState, now: number, deltaMs: number): StageSt
 
 /** 0 → stage 1, stage n → n+1 with its full duration (from a paused stage too), 3 → evaluation, evaluation → finished. */
 export function next(state: StageState, now: number, durationsMs: StageDurations): StageState {
-	if (state.status === 'finished') fail('de passer à l’étape suivante', 'les étapes sont terminées');
+	if (state.status === 'finished') fail('next', 'over');
 	if (state.index === EVALUATION_INDEX) return { index: EVALUATION_INDEX, status: 'finished' };
 	return stageStart((state.index + 1) as StageIndex, now, durationsMs);
 }
 
 export function finish(state: StageState): StageState {
-	const action = 'de terminer';
-	if (state.status === 'waiting') fail(action, 'les étapes n’ont pas commencé');
-	if (state.status === 'finished') fail(action, 'les étapes sont déjà terminées');
+	if (state.status === 'waiting') fail('finish', 'notStarted');
+	if (state.status === 'finished') fail('finish', 'alreadyOver');
 	return { index: state.index, status: 'finished' };
 }
 
@@ -182,7 +184,7 @@ function overrideOf(rs: RoomStages, groupId: string): StageState | undefined {
 }
 
 function checkGroupId(groupId: string): void {
-	if (groupId === '') throw new StageError('groupe inconnu : identifiant vide');
+	if (groupId === '') throw new StageError('stageEmptyGroup');
 }
 
 /** What a group lives: its override, or the room state. */
@@ -206,7 +208,7 @@ export function holdGroup(rs: RoomStages, groupId: string, now: number): RoomSta
 export function releaseGroup(rs: RoomStages, groupId: string): RoomStages {
 	checkGroupId(groupId);
 	if (overrideOf(rs, groupId) === undefined) {
-		throw new StageError(`impossible de rattacher le groupe ${groupId} : il suit déjà le minuteur de la salle`);
+		throw new StageError('stageFollowsRoom', { groupId });
 	}
 	const overrides = { ...rs.overrides };
 	delete overrides[groupId];
@@ -237,7 +239,7 @@ export function advanceGroup(rs: RoomStages, groupId: string, now: number, durat
  * its own timer; a stage not yet begun simply gets the new duration.
  */
 export function setDurations(rs: RoomStages, now: number, before: StageMinutes, after: StageMinutes): RoomStages {
-	for (const m of after) if (!Number.isInteger(m) || m < 1) fail('de changer les durées', `durée invalide (${m})`);
+	for (const m of after) if (!Number.isInteger(m) || m < 1) fail('durations', 'badDuration', m);
 	const change = (index: 1 | 2 | 3) => ((after[index - 1] ?? 0) - (before[index - 1] ?? 0)) * 60_000;
 	const shift = (s: StageState) => (hasTimer(s) && isTimedIndex(s.index) ? adjust(s, now, change(s.index)) : s);
 	const overrides: Record<string, StageState> = {};

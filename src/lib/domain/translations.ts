@@ -4,7 +4,7 @@
  * The language that comes back is the text's own, for `lang="…"` on the element (WCAG 3.1.2,
  * language of parts) and for the voice that reads it aloud.
  */
-import type { Language } from '../protocol';
+import type { Lang as Language } from '../i18n/words';
 
 /** A text's translations by language; a missing or empty one means « not translated ». */
 export type Translations = Partial<Record<Language, string>>;

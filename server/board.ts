@@ -5,30 +5,30 @@
  * anyone sees it. Two organisers acting at once both land, in order (docs/board.md).
  */
 import { nanoid } from 'nanoid';
-import { BoardError, apply, sourcesLabel, summary, type Board, type BoardOp } from '../src/lib/domain/board';
+import { apply, sourcesLabel, summary, type Board, type BoardOp } from '../src/lib/domain/board';
 import { effectiveStage } from '../src/lib/domain/stages';
 import { LIMITS } from '../src/lib/protocol';
 import type { PublicBoard } from '../src/lib/views';
 import { docName } from '../src/lib/writeup';
-import { PalabreError, type Palabre } from './service';
-import type { ParticipantRecord } from './store/store';
+import type { Changes } from './changes';
+import { PalabreError } from './errors';
+import type { ParticipantRecord, Store } from './store/store';
 
 function tooLong(field: string, length: number) {
-	return new PalabreError(400, `${field}: ${length} caractères ; au tableau, ${LIMITS.boardText} au plus (raccourcissez d’abord)`);
+	return new PalabreError(400, 'boardTextTooLong', { field, length, max: LIMITS.boardText });
 }
 
 export class BoardService {
-	constructor(private readonly palabre: Palabre) {}
+	constructor(
+		private readonly store: Store,
+		private readonly changes: Changes,
+		/** A write-up item as stored (the board reads the source itself: provenance cannot be forged). */
+		private readonly writeupItem: (groupId: string, itemId: string) => { stage: number; text: string } | undefined
+	) {}
 
 	private commit(eventId: string, op: BoardOp): Board {
-		const { board, version } = this.palabre.store.getBoard(eventId);
-		let next: Board;
-		try {
-			next = apply(board, op);
-		} catch (err) {
-			if (err instanceof BoardError) throw new PalabreError(409, err.message);
-			throw err;
-		}
+		const { board, version } = this.store.getBoard(eventId);
+		const next = apply(board, op);
 		// Every board text is capped like every other text, whatever built it (merged reasons join).
 		const before = new Map(board.items.map((i) => [i.id, i]));
 		for (const item of next.items) {
@@ -36,8 +36,8 @@ export class BoardService {
 			if (item.text !== was?.text && item.text.length > LIMITS.boardText) throw tooLong('text', item.text.length);
 			if (item.reason !== was?.reason && (item.reason?.length ?? 0) > LIMITS.boardText) throw tooLong('reason', item.reason?.length ?? 0);
 		}
-		this.palabre.store.saveBoard(eventId, next, version + 1);
-		this.palabre.notify({ eventId, roomIds: [], participantIds: [], board: true });
+		this.store.saveBoard(eventId, next, version + 1);
+		this.changes.emit({ kind: 'boardChanged', eventId });
 		return next;
 	}
 
@@ -51,13 +51,13 @@ export class BoardService {
 	 * the provenance (statement, group, stage, original text) cannot be forged by a client.
 	 */
 	send(eventId: string, groupId: string, itemId: string): { boardItemId: string } {
-		const group = this.palabre.store.getGroup(groupId);
-		const room = group && this.palabre.store.getRoom(group.roomId);
-		if (!group || !room || room.eventId !== eventId) throw new PalabreError(400, 'groupId: groupe inconnu');
-		const item = this.palabre.writeups.item(groupId, itemId);
-		if (!item) throw new PalabreError(400, 'itemId: élément inconnu');
-		if (item.stage !== 2 && item.stage !== 3) throw new PalabreError(409, 'seules les idées des étapes 2 et 3 vont au tableau');
-		if (!item.text.trim()) throw new PalabreError(409, 'cet élément est vide');
+		const group = this.store.getGroup(groupId);
+		const room = group && this.store.getRoom(group.roomId);
+		if (!group || !room || room.eventId !== eventId) throw new PalabreError(400, 'fieldUnknownGroup');
+		const item = this.writeupItem(groupId, itemId);
+		if (!item) throw new PalabreError(400, 'fieldUnknownItem');
+		if (item.stage !== 2 && item.stage !== 3) throw new PalabreError(409, 'boardStagesOnly');
+		if (!item.text.trim()) throw new PalabreError(409, 'emptyItem');
 		if (item.text.length > LIMITS.boardText) throw tooLong('itemId', item.text.length);
 		const boardItemId = nanoid(12);
 		this.commit(eventId, {
@@ -79,16 +79,16 @@ export class BoardService {
 
 	/** A member may send their own group's items; facilitators and organisers any group's. */
 	sendAsMember(p: ParticipantRecord, itemId: string) {
-		if (!p.groupId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
+		if (!p.groupId) throw new PalabreError(409, 'notInGroup');
 		return this.send(p.eventId, p.groupId, itemId);
 	}
 
 	/** « Je soutiens », once the participant's group has finished its three stages. */
 	support(p: ParticipantRecord, itemId: string, on: boolean) {
-		const room = p.roomId ? this.palabre.store.getRoom(p.roomId) : undefined;
+		const room = p.roomId ? this.store.getRoom(p.roomId) : undefined;
 		const stage = room && p.groupId ? effectiveStage(room.stages, p.groupId) : room?.stages.room;
 		if (!stage || (stage.index < 4 && stage.status !== 'finished')) {
-			throw new PalabreError(409, 'le soutien s’ouvre après les trois étapes');
+			throw new PalabreError(409, 'supportNotOpen');
 		}
 		const board = this.commit(p.eventId, { kind: 'support', itemId, participantId: p.id, on });
 		return { mySupports: this.supportsOf(board, p.id) };
@@ -96,23 +96,28 @@ export class BoardService {
 
 	/** Takes a deleted person's support off every item. */
 	forgetPerson(eventId: string, participantId: string) {
-		const { board, version } = this.palabre.store.getBoard(eventId);
+		const { board, version } = this.store.getBoard(eventId);
 		if (!board.items.some((i) => i.support.includes(participantId))) return;
 		const next = { ...board, items: board.items.map((i) => ({ ...i, support: i.support.filter((s) => s !== participantId) })) };
-		this.palabre.store.saveBoard(eventId, next, version + 1);
+		this.store.saveBoard(eventId, next, version + 1);
 	}
 
-	supportsOf(board: Board, participantId: string): string[] {
+	/** The items a person supports, for their phone's « je soutiens » buttons. */
+	supportsOfPerson(eventId: string, participantId: string): string[] {
+		return this.supportsOf(this.store.getBoard(eventId).board, participantId);
+	}
+
+	private supportsOf(board: Board, participantId: string): string[] {
 		return board.items.filter((i) => i.support.includes(participantId)).map((i) => i.id);
 	}
 
 	/** The board as everyone may see it: counts of support, never who. */
 	publicBoard(eventId: string): PublicBoard {
-		const { board, version } = this.palabre.store.getBoard(eventId);
+		const { board, version } = this.store.getBoard(eventId);
 		// Sources named as the screens number statements: room and statement by their place, from 1.
 		const numbers = new Map<string, { roomNumber: number; statementNumber: number }>();
-		for (const [r, room] of this.palabre.store.listRooms(eventId).entries()) {
-			for (const [i, s] of this.palabre.store.listStatements(room.id).entries()) numbers.set(s.id, { roomNumber: r + 1, statementNumber: i + 1 });
+		for (const [r, room] of this.store.listRooms(eventId).entries()) {
+			for (const [i, s] of this.store.listStatements(room.id).entries()) numbers.set(s.id, { roomNumber: r + 1, statementNumber: i + 1 });
 		}
 		return {
 			version,

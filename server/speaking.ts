@@ -18,9 +18,11 @@ import {
 import type { RoomStages } from '../src/lib/domain/stages';
 import { LIMITS, type ClientMessage } from '../src/lib/protocol';
 import type { SpeakingGroupView } from '../src/lib/views';
+import type { Changes } from './changes';
+import { PalabreError } from './errors';
 import { rateLimiter } from './rateLimit';
-import { PalabreError, type Palabre } from './service';
-import type { ParticipantRecord, StoredTap } from './store/store';
+import { eventById, roomById } from './records';
+import type { ParticipantRecord, Store, StoredTap } from './store/store';
 
 /** Taps older than this are refused: a clock gone wrong, not a queue kept offline. */
 const MAX_AGE_MS = 12 * 60 * 60_000;
@@ -42,14 +44,15 @@ function marksOfTaps(taps: readonly StoredTap[]): StageMark[] {
 	return taps.flatMap((t, k) => (k > 0 && taps[k - 1]?.stage === t.stage ? [] : [{ at: t.tap.at, stage: t.stage, running: true }]));
 }
 
-export class SpeakingService {
+export class Speaking {
 	/** Per group: read from the store once, then kept up to date by each tap and stage change. */
 	private readonly cache = new Map<string, Kept>();
 	/** Per group and per timekeeper: a flood of taps is refused before it is stored. */
 	private readonly budget = rateLimiter({ burst: LIMITS.tapsBurst, perMinute: LIMITS.tapsPerMinute });
 
 	constructor(
-		private readonly palabre: Palabre,
+		private readonly store: Store,
+		private readonly changes: Changes,
 		private readonly now: () => number = Date.now
 	) {}
 
@@ -60,16 +63,16 @@ export class SpeakingService {
 	}
 
 	private members(groupId: string) {
-		return this.palabre.store.listGroupMembers(groupId);
+		return this.store.listGroupMembers(groupId);
 	}
 
 	private kept(groupId: string): Kept {
 		let k = this.cache.get(groupId);
 		if (!k) {
-			const { store } = this.palabre;
+			const { store } = this;
 			const group = store.getGroup(groupId);
-			if (!group) throw new PalabreError(404, 'groupe inconnu');
-			const event = this.palabre.event(this.palabre.room(group.roomId).eventId);
+			if (!group) throw new PalabreError(404, 'unknownGroup');
+			const event = eventById(store, roomById(store, group.roomId).eventId);
 			const taps = store.listTaps(groupId);
 			const log = store.listStageLog(group.roomId);
 			const ledger = new SpeakingLedger((event.settings.longTurnSeconds ?? DEFAULT_LONG_TURN_MS / 1000) * 1000);
@@ -90,33 +93,33 @@ export class SpeakingService {
 	admit(p: ParticipantRecord, raw: unknown) {
 		const taps = typeof raw === 'object' && raw !== null ? (raw as { taps?: unknown }).taps : undefined;
 		const n = Array.isArray(taps) ? taps.length : 1;
-		if (n > LIMITS.tapsPerMessage) throw new PalabreError(400, `taps : au plus ${LIMITS.tapsPerMessage} par message`);
+		if (n > LIMITS.tapsPerMessage) throw new PalabreError(400, 'tapsPerMessage', { max: LIMITS.tapsPerMessage });
 		const now = this.now();
 		if (!this.budget.take(`p:${p.id}`, now, n) || !this.budget.take(`g:${p.groupId ?? ''}`, now, n)) {
-			throw new PalabreError(429, `taps : trop de taps d’un coup (au plus ${LIMITS.tapsPerMinute} par minute), réessayez dans une minute`);
+			throw new PalabreError(429, 'tapsPerMinute', { max: LIMITS.tapsPerMinute });
 		}
 	}
 
 	addTaps(p: ParticipantRecord, msg: ClientMessage<'speaking:taps'>): { stored: number } {
-		if (!p.groupId) throw new PalabreError(409, 'vous n’êtes dans aucun groupe');
+		if (!p.groupId) throw new PalabreError(409, 'notInGroup');
 		const members = new Set(this.members(p.groupId).map((m) => m.id));
 		const now = this.now();
 		for (const { tap } of msg.taps) {
-			if (tap.at < now - MAX_AGE_MS || tap.at > now + MAX_AHEAD_MS) throw new PalabreError(400, 'taps: heure invalide');
+			if (tap.at < now - MAX_AGE_MS || tap.at > now + MAX_AHEAD_MS) throw new PalabreError(400, 'tapTime');
 			if (tap.kind === 'speak' && !members.has(tap.participantId)) {
-				throw new PalabreError(400, 'taps: cette personne n’est pas dans le groupe');
+				throw new PalabreError(400, 'tapNotMember');
 			}
 		}
 		const kept = this.kept(p.groupId);
 		// A resent queue: what is already stored is acknowledged again, and nothing else changes.
 		const fresh = [...new Map(msg.taps.filter((t) => !kept.ids.has(t.id)).map((t) => [t.id, t])).values()];
 		if (!fresh.length) return { stored: 0 };
-		const stored = this.palabre.store.addTaps(p.groupId, fresh);
+		const stored = this.store.addTaps(p.groupId, fresh);
 		for (const t of fresh) kept.ids.add(t.id);
 		kept.ledger.add(fresh.map((t) => t.tap));
 		// Only the group's speaking view and the room's figures change: not anyone's session, not
 		// the room's seats or stages.
-		if (p.roomId) this.palabre.notify({ eventId: p.eventId, roomIds: [], participantIds: [], speaking: [{ roomId: p.roomId, groupId: p.groupId }] });
+		if (p.roomId) this.changes.emit({ kind: 'tapsStored', eventId: p.eventId, roomId: p.roomId, groupId: p.groupId });
 		return { stored };
 	}
 
@@ -165,11 +168,11 @@ export class SpeakingService {
 			return pseudonyms.get(id) as string;
 		};
 		const now = this.now();
-		for (const room of this.palabre.store.listRooms(eventId)) {
-			const statements = this.palabre.store.listStatements(room.id);
-			const inRoom = this.palabre.store.listRoomParticipants(room.id);
+		for (const room of this.store.listRooms(eventId)) {
+			const statements = this.store.listStatements(room.id);
+			const inRoom = this.store.listRoomParticipants(room.id);
 			const people = new Map(inRoom.map((p) => [p.id, p]));
-			const groups = this.palabre.store.listGroups(room.id);
+			const groups = this.store.listGroups(room.id);
 			for (const g of groups) {
 				const statement = statements.findIndex((s) => s.id === g.statementId) + 1;
 				const { ledger } = this.kept(g.id);

@@ -1,0 +1,45 @@
+/**
+ * The event's addresses: the join link, the organiser's, and each room's projection and
+ * facilitation links, derived from the organiser's token (server/tokens.ts) so the store keeps
+ * their hashes only.
+ */
+import type { EventRecord, RoomLinkHashes } from './store/store';
+import { hashToken, roomToken } from './tokens';
+
+export class Links {
+	/**
+	 * Each event's organiser token as last presented, in memory only: the console's room links are
+	 * derived from it. An event has one valid organiser token at a time, so every organiser
+	 * watching it presented this one.
+	 */
+	private readonly organiserTokens = new Map<string, string>();
+
+	constructor(readonly publicUrl: string) {}
+
+	join = (e: Pick<EventRecord, 'joinCode'>) => `${this.publicUrl}/j/${e.joinCode}`;
+	organiser = (eventId: string, token: string) => `${this.publicUrl}/o/${eventId}#${token}`;
+	projection = (roomId: string, organiserToken: string) => `${this.publicUrl}/p/${roomId}#${roomToken(organiserToken, roomId, 'projection')}`;
+	facilitation = (roomId: string, organiserToken: string) => `${this.publicUrl}/f/${roomId}#${roomToken(organiserToken, roomId, 'facilitation')}`;
+
+	/** What the store keeps of a room's links: their hashes. */
+	roomHashes = (roomId: string, organiserToken: string): RoomLinkHashes => ({
+		facilitation: hashToken(roomToken(organiserToken, roomId, 'facilitation')),
+		projection: hashToken(roomToken(organiserToken, roomId, 'projection'))
+	});
+
+	rememberOrganiser(eventId: string, token: string) {
+		this.organiserTokens.set(eventId, token);
+	}
+
+	forget(eventId: string) {
+		this.organiserTokens.delete(eventId);
+	}
+
+	/** A room's links for the organiser's console, once the organiser presented their token. */
+	roomLinks(eventId: string, roomId: string): { projectionUrl: string; facilitatorUrl: string } {
+		const token = this.organiserTokens.get(eventId);
+		return token
+			? { projectionUrl: this.projection(roomId, token), facilitatorUrl: this.facilitation(roomId, token) }
+			: { projectionUrl: '', facilitatorUrl: '' };
+	}
+}

@@ -1,0 +1,48 @@
+/**
+ * One Palabre, assembled: the store, the services of each context (each given what it needs of
+ * the others, never another service itself), the access checks and the read models. Transports
+ * (server/http/api.ts, server/realtime/control.ts) use these; they never touch the store.
+ */
+import { Access } from './access';
+import { BoardService } from './board';
+import { Changes } from './changes';
+import { EventAdmin, People } from './event';
+import { Links } from './links';
+import { ReadModels } from './readModels';
+import { Seating } from './seating';
+import { Speaking } from './speaking';
+import { Stages } from './stages';
+import type { Store } from './store/store';
+import { Writeups } from './writeups';
+
+export function createPalabre(store: Store, publicUrl: string) {
+	const changes = new Changes();
+	const links = new Links(publicUrl);
+	const access = new Access(store, links);
+	const writeups = new Writeups(store, changes, access);
+	const speaking = new Speaking(store, changes);
+	const board = new BoardService(store, changes, (groupId, itemId) => writeups.item(groupId, itemId));
+	const seating = new Seating(store, changes, writeups);
+	const stages = new Stages(store, changes, speaking);
+	const forgetting = {
+		personsReactions: (groupId: string, participantId: string) => writeups.forgetPerson(groupId, participantId),
+		personsConnections: (participantId: string) => writeups.withdraw(participantId, null),
+		groupDocs: (groupId: string) => writeups.forget(groupId),
+		linkConnections: (eventId: string, roomIds: string[]) => writeups.withdrawLinks(eventId, roomIds),
+		personsSupport: (eventId: string, participantId: string) => board.forgetPerson(eventId, participantId),
+		groupSpeaking: (groupId: string) => speaking.invalidate(groupId)
+	};
+	const events = new EventAdmin(store, changes, links, forgetting);
+	const people = new People(store, changes, forgetting, (p) => seating.leaveRoom(p));
+	const views = new ReadModels(store, links, {
+		progress: (groupId) => writeups.progress(groupId),
+		writeup: (groupId) => writeups.read(groupId),
+		shares: (groups) => speaking.shares(groups),
+		suggestions: (room) => seating.suggestions(room),
+		publicBoard: (eventId) => board.publicBoard(eventId),
+		pens: (groupId, members) => access.pens(groupId, members)
+	});
+	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, views };
+}
+
+export type Palabre = ReturnType<typeof createPalabre>;

@@ -1,0 +1,316 @@
+/**
+ * The read models: what each screen is sent (phones, projection, facilitators, organisers), built
+ * from the store and the figures the services keep. Read only: nothing here changes anything.
+ */
+import QRCode from 'qrcode';
+import { familiesOf } from '../src/lib/domain/categories';
+import { summariseEvaluations } from '../src/lib/domain/evaluation';
+import type { Suggestion } from '../src/lib/domain/groups';
+import { headcount } from '../src/lib/domain/headcount';
+import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
+import type { SpeakingShares } from '../src/lib/domain/speaking';
+import { effectiveStage } from '../src/lib/domain/stages';
+import type { Language } from '../src/lib/protocol';
+import type { readWriteup } from '../src/lib/writeup';
+import type {
+	EventInfo,
+	FacilitatorView,
+	GroupView,
+	MeView,
+	MyGroupView,
+	OrganiserDocument,
+	ParticipantSession,
+	PersonView,
+	ProjectionView,
+	PublicBoard,
+	RoomView
+} from '../src/lib/views';
+import type { Pens } from './realtime/yjs';
+import type { Links } from './links';
+import { eventById } from './records';
+import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
+
+/** The figures other contexts keep, which the views show. */
+export interface Figures {
+	progress(groupId: string): [number, number, number];
+	writeup(groupId: string): ReturnType<typeof readWriteup>;
+	shares(groups: { id: string; members: ParticipantRecord[] }[]): SpeakingShares;
+	suggestions(room: RoomRecord): Suggestion[];
+	publicBoard(eventId: string): PublicBoard;
+	pens(groupId: string, members: { id: string }[]): Pens;
+}
+
+type OrganiserRoom = OrganiserDocument['rooms'][number];
+type OrganiserWriteup = NonNullable<OrganiserRoom['statements'][number]['groups'][number]['writeup']>;
+
+export class ReadModels {
+	private readonly qrCache = new Map<string, string>();
+
+	constructor(
+		private readonly store: Store,
+		private readonly links: Links,
+		private readonly figures: Figures
+	) {}
+
+	eventInfo(event: EventRecord): EventInfo {
+		return {
+			id: event.id,
+			title: event.title,
+			date: event.date,
+			place: event.place,
+			language: event.language,
+			joinCode: event.joinCode,
+			joinUrl: this.links.join(event),
+			rooms: this.store.listRooms(event.id).map((r) => ({ id: r.id, title: r.title }))
+		};
+	}
+
+	/** A phone's own view: the event, the person, and their group with its members' names. */
+	session(p: ParticipantRecord): ParticipantSession {
+		const event = eventById(this.store, p.eventId);
+		const group = p.groupId ? this.store.getGroup(p.groupId) : undefined;
+		let mine: MyGroupView | null = null;
+		if (group) {
+			const statement = this.store.listStatements(group.roomId).find((s) => s.id === group.statementId);
+			const members = this.store
+				.listGroupMembers(group.id)
+				.map((m) => ({ id: m.id, displayName: m.displayName, families: familiesOf(m.categories) }));
+			mine = {
+				id: group.id,
+				number: group.number,
+				statementId: group.statementId,
+				statementText: statement?.text ?? '',
+				statementTranslations: statement?.translations ?? {},
+				members,
+				rapporteurs: this.figures.pens(group.id, members)
+			};
+		}
+		return { event: this.eventInfo(event), me: meView(p), group: mine };
+	}
+
+	/** The room as the projection sees it (phones get `phoneRoomView` of it). */
+	room(room: RoomRecord): RoomView {
+		const event = eventById(this.store, room.eventId);
+		const people = this.store.listRoomParticipants(room.id);
+		const byGroup = membersByGroup(people);
+		const groups = this.groupViews(room, byGroup, event.language);
+		const all = [...groups.values()].flat();
+		return {
+			id: room.id,
+			title: room.title,
+			phase: room.phase,
+			presenting: room.presenting,
+			maxGroupSize: event.settings.maxGroupSize,
+			stages: {
+				questions: event.settings.stageQuestions,
+				names: event.settings.stageNames,
+				minutes: room.stages.minutes ?? event.settings.stageMinutes,
+				writingWarningMinutes: event.settings.writingWarningMinutes,
+				translations: event.settings.translations ?? {},
+				room: room.stages.room
+			},
+			statements: this.store
+				.listStatements(room.id)
+				.map((s) => ({ id: s.id, text: s.text, translations: s.translations, groups: groups.get(s.id) ?? [] })),
+			headcount: headcount(people),
+			speaking: this.figures.shares(all.map((g) => ({ id: g.id, members: byGroup.get(g.id) ?? [] }))),
+			summary: {
+				groups: all.length,
+				withoutResident: all.filter((g) => g.warnings.noResidentVoice).length,
+				seated: people.filter((p) => p.groupId).length,
+				unseated: people.filter((p) => !p.groupId).length
+			}
+		};
+	}
+
+	async projection(room: RoomRecord): Promise<ProjectionView> {
+		const info = this.eventInfo(eventById(this.store, room.eventId));
+		let qr = this.qrCache.get(info.joinUrl);
+		if (!qr) {
+			const svg = await QRCode.toString(info.joinUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+			qr = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+			this.qrCache.set(info.joinUrl, qr);
+		}
+		return { event: info, room: this.room(room), qr };
+	}
+
+	/** What a room's facilitators see: the room, plus who is where (names stay off the projection). */
+	facilitator(room: RoomRecord, view: RoomView = this.room(room)): FacilitatorView {
+		const evaluated = new Set(this.store.listEvaluations(room.id).map((e) => e.groupId));
+		const groups: FacilitatorView['groups'] = {};
+		const ids: string[] = [];
+		for (const g of view.statements.flatMap((s) => s.groups)) {
+			ids.push(g.id);
+			const stage = g.stage.index;
+			// A rapporteur matters during a timed stage: who writes this stage's account?
+			const hasRapporteur = stage < 1 || stage > 3 || this.store.listRapporteurs(g.id).some((r) => r.stage === stage);
+			groups[g.id] = { evaluated: evaluated.has(g.id), hasRapporteur };
+		}
+		const finished = room.stages.room.status === 'finished';
+		return {
+			event: this.eventInfo(eventById(this.store, room.eventId)),
+			room: view,
+			people: this.store.listRoomParticipants(room.id).map(personView),
+			groups,
+			suggestions: this.figures.suggestions(room),
+			// Read the write-ups only once the room is done: what is left to clarify.
+			toClarify: finished ? ids.reduce((n, id) => n + this.figures.writeup(id).stages.flatMap((s) => s.items).filter((i) => i.clarify > 0).length, 0) : 0
+		};
+	}
+
+	/** Everyone who joined, with names: for the organisers' console only, never the API or the actes. */
+	people(eventId: string): PersonView[] {
+		return this.store.listParticipants(eventId).map(personView);
+	}
+
+	/**
+	 * The organiser's complete view. The API includes every write-up; the live console leaves
+	 * them out (it follows each one over Yjs), so frequent updates stay small.
+	 */
+	organiserDocument(event: EventRecord, opts: { writeups: boolean } = { writeups: true }): OrganiserDocument {
+		return this.organiserDocumentOf(
+			event,
+			this.store.listRooms(event.id).map((room) => this.organiserRoom(event, room, opts))
+		);
+	}
+
+	/** The organiser's document around rooms built by organiserRoom. */
+	organiserDocumentOf(event: EventRecord, rooms: OrganiserDocument['rooms']): OrganiserDocument {
+		const people = this.store.listParticipants(event.id);
+		return {
+			id: event.id,
+			title: event.title,
+			date: event.date,
+			place: event.place,
+			language: event.language,
+			joinCode: event.joinCode,
+			joinUrl: this.links.join(event),
+			settings: event.settings,
+			participants: { ...headcount(people), unassigned: people.filter((p) => !p.roomId).length },
+			board: this.figures.publicBoard(event.id),
+			rooms
+		};
+	}
+
+	/** One room of the organiser's document: built on its own, so the live console can build rooms in turns. */
+	organiserRoom(event: EventRecord, room: RoomRecord, opts: { writeups: boolean }): OrganiserRoom {
+		const inRoom = this.store.listRoomParticipants(room.id);
+		const byGroup = membersByGroup(inRoom);
+		const groups = this.groupViews(room, byGroup, event.language);
+		const evaluations = this.store.listEvaluations(room.id);
+		return {
+			id: room.id,
+			title: room.title,
+			...this.links.roomLinks(event.id, room.id),
+			phase: room.phase,
+			stage: room.stages.room,
+			stageMinutes: room.stages.minutes ?? event.settings.stageMinutes,
+			evaluation: summariseEvaluations(evaluations.map((e) => e.evaluation)),
+			statements: this.store.listStatements(room.id).map((s) => ({
+				id: s.id,
+				text: s.text,
+				translations: s.translations,
+				groups: (groups.get(s.id) ?? []).map((g) => {
+					const members = byGroup.get(g.id) ?? [];
+					return {
+						id: g.id,
+						number: g.number,
+						memberCount: g.memberCount,
+						members: members.map((p) => ({ categories: p.categories })),
+						label: g.label,
+						warnings: g.warnings,
+						stage: g.stage,
+						speaking: this.figures.shares([{ id: g.id, members }]),
+						evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
+						writeup: !opts.writeups ? null : this.writeupOf(g.id)
+					};
+				})
+			})),
+			participants: headcount(inRoom),
+			speaking: this.figures.shares([...groups.values()].flat().map((g) => ({ id: g.id, members: byGroup.get(g.id) ?? [] })))
+		};
+	}
+
+	/** The room's groups by statement; `byGroup`: the room's people by group. */
+	private groupViews(room: RoomRecord, byGroup: Map<string | null, ParticipantRecord[]>, lang: Language): Map<string, GroupView[]> {
+		const byStatement = new Map<string, GroupView[]>();
+		for (const g of this.store.listGroups(room.id)) {
+			const members = byGroup.get(g.id) ?? [];
+			const view: GroupView = {
+				id: g.id,
+				number: g.number,
+				memberCount: members.length,
+				members: members.map((m) => ({ families: familiesOf(m.categories) })),
+				label: g.label ?? compositionLabel(members, lang),
+				warnings: compositionWarnings(members),
+				stage: effectiveStage(room.stages, g.id),
+				progress: this.figures.progress(g.id),
+				// A group's own balance, published from three members (docs/speaking-time.md).
+				balance: this.figures.shares([{ id: g.id, members }]).balance
+			};
+			byStatement.set(g.statementId, [...(byStatement.get(g.statementId) ?? []), view]);
+		}
+		return byStatement;
+	}
+
+	/** A group's write-up as the organisers' document carries it. */
+	private writeupOf(groupId: string): OrganiserWriteup {
+		return {
+			stages: this.figures.writeup(groupId).stages.map((st) => ({
+				items: st.items.map((i) => ({
+					id: i.id,
+					text: i.text,
+					...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
+					via: i.via,
+					agree: i.agree,
+					clarify: i.clarify,
+					comments: i.comments.map((c) => c.text),
+					starred: i.starred
+				}))
+			}))
+		};
+	}
+
+	/** The records a view is built from, if they still exist (a change may have removed them). */
+	findRoom(id: string): RoomRecord | undefined {
+		return this.store.getRoom(id);
+	}
+
+	findEvent(id: string): EventRecord | undefined {
+		return this.store.getEvent(id);
+	}
+
+	findPerson(id: string): ParticipantRecord | undefined {
+		return this.store.getParticipant(id);
+	}
+
+	rooms(eventId: string): RoomRecord[] {
+		return this.store.listRooms(eventId);
+	}
+}
+
+/** People by the group they sit in (null: not seated), each list in the given order. */
+function membersByGroup(people: ParticipantRecord[]): Map<string | null, ParticipantRecord[]> {
+	const byGroup = new Map<string | null, ParticipantRecord[]>();
+	for (const p of people) {
+		const list = byGroup.get(p.groupId);
+		if (list) list.push(p);
+		else byGroup.set(p.groupId, [p]);
+	}
+	return byGroup;
+}
+
+function personView(p: ParticipantRecord): PersonView {
+	return {
+		id: p.id,
+		displayName: p.displayName,
+		families: familiesOf(p.categories),
+		roomId: p.roomId,
+		groupId: p.groupId,
+		addedByFacilitator: p.addedByFacilitator
+	};
+}
+
+export function meView(p: ParticipantRecord): MeView {
+	return { id: p.id, displayName: p.displayName, categories: p.categories, roomId: p.roomId, groupId: p.groupId };
+}
