@@ -1,5 +1,5 @@
 /** The store's records that a request names, or the refusal that says it is unknown. */
-import { normaliseJoinCode } from '../src/lib/domain/joinCode';
+import { isJoinCode, normaliseJoinCode } from '../src/lib/domain/joinCode';
 import { PalabreError } from './errors';
 import type { EventRecord, GroupRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
 
@@ -16,7 +16,9 @@ export function roomById(store: Store, id: string): RoomRecord {
 }
 
 export function eventByJoinCode(store: Store, code: string): EventRecord {
-	const event = store.getEventByJoinCode(normaliseJoinCode(code));
+	const normalised = normaliseJoinCode(code);
+	// A code that cannot be one is not even looked up.
+	const event = isJoinCode(normalised) ? store.getEventByJoinCode(normalised) : undefined;
 	if (!event) throw new PalabreError(404, 'unknownCode');
 	return event;
 }

@@ -12,7 +12,9 @@ import type { Limits } from '../config';
 import { PalabreError, refusalOf } from '../errors';
 import type { Palabre } from '../palabre';
 import { rateLimiter, type RateLimiter } from '../rateLimit';
-import type { EventRecord } from '../store/store';
+
+/** An event as the services give it. */
+type EventRecord = ReturnType<Palabre['access']['joinCode']>;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<unknown> | unknown;
 interface Route {

@@ -4,7 +4,6 @@ import {
 	CLOCK_WINDOW,
 	addSample,
 	estimateOffset,
-	formatDuration,
 	formatRemaining,
 	roundTrip,
 	sampleOffset,
@@ -133,14 +132,3 @@ describe('formatRemaining', () => {
 	});
 });
 
-describe('formatDuration', () => {
-	it('writes whole minutes the French way', () => {
-		expect(formatDuration(30 * MIN)).toBe('30 min');
-		expect(formatDuration(0)).toBe('0 min');
-		expect(formatDuration(60 * MIN)).toBe('1 h');
-		expect(formatDuration(90 * MIN)).toBe('1 h 30');
-		expect(formatDuration(125 * MIN)).toBe('2 h 05');
-		expect(formatDuration(2 * MIN + 29_999)).toBe('2 min');
-		expect(formatDuration(-MIN)).toBe('0 min');
-	});
-});

@@ -8,7 +8,6 @@ import {
 	move,
 	pick,
 	rebalance,
-	seatSummary,
 	suggestions,
 	type Group,
 	type Placement,
@@ -346,15 +345,6 @@ describe('facilitators', () => {
 		expect(wordRefusal('en', err.code, err.params)).toBe('group 2 is full (6 people)');
 		expect(err).toBeInstanceOf(Error);
 		expect(err.name).toBe('RuleError');
-	});
-});
-
-describe('seatSummary', () => {
-	it('counts people, groups and free seats of one statement', () => {
-		const { groups } = seatAll([...crowd(8, 's1'), ['q', 's2']]);
-		expect(seatSummary(groups, 's1', 6)).toEqual({ people: 8, groups: 2, freeSeats: 4 });
-		expect(seatSummary(groups, 's2', 6)).toEqual({ people: 1, groups: 1, freeSeats: 5 });
-		expect(seatSummary(groups, 's3', 6)).toEqual({ people: 0, groups: 0, freeSeats: 0 });
 	});
 });
 

@@ -10,7 +10,6 @@ import {
 	durationMs,
 	effectiveTaps,
 	intervalsFromTaps,
-	leastHeardRatio,
 	marksFromLog,
 	notYetSpoken,
 	speakingNow,
@@ -360,8 +359,7 @@ describe('the worked example of the docs', () => {
 			{ family: 'habitant', people: 3, memberShare: 0.75, timeShare: 0.5 },
 			{ family: 'sante', people: 2, memberShare: 0.5, timeShare: 0.75 }
 		]);
-		expect(leastHeardRatio(shares)).toEqual({ family: 'habitant', ratio: 0.5 / 0.75 });
-		expect(notYetSpoken(members, intervals)).toEqual(['r2']);
+		expect(notYetSpoken(members, totals).map((m) => m.id)).toEqual(['r2']);
 		expect(turnPrompt(totals, members.length)).toEqual([]);
 	});
 
@@ -391,36 +389,6 @@ describe('the worked example of the docs', () => {
 			{ family: 'sante', people: 2, memberShare: 2 / 6, timeShare: null },
 			{ family: 'mediation', people: 1, memberShare: 1 / 6, timeShare: null }
 		]);
-	});
-});
-
-describe('leastHeardRatio', () => {
-	/** Two residents and two doctors, residents speaking `h` seconds each and doctors `m`. */
-	const four = (h: number, m: number) =>
-		speakingShares([
-			{
-				members: [
-					{ id: 'h1', categories: ['habitant'] },
-					{ id: 'h2', categories: ['habitant'] },
-					{ id: 'm1', categories: ['medecin'] },
-					{ id: 'm2', categories: ['medecin'] }
-				],
-				totals: { h1: h * S, h2: h * S, m1: m * S, m2: m * S }
-			}
-		]);
-
-	it('names the family least heard for its number', () => {
-		expect(leastHeardRatio(four(3, 9))).toEqual({ family: 'habitant', ratio: 0.5 });
-		expect(leastHeardRatio(four(15, 0))).toEqual({ family: 'sante', ratio: 0 });
-	});
-
-	it('caps at 1, and breaks ties in the order of the families', () => {
-		expect(leastHeardRatio(four(5, 5))).toEqual({ family: 'habitant', ratio: 1 });
-	});
-
-	it('is null before anyone has spoken, or when nothing is published', () => {
-		expect(leastHeardRatio(four(0, 0))).toBeNull();
-		expect(leastHeardRatio(speakingShares([{ members: [{ id: 'h', categories: ['habitant'] }], totals: { h: 10 } }]))).toBeNull();
 	});
 });
 
@@ -490,10 +458,12 @@ describe('turnPrompt', () => {
 });
 
 describe('notYetSpoken', () => {
-	it('lists members without any interval, in their order, once', () => {
-		const members = [{ id: 'c' }, { id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }];
-		expect(notYetSpoken(members, [iv('a', 0, 10), iv('d', 10, null), iv('outsider', 0, 5)])).toEqual(['c', 'b']);
-		expect(notYetSpoken(members, [])).toEqual(['c', 'a', 'b', 'd']);
+	it('lists members with no time yet, in their order', () => {
+		const members = [{ id: 'c' }, { id: 'a' }, { id: 'b' }, { id: 'd' }, { id: 'constructor' }];
+		const ids = (totals: Record<string, number>) => notYetSpoken(members, totals).map((m) => m.id);
+		expect(ids(totalsByPerson([iv('a', 0, 10), iv('d', 10, null), iv('outsider', 0, 5)], at(20)))).toEqual(['c', 'b', 'constructor']);
+		expect(ids({ c: 0, a: 1 })).toEqual(['c', 'b', 'd', 'constructor']);
+		expect(ids({})).toEqual(['c', 'a', 'b', 'd', 'constructor']);
 	});
 });
 

@@ -54,11 +54,3 @@ export function formatRemaining(ms: number): string {
 	return `${mm}:${ss}`;
 }
 
-/** Whole minutes for settings and buttons: « 30 min », « 1 h », « 1 h 30 ». */
-export function formatDuration(ms: number): string {
-	const minutes = Number.isFinite(ms) ? Math.max(0, Math.round(ms / 60_000)) : 0;
-	const h = Math.floor(minutes / 60);
-	const m = minutes % 60;
-	if (h === 0) return `${m} min`;
-	return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
-}

@@ -280,10 +280,3 @@ export function suggestions(groups: readonly Group[], rule: SeatingRule): Sugges
 	return out.sort((x, y) => alone(y) - alone(x));
 }
 
-/** How a statement is seated, for the cards people choose from. */
-export function seatSummary(groups: readonly Group[], statementId: string, max: number) {
-	const mine = ofStatement(groups, statementId);
-	const people = peopleIn(mine);
-	// A full statement still takes people: the next one opens a new group.
-	return { people, groups: mine.length, freeSeats: mine.length * max - people };
-}

@@ -409,21 +409,6 @@ export function speakingShares(groups: readonly MeasuredGroup[]): SpeakingShares
 }
 
 /**
- * The family least heard for its number: its time share over its member share, capped at 1
- * (1 = every published family had at least its share). Ties go to the first family in FAMILIES,
- * residents first. null before anyone has spoken or when nothing is published.
- */
-export function leastHeardRatio(shares: SpeakingShares): { family: Family; ratio: number } | null {
-	let least: { family: Family; ratio: number } | null = null;
-	for (const { family, timeShare, memberShare } of shares.rows) {
-		if (timeShare === null || memberShare === 0) continue;
-		const ratio = Math.min(1, timeShare / memberShare);
-		if (least === null || ratio < least.ratio) least = { family, ratio };
-	}
-	return least;
-}
-
-/**
  * Balance of the group (« équilibre de la parole »): 1 − the Gini coefficient of the members' speaking times,
  * normalised by n/(n−1) so that 0 means one person spoke all the time whatever the group size
  * and 1 means everyone spoke equally. Members who never spoke count as 0; speakers outside `memberIds` are left out.
@@ -461,8 +446,7 @@ export function turnPrompt(
 		.map(([id]) => id);
 }
 
-/** Members with no interval, in the order given: whom to invite to speak first. */
-export function notYetSpoken(members: readonly { id: string }[], intervals: readonly Interval[]): string[] {
-	const spoke = new Set(intervals.map((i) => i.participantId));
-	return [...new Set(members.map((m) => m.id))].filter((id) => !spoke.has(id));
+/** Members who have not spoken yet, in the order given: whom to invite to speak first. */
+export function notYetSpoken<M extends { id: string }>(members: readonly M[], totals: Readonly<Record<string, number>>): M[] {
+	return members.filter((m) => !Object.hasOwn(totals, m.id) || (totals[m.id] ?? 0) === 0);
 }
