@@ -314,7 +314,7 @@ export const en: Record<MessageKey, string> = {
 	'cat.cadre-social': 'Social care manager',
 	'cat.charge-mission': 'Policy officer',
 	'cat.charge-projet': 'Project manager',
-	'cat.detailsOf': 'Say more if you wish: {family}',
+	'cat.detailsOf': 'Say more, if you wish:',
 	'cat.noDetail': 'I prefer not to say more',
 	'cat.limit': '{n} choices at most.',
 	// Composition labels (src/lib/domain/labels.ts): "singular|plural".

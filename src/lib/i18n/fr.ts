@@ -312,7 +312,7 @@ export const fr = {
 	'cat.cadre-social': 'Cadre du social',
 	'cat.charge-mission': 'Chargé·e de mission',
 	'cat.charge-projet': 'Chargé·e de projet',
-	'cat.detailsOf': 'Précisez si vous voulez : {family}',
+	'cat.detailsOf': 'Précisez, si vous voulez\u00a0:',
 	'cat.noDetail': 'Je préfère ne pas préciser',
 	'cat.limit': '{n} choix au plus.',
 	// Composition labels (src/lib/domain/labels.ts): « singulier|pluriel », as the actes write them.
