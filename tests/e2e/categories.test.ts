@@ -52,6 +52,9 @@ const WORDS = {
 		councillor: 'Conseiller·e citoyen·ne',
 		noDetail: 'Je préfère ne pas préciser',
 		nsp: 'Je préfère ne pas dire',
+		more: ['Patient·e partenaire', 'Professionnel·le du social', 'Médiateur·rice', 'Représentant·e d’institution'],
+		research: 'Chercheur·e',
+		limit: '6 choix au plus.',
 		submit: 'Entrer'
 	},
 	en: {
@@ -63,6 +66,9 @@ const WORDS = {
 		councillor: 'Citizen councillor',
 		noDetail: 'I prefer not to say more',
 		nsp: 'I prefer not to say',
+		more: ['Partner patient', 'Social work professional', 'Mediator', 'Institution representative'],
+		research: 'Researcher',
+		limit: '6 choices at most.',
 		submit: 'Enter'
 	}
 } as const;
@@ -96,6 +102,13 @@ it.each(['fr', 'en'] as const)('offers the families and, one tap further, finer 
 	expect(await touchTargets(page)).toEqual([]);
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 	await expectAccessible(page);
+
+	// Six categories at most, as the server accepts: then the other families cannot be ticked.
+	for (const family of w.more) await checkbox(family).check();
+	expect(await checkbox(w.research).isDisabled()).toBe(true);
+	expect(await page.getByRole('status').filter({ hasText: w.limit }).count()).toBe(1);
+	for (const family of w.more) await checkbox(family).uncheck();
+	expect(await checkbox(w.research).isEnabled()).toBe(true);
 
 	// « Je préfère ne pas dire » clears the rest; ticking a family again starts without a detail.
 	await checkbox(w.nsp).check();
@@ -151,11 +164,33 @@ it('shows the room’s speaking shares on the projection, lets the organiser edi
 	await label.locator('xpath=..').getByRole('button', { name: 'Enregistrer' }).click();
 	const actes = async () => (await server.api('GET', `/api/events/${room.eventId}/actes?format=html`, undefined, room.organiserToken)).body as string;
 	await expect.poll(actes).toContain('Mixte : habitant·e·s et soignant·e·s');
+	// Written labels are kept: reloaded, the page shows it (and no late update can overwrite what is typed next).
+	await organiser.reload();
+	await expect.poll(() => label.inputValue()).toBe('Mixte : habitant·e·s et soignant·e·s');
 	// Emptied, the label is computed again.
 	await label.fill('');
 	await label.locator('xpath=..').getByRole('button', { name: 'Enregistrer' }).click();
 	await expect.poll(() => label.inputValue()).toBe(computed);
 	await expect.poll(actes).not.toContain('soignant·e·s');
+
+	// A person without a phone, added by the facilitator with a family and its detail.
+	const doc = (await server.api('GET', `/api/events/${room.eventId}`, undefined, room.organiserToken)).body;
+	const facilitator = await desk.newPage();
+	await facilitator.goto(doc.rooms[0].facilitatorUrl);
+	await facilitator.locator('details.settings > summary').click();
+	await facilitator.getByLabel('Prénom ou pseudonyme').fill('Madame Kx');
+	await facilitator.getByRole('checkbox', { name: 'Patient·e partenaire', exact: true }).check();
+	await facilitator.getByRole('radio', { name: 'Patient·e expert·e', exact: true }).check();
+	await expectAccessible(facilitator);
+	await facilitator.getByRole('button', { name: '＋ Ajouter' }).click();
+	names.push('Madame Kx');
+	const added = async () =>
+		(await server.api('GET', `/api/events/${room.eventId}/actes?format=json&names=1`, undefined, room.organiserToken)).body.participants.find(
+			(p: { displayName: string }) => p.displayName === 'Madame Kx'
+		)?.categories;
+	await expect.poll(added).toEqual(['patient-expert']);
+	// The form is ready for the next person.
+	await expect.poll(() => facilitator.getByRole('checkbox', { name: 'Patient·e partenaire', exact: true }).isChecked()).toBe(false);
 
 	// The actes as a reader opens them, the participation chapter photographed whole.
 	const html = await actes();
