@@ -136,9 +136,10 @@ it('shows the room’s speaking shares on the projection, lets the organiser edi
 	await room.phase('groups');
 	await room.stage({ action: 'start' });
 	const groups = [...new Set(room.phones.map((p) => p.groupId))];
-	// Measured in every group of three or more: the shares then stand for most of the room.
+	// Measured in every group of three or more: the shares then stand for most of the room, and
+	// the actes count about a minute of speaking in all.
 	const measuredGroups = groups.filter((g) => room.phones.filter((p) => p.groupId === g).length >= 3);
-	await speakIn(room, measuredGroups, 1, 3);
+	await speakIn(room, measuredGroups, 1, Math.ceil(60 / measuredGroups.length));
 
 	const screen = await tb.browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
 	const projection = await screen.newPage();
