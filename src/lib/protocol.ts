@@ -4,7 +4,7 @@
  * the client uses the same types. Size caps are documented in docs/api.md.
  */
 import { z } from 'zod';
-import { CATEGORIES } from './domain/categories';
+import { CATEGORIES, MAX_DECLARED_CATEGORIES } from './domain/categories';
 import { LEVELS, type Board as BoardRecord, type BoardOp } from './domain/board';
 import type { GroupEvaluation } from './domain/evaluation';
 import { ROOM_PHASES, type RoomPhase as Phase } from './domain/groups';
@@ -36,7 +36,7 @@ export const LIMITS = {
 	place: 200,
 	stageQuestion: 300,
 	stageName: 60,
-	categoriesPerPerson: 6,
+	categoriesPerPerson: MAX_DECLARED_CATEGORIES,
 	label: 200,
 	notice: 200,
 	comment: 500,

@@ -189,8 +189,8 @@ describe('the actes model', () => {
 			kind: 'table',
 			header: ['Énoncé', 'Composition du groupe'],
 			rows: [
-				['«\u00a0La parole collective existe\u00a0»', 'Groupe 1\u00a0: Pluriprofessionnel, habitant·e / Groupe 2\u00a0: Intersectoriel'],
-				['«\u00a0C’est dur de mobiliser\u00a0»', 'Médiateur·rice, patient·e partenaire']
+				['«\u00a0La parole collective existe\u00a0»', 'Groupe 1\u00a0: Mixte\u00a0: pluriprofessionnel, habitant·e / Groupe 2\u00a0: Intersectoriel'],
+				['«\u00a0C’est dur de mobiliser\u00a0»', 'Mixte\u00a0: médiateur·rice, patient·e partenaire']
 			]
 		});
 		expect(tables[1]?.rows).toEqual([['«\u00a0L’expérience vécue vaut plus\u00a0»', 'Énoncé non travaillé']]);

@@ -15,7 +15,8 @@ import { LEVELS, type Level } from './board';
 import { FAMILIES, isResidentVoice, type Family } from './categories';
 import type { EvaluationSummary } from './evaluation';
 import type { SpeakingShares } from './speaking';
-import { LABEL_GLOSSARY, type Lang } from './labels';
+import type { Lang } from '../i18n/words';
+import { LABEL_GLOSSARY } from './labels';
 
 export interface ActesItem {
 	text: string;

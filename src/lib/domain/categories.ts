@@ -1,7 +1,8 @@
 /**
  * Participant categories, declared by each person (never required).
- * Nine families are offered on the join screen; an optional detail (médecin, coordinatrice…)
- * refines a family so that composition labels can read like those of the 2017 actes.
+ * Nine families are offered on the join screen; one tap further, an optional detail (médecin,
+ * coordinatrice…) refines a family so that composition labels can read like those of the 2017
+ * actes (docs/categories.md).
  * This module is the one glossary of categories: UI, labels, statistics and exports read it.
  */
 
@@ -66,6 +67,43 @@ export function familiesOf(categories: readonly Category[]): Family[] {
 /** Residents, users and patients: the voices the Gros Débat must not lose. */
 export function isResidentVoice(categories: readonly Category[]): boolean {
 	return familiesOf(categories).some((f) => f === 'habitant' || f === 'patient');
+}
+
+const PROFESSIONAL_FAMILIES: readonly Family[] = ['sante', 'social', 'mediation', 'institution', 'recherche'];
+
+/** Professionals of any sector (« autre » only as a chargé·e de projet): with residents, a group is « Mixte ». */
+export function isProfessional(categories: readonly Category[]): boolean {
+	return categories.includes('charge-projet') || familiesOf(categories).some((f) => PROFESSIONAL_FAMILIES.includes(f));
+}
+
+/** At most this many categories per person; the forms stop offering more families there. */
+export const MAX_DECLARED_CATEGORIES = 6;
+
+/** A family's details, in the order the forms offer them. */
+export function detailsOf(family: Family): Detail[] {
+	return (Object.keys(DETAILS) as Detail[]).filter((d) => DETAILS[d] === family);
+}
+
+/** Whether a person said this family, alone or through one of its details. */
+export function holdsFamily(declared: readonly Category[], family: Family): boolean {
+	return declared.some((c) => familyOf(c) === family);
+}
+
+/**
+ * The forms' rules, one per tap. Ticking a family adds it (« je préfère ne pas dire » then goes;
+ * ticked itself, it clears the rest); unticking it drops its detail too.
+ */
+export function withFamily(declared: readonly Category[], family: Family, on: boolean): Category[] {
+	if (!on) return declared.filter((c) => familyOf(c) !== family);
+	if (family === 'nsp') return ['nsp'];
+	return holdsFamily(declared, family) ? [...declared] : [...declared.filter((c) => c !== 'nsp'), family];
+}
+
+/** Says a family as one detail, or as the family alone (« je préfère ne pas préciser »): one per family. */
+export function withDetail(declared: readonly Category[], chosen: Category): Category[] {
+	if (chosen === 'nsp') return ['nsp'];
+	const family = familyOf(chosen);
+	return [...declared.filter((c) => familyOf(c) !== family && c !== 'nsp'), chosen];
 }
 
 /** Normalises a declared list: known ids only, no repeats, nsp alone when nothing else is said. */

@@ -1,7 +1,8 @@
 /**
- * Composition labels in the style of the 2017 actes (« Pluriprofessionnel, habitante »,
+ * Composition labels in the conventions of the 2017 actes (« Pluriprofessionnel, habitante »,
  * « Médiatrices, infirmière »…), computed from members' declared categories, and the warnings
- * shown while people can still move. The glossary of the summary words is defined here, once.
+ * shown while people can still move. Words come from the i18n dictionaries (`label.*`);
+ * docs/categories.md explains the rules and how they compare with the 24 labels of 2017.
  *
  * Rules:
  * - each person is counted under what they declared; a detail replaces its family
@@ -15,65 +16,61 @@
  *   du social »;
  * - everything else is named, in the plural when several people hold it, after the summary word,
  *   by number of people, then in the order of TERMS (professions before residents);
+ * - professionals and residents (or patients) together make the group « Mixte », with the rest
+ *   of the label after a colon: « Mixte : pluriprofessionnel, habitant·e »;
  * - gender is never asked, so terms use inclusive forms (habitant·e·s).
  */
-import { familiesOf, familyOf, isResidentVoice, type Category } from './categories';
+import { dictionaries, type Lang, type MessageKey } from '../i18n/words';
+import { familiesOf, familyOf, isProfessional, isResidentVoice, type Category } from './categories';
 
-export type Lang = 'fr' | 'en';
 type Named = Exclude<Category, 'nsp'>;
-type Forms = readonly [singular: string, plural: string];
 
-/** How labels name each category; among equal numbers of people, terms follow this order. */
-const TERMS: Record<Named, Record<Lang, Forms>> = {
-	medecin: { fr: ['médecin', 'médecins'], en: ['doctor', 'doctors'] },
-	infirmier: { fr: ['infirmier·e', 'infirmier·e·s'], en: ['nurse', 'nurses'] },
-	pharmacien: { fr: ['pharmacien·ne', 'pharmacien·ne·s'], en: ['pharmacist', 'pharmacists'] },
-	kine: { fr: ['kinésithérapeute', 'kinésithérapeutes'], en: ['physiotherapist', 'physiotherapists'] },
-	psychologue: { fr: ['psychologue', 'psychologues'], en: ['psychologist', 'psychologists'] },
-	dieteticien: { fr: ['diététicien·ne', 'diététicien·ne·s'], en: ['dietitian', 'dietitians'] },
-	sagefemme: { fr: ['sage-femme', 'sages-femmes'], en: ['midwife', 'midwives'] },
-	sante: { fr: ['professionnel·le de santé', 'professionnel·le·s de santé'], en: ['health professional', 'health professionals'] },
-	coordinateur: { fr: ['coordinateur·rice', 'coordinateur·rice·s'], en: ['coordinator', 'coordinators'] },
-	administratif: { fr: ['administratif·ve', 'administratif·ve·s'], en: ['administrative staff', 'administrative staff'] },
-	'agent-accueil': { fr: ['agent d’accueil', 'agents d’accueil'], en: ['receptionist', 'receptionists'] },
-	'travailleur-social': { fr: ['travailleur·se social·e', 'travailleur·se·s sociaux·ales'], en: ['social worker', 'social workers'] },
-	social: { fr: ['professionnel·le du social', 'professionnel·le·s du social'], en: ['social care professional', 'social care professionals'] },
-	'cadre-social': { fr: ['cadre du social', 'cadres du social'], en: ['social care manager', 'social care managers'] },
-	mediation: { fr: ['médiateur·rice', 'médiateur·rice·s'], en: ['mediator', 'mediators'] },
-	institution: { fr: ['représentant·e d’institution', 'représentant·e·s d’institution'], en: ['institution representative', 'institution representatives'] },
-	'charge-mission': { fr: ['chargé·e de mission', 'chargé·e·s de mission'], en: ['policy officer', 'policy officers'] },
-	'charge-projet': { fr: ['chargé·e de projet', 'chargé·e·s de projet'], en: ['project manager', 'project managers'] },
-	recherche: { fr: ['chercheur·e', 'chercheur·e·s'], en: ['researcher', 'researchers'] },
-	habitant: { fr: ['habitant·e', 'habitant·e·s'], en: ['resident', 'residents'] },
-	usager: { fr: ['usager·e', 'usager·e·s'], en: ['service user', 'service users'] },
-	'conseiller-citoyen': { fr: ['conseiller·e citoyen·ne', 'conseiller·e·s citoyen·ne·s'], en: ['citizen councillor', 'citizen councillors'] },
-	patient: { fr: ['patient·e partenaire', 'patient·e·s partenaires'], en: ['partner patient', 'partner patients'] },
-	'patient-expert': { fr: ['patient·e expert·e', 'patient·e·s expert·e·s'], en: ['expert patient', 'expert patients'] },
-	'representant-usagers': { fr: ['représentant·e d’usagers', 'représentant·e·s d’usagers'], en: ['users’ representative', 'users’ representatives'] },
-	autre: { fr: ['autre profil', 'autres profils'], en: ['other', 'others'] }
-};
-const ORDER = Object.keys(TERMS) as Named[];
+const word = (lang: Lang, key: MessageKey) => dictionaries[lang][key];
 
-/** The legend printed with labels (projection, actes); « Mixte » is never computed but organisers write it. */
+/** Among equal numbers of people, terms follow this order: care, practice, social, other professions, then residents. */
+const TERMS: readonly Named[] = [
+	'medecin',
+	'infirmier',
+	'pharmacien',
+	'kine',
+	'psychologue',
+	'dieteticien',
+	'sagefemme',
+	'sante',
+	'coordinateur',
+	'administratif',
+	'agent-accueil',
+	'travailleur-social',
+	'social',
+	'cadre-social',
+	'mediation',
+	'institution',
+	'charge-mission',
+	'charge-projet',
+	'recherche',
+	'habitant',
+	'usager',
+	'conseiller-citoyen',
+	'patient',
+	'patient-expert',
+	'representant-usagers',
+	'autre'
+];
+
+/** How a label names a category held by this many people. */
+function term(c: Named, people: number, lang: Lang): string {
+	const [one, many] = word(lang, `label.${c}`).split('|') as [string, string];
+	return people > 1 ? many : one;
+}
+
+/** The legend printed with labels (actes). */
 export const LABEL_GLOSSARY: Record<Lang, readonly { term: string; meaning: string }[]> = {
-	fr: [
-		{ term: 'Pluriprofessionnel', meaning: 'plusieurs professions de santé' },
-		{ term: 'Intersectoriel', meaning: 'professionnel·le·s de la santé et du social' },
-		{ term: 'Mixte', meaning: 'professionnel·le·s et habitant·e·s ensemble' }
-	],
-	en: [
-		{ term: 'Multi-professional', meaning: 'several health professions' },
-		{ term: 'Cross-sector', meaning: 'health and social care professionals' },
-		{ term: 'Mixed', meaning: 'professionals and residents together' }
-	]
+	fr: glossary('fr'),
+	en: glossary('en')
 };
-
-const WORDS = {
-	pluri: { fr: 'Pluriprofessionnel', en: 'Multi-professional' },
-	pluriInter: { fr: 'Pluriprofessionnel intersectoriel', en: 'Cross-sector multi-professional' },
-	inter: { fr: 'Intersectoriel', en: 'Cross-sector' },
-	unknown: { fr: 'Composition non précisée', en: 'Composition not given' }
-} as const;
+function glossary(lang: Lang) {
+	return (['pluri', 'inter', 'mixed'] as const).map((k) => ({ term: word(lang, `label.${k}`), meaning: word(lang, `label.${k}Meaning`) }));
+}
 
 const CARE_PROFESSIONS: readonly Named[] = ['medecin', 'infirmier', 'pharmacien', 'kine', 'psychologue', 'dieteticien', 'sagefemme'];
 const CARE: readonly Named[] = [...CARE_PROFESSIONS, 'sante'];
@@ -94,26 +91,28 @@ function namedBy(m: Member): Named[] {
 function summaryOf(present: ReadonlySet<Named>) {
 	const has = (cs: readonly Named[]) => cs.some((c) => present.has(c));
 	if (CARE_PROFESSIONS.filter((c) => present.has(c)).length >= 2) {
-		return has(SOCIAL) ? { words: WORDS.pluriInter, gathers: [...CARE, ...SOCIAL] } : { words: WORDS.pluri, gathers: CARE };
+		return has(SOCIAL) ? { key: 'label.pluriInter' as const, gathers: [...CARE, ...SOCIAL] } : { key: 'label.pluri' as const, gathers: CARE };
 	}
-	if (has(CARE) && has(SOCIAL)) return { words: WORDS.inter, gathers: [...CARE, ...SOCIAL] };
+	if (has(CARE) && has(SOCIAL)) return { key: 'label.inter' as const, gathers: [...CARE, ...SOCIAL] };
 	return undefined;
 }
 
 export function compositionLabel(members: readonly Member[], lang: Lang = 'fr'): string {
 	const named = members.map(namedBy);
 	const present = new Set(named.flat());
-	if (present.size === 0) return WORDS.unknown[lang];
-	const holders = (cs: readonly Named[]) => named.filter((n) => n.some((c) => cs.includes(c))).length;
+	if (present.size === 0) return word(lang, 'label.unknown');
+	const holders = (c: Named) => named.filter((n) => n.includes(c)).length;
 
 	const summary = summaryOf(present);
 	const terms = [...present]
 		.filter((c) => !summary?.gathers.includes(c))
-		.map((c) => ({ c, people: holders([c]) }))
-		.sort((a, b) => b.people - a.people || ORDER.indexOf(a.c) - ORDER.indexOf(b.c))
-		.map(({ c, people }) => TERMS[c][lang][people > 1 ? 1 : 0]);
-	// The summary word heads the label, as in every 2017 label that has one.
-	const text = (summary ? [summary.words[lang], ...terms] : terms).join(', ');
+		.map((c) => ({ c, people: holders(c) }))
+		.sort((a, b) => b.people - a.people || TERMS.indexOf(a.c) - TERMS.indexOf(b.c))
+		.map(({ c, people }) => term(c, people, lang));
+	// The summary word heads the list, as in every 2017 label that has one.
+	const list = (summary ? [word(lang, summary.key), ...terms] : terms).join(', ');
+	const mixed = members.some((m) => isProfessional(m.categories)) && members.some((m) => isResidentVoice(m.categories));
+	const text = mixed ? `${word(lang, 'label.mixed')}${word(lang, 'label.colon')}${list.charAt(0).toLowerCase()}${list.slice(1)}` : list;
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
