@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
-import { buildActes } from '../../src/lib/domain/actes';
+import { buildActes } from '../../src/lib/domain/actes/model';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
+import { actesInput } from '../actesInput';
 import { exportArchive, importArchive } from '../archive';
 import type { Limits } from '../config';
 import { rateLimiter, type RateLimiter } from '../rateLimit';
@@ -192,7 +193,7 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				if (!(ACTES_FORMATS as readonly string[]).includes(format)) {
 					throw new PalabreError(400, `format: ${ACTES_FORMATS.join(', ')} ou json`);
 				}
-				const model = buildActes(palabre.organiserDocument(event), {
+				const model = buildActes(actesInput(palabre, event), {
 					lang: event.language,
 					...(names ? { participantNames: palabre.people(event.id).map((p) => p.displayName) } : {})
 				});

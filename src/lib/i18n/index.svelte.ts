@@ -3,22 +3,15 @@
  * have every key — checked by TypeScript) and a reactive current language per device.
  * Chosen over Paraglide for now: no compile step, no generated files, type-checked keys.
  */
-import { en } from './en';
-import { fr, type MessageKey } from './fr';
+import { format, type Lang } from './format';
+import type { MessageKey } from './fr';
 
-export type Lang = 'fr' | 'en';
-export type { MessageKey };
+export { format };
+export type { Lang, MessageKey };
 
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { fr, en };
 const STORAGE_KEY = 'palabre.lang';
 
 export const locale = $state<{ lang: Lang }>({ lang: 'fr' });
-
-export function format(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-	return dictionaries[lang][key].replace(/\{(\w+)\}/g, (m, name: string) =>
-		name in params ? String(params[name]) : m
-	);
-}
 
 /** Translates in the device's current language (reactive in templates). */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
