@@ -607,6 +607,8 @@ export class Palabre {
 		const byGroup = membersByGroup(inRoom);
 		const groups = this.groupViews(room, byGroup, event.language);
 		const evaluations = this.store.listEvaluations(room.id);
+		// `via` leaves as a participant id only: older write-ups hold a name there.
+		const known = opts.writeups ? new Set(this.store.listParticipants(event.id).map((p) => p.id)) : new Set<string>();
 		return {
 			id: room.id,
 			title: room.title,
@@ -632,7 +634,7 @@ export class Palabre {
 						stage: g.stage,
 						speaking: this.speaking.shares([{ id: g.id, members }]),
 						evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
-						writeup: !opts.writeups ? null : this.writeupOf(g.id)
+						writeup: !opts.writeups ? null : this.writeupOf(g.id, known)
 					};
 				})
 			})),
@@ -642,14 +644,14 @@ export class Palabre {
 	}
 
 	/** A group's write-up as the organisers' document carries it. */
-	private writeupOf(groupId: string): NonNullable<OrganiserDocument['rooms'][number]['statements'][number]['groups'][number]['writeup']> {
+	private writeupOf(groupId: string, participantIds: ReadonlySet<string>): NonNullable<OrganiserDocument['rooms'][number]['statements'][number]['groups'][number]['writeup']> {
 		return {
 			stages: this.writeups.read(groupId).stages.map((st) => ({
 				items: st.items.map((i) => ({
 					id: i.id,
 					text: i.text,
 					...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
-					via: i.via,
+					via: i.via !== null && participantIds.has(i.via) ? i.via : null,
 					agree: i.agree,
 					clarify: i.clarify,
 					comments: i.comments.map((c) => c.text),
