@@ -6,7 +6,6 @@
 import { format, type Lang } from './format';
 import type { MessageKey } from './fr';
 
-export { format };
 export type { Lang, MessageKey };
 
 const STORAGE_KEY = 'palabre.lang';
