@@ -7,17 +7,11 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { renderActes, ACTES_FORMATS } from '../server/actes';
-import { buildActes, type ActesModel } from '../src/lib/domain/actes';
+import { buildActes, type ActesInput, type ActesInputGroup, type ActesInputItem, type ActesInputRoom, type ActesModel } from '../src/lib/domain/actes/model';
+import type { BoardItem } from '../src/lib/domain/board';
 import type { Category } from '../src/lib/domain/categories';
-import { summariseEvaluations, type GroupEvaluation } from '../src/lib/domain/evaluation';
-import { headcount } from '../src/lib/domain/headcount';
-import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
+import type { GroupEvaluation } from '../src/lib/domain/evaluation';
 import { speakingShares, type MeasuredGroup } from '../src/lib/domain/speaking';
-import type { OrganiserDocument, PublicBoard } from '../src/lib/views';
-
-type Room = OrganiserDocument['rooms'][number];
-type Group = Room['statements'][number]['groups'][number];
-type Item = NonNullable<Group['writeup']>['stages'][number]['items'][number];
 
 const GROUPS = 40;
 const ITEMS = 1000;
@@ -28,46 +22,40 @@ const MEMBERS: Category[][] = [['habitant'], ['medecin'], ['infirmier'], ['media
 const SENTENCE = 'les habitant·e·s du quartier « ne sont pas assez écouté·e·s » quand il s’agit de décider des actions de santé, et l’on voudrait que ça change';
 
 /** Invented speaking time of one group: one more minute and a third for each next member. */
-function measured(groupId: string, members: { categories: Category[] }[]): MeasuredGroup {
-	const people = members.map((m, k) => ({ id: `${groupId}.${k}`, categories: m.categories }));
+function measured(groupId: string, members: readonly { categories: readonly Category[] }[]): MeasuredGroup {
+	const people = members.map((m, k) => ({ id: `${groupId}.${k}`, categories: [...m.categories] }));
 	return { members: people, totals: Object.fromEntries(people.map((p, k) => [p.id, 60_000 + k * 20_000])) };
 }
 
 /** Groups spread over statements (the first ones get two), items spread over groups and stages. */
-function event(): OrganiserDocument {
+function event(): ActesInput {
 	const perGroup = ITEMS / GROUPS;
-	const boardItems: PublicBoard['items'] = [];
+	const boardItems: BoardItem[] = [];
 	let groupSeq = 0;
-	const rooms = Array.from({ length: ROOMS }, (_, r): Room => {
+	const rooms = Array.from({ length: ROOMS }, (_, r): ActesInputRoom => {
 		const evaluations: GroupEvaluation[] = [];
 		const statements = Array.from({ length: STATEMENTS / ROOMS }, (_, s) => {
 			const n = r * (STATEMENTS / ROOMS) + s + 1;
 			const count = n <= GROUPS - STATEMENTS ? 2 : 1;
-			const groups = Array.from({ length: count }, (_, g): Group => {
+			const groups = Array.from({ length: count }, (_, g): ActesInputGroup => {
 				const seq = groupSeq++;
 				const members = Array.from({ length: 6 }, (_, k) => ({ categories: MEMBERS[(seq + k) % MEMBERS.length] ?? ['nsp'] }));
-				const items = (stage: number, length: number): Item[] =>
+				const items = (stage: number, length: number): ActesInputItem[] =>
 					Array.from({ length }, (_, k) => ({
-						id: `${seq}.${stage}.${k}`,
 						text: `${n}.${g + 1}.${stage}.${k} ${SENTENCE}`,
-						...(stage === 3 ? { who: 'la mairie', when: 'dans six mois' } : {}),
-						via: null,
+						who: stage === 3 ? 'la mairie' : '',
+						when: stage === 3 ? 'dans six mois' : '',
 						agree: 3,
 						clarify: k % 10 === 9 ? 4 : 0,
-						comments: k % 20 === 19 ? ['Que veut dire « assez » ?'] : [],
+						comments: k % 20 === 19 ? [{ text: 'Que veut dire « assez » ?' }] : [],
 						starred: k === 0
 					}));
 				evaluations.push({ everyoneSpoke: (seq % 4) + 1, feltHeard: ((seq + 1) % 4) + 1, worked: `Écoute ${seq}`, didNotWork: `Bruit ${seq}` });
 				return {
-					id: `g${seq}`,
+					statementId: `s${n}`,
 					number: g + 1,
-					memberCount: members.length,
 					members,
-					label: compositionLabel(members),
-					warnings: compositionWarnings(members),
-					stage: { index: 4, status: 'finished' },
-					speaking: speakingShares([measured(`g${seq}`, members)]),
-					evaluation: evaluations[evaluations.length - 1] ?? null,
+					label: null,
 					writeup: { stages: [{ items: items(1, 9) }, { items: items(2, 8) }, { items: items(3, perGroup - 17) }] }
 				};
 			});
@@ -80,50 +68,36 @@ function event(): OrganiserDocument {
 					levels: k % 3 === 0 ? ['equipes', 'institutions'] : k % 3 === 1 ? ['equipes'] : ['institutions'],
 					status: k === 7 ? 'a-clarifier' : 'ok',
 					...(k === 7 ? { reason: 'Qui finance ?' } : {}),
-					support: k,
-					sourcesLabel: '',
-					sources: groups.map((g) => ({ from: `${g.id}/x`, statementId: `s${n}`, groupNumber: g.number, stage: 3 as const, text: `${n}.${g.number}.3.${k}` }))
+					support: Array.from({ length: k }, (_, i) => `p${i}`),
+					sources: groups.map((g) => ({ id: `group.g${n}.${g.number}/x`, statementId: `s${n}`, groupNumber: g.number, groupId: `g${n}.${g.number}`, stage: 3 as const, itemId: 'x', text: `${n}.${g.number}.3.${k}`, at: 0 })),
+					createdAt: 0,
+					order: boardItems.length
 				});
 			}
-			return { id: `s${n}`, text: `Énoncé ${n} : « il faudrait que les habitant·e·s décident »`, translations: {}, groups };
+			return { statement: { id: `s${n}`, text: `Énoncé ${n} : « il faudrait que les habitant·e·s décident »` }, groups };
 		});
-		const members = statements.flatMap((s) => s.groups.flatMap((g) => g.members));
+		const groups = statements.flatMap((s) => s.groups);
 		return {
 			id: `r${r}`,
 			title: `Thème ${r + 1} : quelle place pour les usager·e·s ?`,
-			projectionUrl: '',
-			facilitatorUrl: '',
-			phase: 'groups',
-			stage: { index: 4, status: 'finished' },
-			evaluation: summariseEvaluations(evaluations),
-			statements,
-			participants: headcount(members),
-			speaking: speakingShares(statements.flatMap((st) => st.groups.map((g) => measured(g.id, g.members))))
+			statements: statements.map((s) => s.statement),
+			groups,
+			evaluations,
+			speaking: speakingShares(groups.map((g) => measured(`${g.statementId}.${g.number}`, g.members)))
 		};
 	});
-	const members = rooms.flatMap((r) => r.statements.flatMap((s) => s.groups.flatMap((g) => g.members)));
 	return {
-		id: 'bench',
 		title: 'Gros Débat — banc d’essai',
 		date: '2025-06-12',
 		place: 'Chambéry',
-		language: 'fr',
-		joinCode: 'BNCH',
-		joinUrl: 'https://example.org/j/BNCH',
 		settings: {
 			stageQuestions: ['Quel est le problème ?', 'Quel serait l’idéal ?', 'Que peut-on faire ?'],
 			stageNames: ['Le problème', 'Baguette magique', 'Concrètement'],
 			stageMinutes: [30, 30, 30],
-			maxGroupSize: 6,
-			writingWarningMinutes: 5
+			maxGroupSize: 6
 		},
-		participants: { ...headcount(members), unassigned: 0 },
-		board: {
-			version: 1,
-			headings: ['Gouvernance', 'Formation', 'Financement'],
-			summary: { total: boardItems.length, aClarifier: 0, byLevel: { equipes: 0, institutions: 0, both: 0, none: 0 }, direct: 0, sources: 0, groups: 0, statements: 0, supports: 0 },
-			items: boardItems
-		},
+		people: rooms.flatMap((r) => r.groups.flatMap((g) => g.members.map((m) => ({ categories: m.categories, roomId: r.id })))),
+		board: { headings: ['Gouvernance', 'Formation', 'Financement'], items: boardItems },
 		rooms
 	};
 }
@@ -150,8 +124,8 @@ async function main() {
 	const at = process.argv.indexOf('--runs');
 	const runs = at > 0 ? Math.max(1, Number(process.argv[at + 1]) || 5) : 5;
 	const doc = event();
-	const groups = doc.rooms.flatMap((r) => r.statements.flatMap((s) => s.groups));
-	const items = groups.reduce((n, g) => n + (g.writeup?.stages.reduce((m, s) => m + s.items.length, 0) ?? 0), 0);
+	const groups = doc.rooms.flatMap((r) => r.groups);
+	const items = groups.reduce((n, g) => n + g.writeup.stages.reduce((m, s) => m + s.items.length, 0), 0);
 	console.log(`${groups.length} groups, ${items} write-up items, ${doc.board.items.length} préconisations; median of ${runs} runs after a warm-up (Node ${process.version})\n`);
 
 	let model: ActesModel = buildActes(doc, { lang: 'fr' });

@@ -11,8 +11,9 @@ import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import * as Y from 'yjs';
 import type { CreatedEvent } from '../src/lib/views';
-import { docName } from '../src/lib/writeup';
+import { docName, forgetNamesInVia } from '../src/lib/writeup';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Archive } from './archiveCheck';
 import type { WorkerAnswer, WorkerRequest } from './archiveWorker';
 import { PalabreError } from './errors';
@@ -22,11 +23,15 @@ import type { Store } from './store/store';
 import { storedUpdate } from './store/ydocs';
 import { hashToken, newJoinCode, newToken } from './tokens';
 
-/** The archive of one event; names are replaced by « Participant·e n » unless asked for. */
+/**
+ * The archive of one event; names are replaced by « Participant·e n » unless asked for. Write-ups
+ * name the member a helper typed for by participant id; older ones held the name, cleared then.
+ */
 export function exportArchive(store: Store, eventId: string, opts: { names: boolean }): Archive {
 	const event = eventById(store, eventId);
 	const rooms = store.listRooms(eventId);
 	const participants = store.listParticipants(eventId);
+	const ids = new Set(participants.map((p) => p.id));
 	return {
 		format: ARCHIVE_FORMAT,
 		version: ARCHIVE_VERSION,
@@ -52,7 +57,8 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 		groups: rooms.flatMap((r) => {
 			const evaluations = new Map(store.listEvaluations(r.id).map((e) => [e.groupId, e.evaluation]));
 			return store.listGroups(r.id).map((g) => {
-				const writeup = storedUpdate(store.ydocs, docName(g.id));
+				const stored = storedUpdate(store.ydocs, docName(g.id));
+				const writeup = stored && !opts.names ? withoutNamesInVia(stored, ids) : stored;
 				return {
 					id: g.id,
 					roomId: g.roomId,
@@ -69,6 +75,15 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 		}),
 		board: store.getBoard(eventId).board
 	};
+}
+
+/** The write-up's state with every `via` that is no participant id cleared; the same bytes when there is none. */
+function withoutNamesInVia(state: Uint8Array, participantIds: ReadonlySet<string>): Uint8Array {
+	const doc = new Y.Doc();
+	Y.applyUpdate(doc, state);
+	const out = forgetNamesInVia(doc, participantIds) ? Y.encodeStateAsUpdate(doc) : state;
+	doc.destroy();
+	return out;
 }
 
 

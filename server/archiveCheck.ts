@@ -252,9 +252,14 @@ function checkedWriteup(base64: string, path: Path): Y.Doc | null {
 	return doc;
 }
 
-/** Reactions and stars are keyed by participant id: the new ids replace the old in the write-up. */
+/** Reactions and stars are keyed by participant id, `via` holds one: the new ids replace the old in the write-up. */
 function remapWriteup(doc: Y.Doc, ids: Map<string, string>): Uint8Array {
 	doc.transact(() => {
+		for (const item of doc.getMap<Y.Map<unknown>>('items').values()) {
+			const via = item.get('via');
+			const next = typeof via === 'string' ? ids.get(via) : undefined;
+			if (next) item.set('via', next);
+		}
 		for (const name of ['reactions', 'stars']) {
 			for (const perItem of doc.getMap<Y.Map<unknown>>(name).values()) {
 				for (const [old, value] of [...perItem.entries()]) {

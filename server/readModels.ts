@@ -5,6 +5,7 @@
 import QRCode from 'qrcode';
 import { familiesOf } from '../src/lib/domain/categories';
 import { summariseEvaluations } from '../src/lib/domain/evaluation';
+import type { ActesInput } from '../src/lib/domain/actes/model';
 import type { Suggestion } from '../src/lib/domain/groups';
 import { headcount } from '../src/lib/domain/headcount';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
@@ -198,6 +199,8 @@ export class ReadModels {
 		const byGroup = membersByGroup(inRoom);
 		const groups = this.groupViews(room, byGroup, event.language);
 		const evaluations = this.store.listEvaluations(room.id);
+		// `via` leaves as a participant id only: older write-ups hold a name there.
+		const known = opts.writeups ? new Set(this.store.listParticipants(event.id).map((p) => p.id)) : new Set<string>();
 		return {
 			id: room.id,
 			title: room.title,
@@ -222,7 +225,7 @@ export class ReadModels {
 						stage: g.stage,
 						speaking: this.figures.shares([{ id: g.id, members }]),
 						evaluation: evaluations.find((e) => e.groupId === g.id)?.evaluation ?? null,
-						writeup: !opts.writeups ? null : this.writeupOf(g.id)
+						writeup: !opts.writeups ? null : this.writeupOf(g.id, known)
 					};
 				})
 			})),
@@ -254,20 +257,55 @@ export class ReadModels {
 	}
 
 	/** A group's write-up as the organisers' document carries it. */
-	private writeupOf(groupId: string): OrganiserWriteup {
+	private writeupOf(groupId: string, participantIds: ReadonlySet<string>): OrganiserWriteup {
 		return {
 			stages: this.figures.writeup(groupId).stages.map((st) => ({
 				items: st.items.map((i) => ({
 					id: i.id,
 					text: i.text,
 					...(i.stage === 3 ? { who: i.who, when: i.when } : {}),
-					via: i.via,
+					via: i.via !== null && participantIds.has(i.via) ? i.via : null,
 					agree: i.agree,
 					clarify: i.clarify,
 					comments: i.comments.map((c) => c.text),
 					starred: i.starred
 				}))
 			}))
+		};
+	}
+
+	/**
+	 * What the actes are made of (src/lib/domain/actes/model.ts): the event, its rooms, statements,
+	 * groups with their members' categories and write-ups, evaluations, speaking shares and board.
+	 * No name, link or token is read.
+	 */
+	actesInput(event: EventRecord): ActesInput {
+		const { store } = this;
+		return {
+			title: event.title,
+			date: event.date,
+			place: event.place,
+			settings: event.settings,
+			people: store.listParticipants(event.id).map((p) => ({ categories: p.categories, roomId: p.roomId })),
+			rooms: store.listRooms(event.id).map((room) => {
+				const inRoom = store.listRoomParticipants(room.id);
+				const groups = store.listGroups(room.id).map((g) => ({ ...g, members: inRoom.filter((p) => p.groupId === g.id) }));
+				return {
+					id: room.id,
+					title: room.title,
+					statements: store.listStatements(room.id).map((s) => ({ id: s.id, text: s.text })),
+					groups: groups.map((g) => ({
+						statementId: g.statementId,
+						number: g.number,
+						label: g.label,
+						members: g.members.map((p) => ({ categories: p.categories })),
+						writeup: this.figures.writeup(g.id)
+					})),
+					evaluations: store.listEvaluations(room.id).map((e) => e.evaluation),
+					speaking: this.figures.shares(groups)
+				};
+			}),
+			board: store.getBoard(event.id).board
 		};
 	}
 

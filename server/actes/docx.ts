@@ -19,7 +19,7 @@ import {
 	WidthType,
 	type IRunOptions
 } from 'docx';
-import { actesBlocks, columnShares, type ActesBlock, type ActesModel } from '../../src/lib/domain/actes';
+import { columnShares, type ActesBlock, type ActesLayout } from '../../src/lib/domain/actes/layout';
 
 const BULLETS = 'actes-bullets';
 /** docx's default page: A4 less two 1-inch margins, in twentieths of a point. */
@@ -82,10 +82,10 @@ const heading = (size: number, before: number) => ({
 	paragraph: { spacing: { before, after: 120 }, keepNext: true, keepLines: true }
 });
 
-export async function renderDocx(model: ActesModel): Promise<Buffer> {
+export async function renderDocx(actes: ActesLayout): Promise<Buffer> {
 	const doc = new Document({
 		creator: 'Palabre',
-		title: model.title.replace(/\n/g, ' '),
+		title: actes.title.replace(/\n/g, ' '),
 		numbering: {
 			config: [
 				{
@@ -99,7 +99,7 @@ export async function renderDocx(model: ActesModel): Promise<Buffer> {
 		},
 		styles: {
 			default: {
-				document: { run: { font: 'Calibri', size: 22, language: { value: model.lang === 'fr' ? 'fr-FR' : 'en-GB' } }, paragraph: { spacing: { after: 120 } } },
+				document: { run: { font: 'Calibri', size: 22, language: { value: actes.lang === 'fr' ? 'fr-FR' : 'en-GB' } }, paragraph: { spacing: { after: 120 } } },
 				title: { run: { size: 52, bold: true } },
 				heading1: heading(36, 480),
 				heading2: heading(30, 360),
@@ -124,7 +124,7 @@ export async function renderDocx(model: ActesModel): Promise<Buffer> {
 				footers: {
 					default: new Footer({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [PageNumber.CURRENT] })] })] })
 				},
-				children: actesBlocks(model).flatMap(blocks)
+				children: actes.blocks.flatMap(blocks)
 			}
 		]
 	});

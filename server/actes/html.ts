@@ -2,7 +2,7 @@
  * The actes as one standalone HTML page: no script, no outside resource (the Content-Security-Policy
  * says so to the browser too), a print stylesheet for « Imprimer en PDF ». Every text is escaped.
  */
-import { actesBlocks, type ActesBlock, type ActesListItem, type ActesModel } from '../../src/lib/domain/actes';
+import type { ActesBlock, ActesLayout, ActesListItem } from '../../src/lib/domain/actes/layout';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -74,21 +74,21 @@ function block(b: ActesBlock): string {
 	}
 }
 
-export function renderHtml(model: ActesModel): string {
+export function renderHtml(actes: ActesLayout): string {
 	return [
 		'<!doctype html>',
-		`<html lang="${model.lang}">`,
+		`<html lang="${actes.lang}">`,
 		'<head>',
 		'<meta charset="utf-8">',
 		'<meta name="viewport" content="width=device-width, initial-scale=1">',
 		`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
 		'<meta name="generator" content="Palabre">',
-		`<title>${escapeHtml(model.title.replace(/\n/g, ' '))}</title>`,
+		`<title>${escapeHtml(actes.title.replace(/\n/g, ' '))}</title>`,
 		`<style>${STYLE}</style>`,
 		'</head>',
 		'<body>',
 		'<main>',
-		...actesBlocks(model).map(block),
+		...actes.blocks.map(block),
 		'</main>',
 		'</body>',
 		'</html>',

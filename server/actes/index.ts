@@ -1,5 +1,6 @@
-/** Renders the actes in the format an organiser asks for (docs/actes.md). */
-import type { ActesModel } from '../../src/lib/domain/actes';
+/** Renders the actes in the format an organiser asks for (docs/actes.md): the model laid out once, then drawn. */
+import { actesBlocks, type ActesLayout } from '../../src/lib/domain/actes/layout';
+import type { ActesModel } from '../../src/lib/domain/actes/model';
 import { renderDocx } from './docx';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -15,8 +16,8 @@ export interface RenderedActes {
 }
 
 /** ASCII only, so that it goes into a Content-Disposition header as it is; cut between words. */
-function actesFilename(model: ActesModel, format: ActesFormat): string {
-	const words = model.title
+function actesFilename(title: string, format: ActesFormat): string {
+	const words = title
 		.normalize('NFD')
 		.replace(/[\u0300-\u036f]/g, '')
 		.toLowerCase()
@@ -31,15 +32,16 @@ function actesFilename(model: ActesModel, format: ActesFormat): string {
 }
 
 export async function renderActes(model: ActesModel, format: ActesFormat): Promise<RenderedActes> {
-	const filename = actesFilename(model, format);
+	const actes: ActesLayout = { lang: model.lang, title: model.title, blocks: actesBlocks(model) };
+	const filename = actesFilename(actes.title, format);
 	switch (format) {
 		case 'md':
-			return { body: renderMarkdown(model), contentType: 'text/markdown; charset=utf-8', filename };
+			return { body: renderMarkdown(actes), contentType: 'text/markdown; charset=utf-8', filename };
 		case 'html':
-			return { body: renderHtml(model), contentType: 'text/html; charset=utf-8', filename };
+			return { body: renderHtml(actes), contentType: 'text/html; charset=utf-8', filename };
 		case 'docx':
-			return { body: await renderDocx(model), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', filename };
+			return { body: await renderDocx(actes), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', filename };
 		case 'pdf':
-			return { body: await renderPdf(model), contentType: 'application/pdf', filename };
+			return { body: await renderPdf(actes), contentType: 'application/pdf', filename };
 	}
 }

@@ -2,7 +2,7 @@
  * The actes as Markdown (CommonMark + GFM tables). Every text is escaped, ours as well as what
  * participants typed, so `**gras**`, `# titre`, `<script>` or `|` come out literally (docs/actes.md).
  */
-import { actesBlocks, type ActesBlock, type ActesListItem, type ActesModel } from '../../src/lib/domain/actes';
+import type { ActesBlock, ActesLayout, ActesListItem } from '../../src/lib/domain/actes/layout';
 
 /**
  * Backslash-escapes one line: every character that can open markup anywhere in a line, then what
@@ -49,6 +49,6 @@ function block(b: ActesBlock): string {
 	}
 }
 
-export function renderMarkdown(model: ActesModel): string {
-	return `${actesBlocks(model).map(block).join('\n\n')}\n`;
+export function renderMarkdown(actes: ActesLayout): string {
+	return `${actes.blocks.map(block).join('\n\n')}\n`;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import { actesBlocks, columnShares, type ActesBlock, type ActesListItem, type ActesModel } from '../../src/lib/domain/actes';
+import { columnShares, type ActesBlock, type ActesLayout, type ActesListItem } from '../../src/lib/domain/actes/layout';
 
 const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', italic: 'DejaVuSans-Oblique.ttf' } as const;
 type FontName = keyof typeof FONT_FILES;
@@ -57,14 +57,14 @@ class Writer {
 	private font: FontName = 'regular';
 	private chapter: PDFKit.PDFOutline | undefined;
 
-	constructor(model: ActesModel) {
+	constructor(actes: ActesLayout) {
 		this.doc = new PDFDocument({
 			size: 'A4',
 			margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
 			bufferPages: true,
-			lang: model.lang === 'fr' ? 'fr-FR' : 'en-GB',
+			lang: actes.lang === 'fr' ? 'fr-FR' : 'en-GB',
 			displayTitle: true,
-			info: { Title: model.title.replace(/\n/g, ' '), Creator: 'Palabre' }
+			info: { Title: actes.title.replace(/\n/g, ' '), Creator: 'Palabre' }
 		});
 		const data = fonts();
 		const names = Object.keys(FONT_FILES) as FontName[];
@@ -238,8 +238,8 @@ class Writer {
 /** Longest stretch of layout before handing the event loop back: a large event takes about a second in all. */
 const SLICE_MS = 20;
 
-export async function renderPdf(model: ActesModel): Promise<Buffer> {
-	const writer = new Writer(model);
+export async function renderPdf(actes: ActesLayout): Promise<Buffer> {
+	const writer = new Writer(actes);
 	const chunks: Buffer[] = [];
 	const done = new Promise<Buffer>((resolve, reject) => {
 		writer.doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -247,7 +247,7 @@ export async function renderPdf(model: ActesModel): Promise<Buffer> {
 		writer.doc.on('error', reject);
 	});
 	let since = performance.now();
-	for (const b of actesBlocks(model)) {
+	for (const b of actes.blocks) {
 		writer.block(b);
 		// Real-time traffic of a live event goes on while the organisers export.
 		if (performance.now() - since > SLICE_MS) {

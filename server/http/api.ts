@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
-import { buildActes } from '../../src/lib/domain/actes';
+import { buildActes } from '../../src/lib/domain/actes/model';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
 import type { Limits } from '../config';
 import { PalabreError, refusalOf } from '../errors';
@@ -193,7 +193,7 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				if (!(ACTES_FORMATS as readonly string[]).includes(format)) {
 					throw new PalabreError(400, 'badFormat', { formats: ACTES_FORMATS.join(', ') });
 				}
-				const model = buildActes(palabre.views.organiserDocument(event), {
+				const model = buildActes(palabre.views.actesInput(event), {
 					lang: event.language,
 					...(names ? { participantNames: palabre.views.people(event.id).map((p) => p.displayName) } : {})
 				});

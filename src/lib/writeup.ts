@@ -4,7 +4,8 @@
  *   items:     Y.Map<itemId, Y.Map>  — stage (1 CONSTATS, 2 idéal, 3 concrètement), order
  *                                      (a fraction, so moving an item never copies it), text,
  *                                      who / when (« qui ? », « quand ? », stage 3), createdAt,
- *                                      via (the member a helper typed for, or null)
+ *                                      via (the participant id of the member a helper typed
+ *                                      for, or null; older docs hold their display name)
  *   reactions: Y.Map<itemId, Y.Map<participantId, 'agree' | 'clarify'>>
  *   stars:     Y.Map<itemId, Y.Map<participantId, true>>   — candidate pull-quotes (exergues)
  *   comments:  Y.Map<itemId, Y.Array<Comment>>              — facilitators' requests to clarify
@@ -153,6 +154,39 @@ export function addComment(doc: Y.Doc, itemId: string, comment: Comment) {
 		}
 		list.push([comment]);
 	});
+}
+
+/**
+ * Who an item was typed for, as the group's own screens name them: the member's name. An older
+ * write-up kept the name itself, shown as it is; the id of someone no longer in the group shows
+ * nothing (an id is no name).
+ */
+export function viaName(via: string | null, members: readonly { id: string; displayName: string }[]): string | null {
+	if (via === null) return null;
+	return members.find((m) => m.id === via)?.displayName ?? (PARTICIPANT_ID.test(via) ? null : via);
+}
+
+/** The shape of a participant id (server/tokens.ts `newId`: nanoid(12)). */
+const PARTICIPANT_ID = /^[\w-]{12}$/;
+
+/**
+ * Clears every `via` that is not one of `participantIds`: what older write-ups stored there was a
+ * display name, which must not leave the group unless the organiser asks for names. True if
+ * anything changed.
+ */
+export function forgetNamesInVia(doc: Y.Doc, participantIds: ReadonlySet<string>): boolean {
+	let changed = false;
+	doc.transact(() => {
+		for (const value of items(doc).values()) {
+			const item = asMap(value);
+			const via = item?.get('via');
+			if (item && typeof via === 'string' && !participantIds.has(via)) {
+				item.set('via', null);
+				changed = true;
+			}
+		}
+	});
+	return changed;
 }
 
 export interface WriteupItem {

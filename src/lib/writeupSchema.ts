@@ -16,7 +16,7 @@ export const WRITEUP_LIMITS = {
 	items: 1_000,
 	text: 10_000,
 	whoWhen: 1_000,
-	/** `via` is a member's display name (40 at most). */
+	/** `via` is a participant id; write-ups from before held a display name (40 at most). */
 	via: 200,
 	commentText: 2_000,
 	commentsPerItem: 200

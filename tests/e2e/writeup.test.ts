@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { connectClient, request } from '../helpers/clients';
+import { connectClient, nextEvent, request } from '../helpers/clients';
 import { expectAccessible, phone, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
 import type { TestServer } from '../helpers/server';
@@ -102,14 +102,16 @@ it('writes live, reacts, survives being offline, and reaches the organiser', asy
 	await expect.poll(() => projection.getByTestId('tile-progress').getAttribute('aria-label')).toBe('Synthèse : 3 constats, 0 idées, 0 actions');
 	expect(await projection.locator('body').innerText()).not.toContain('Les habitants ne sont pas écoutés');
 
-	// And the API's event document has the whole write-up.
+	// And the API's event document has the whole write-up; helper mode names the member by id, never by name.
+	const people = await nextEvent<{ id: string; displayName: string }[]>(organiserSocket, 'people', (list) => list.some((p) => p.displayName === 'Membre'));
+	const memberId = people.find((p) => p.displayName === 'Membre')?.id;
 	const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
 	const writeup = doc.rooms[0].statements[0].groups[0].writeup;
 	expect(
 		writeup.stages[0].items.map((i: { text: string; clarify: number; comments: string[]; via: string | null }) => [i.text, i.clarify, i.comments, i.via])
 	).toEqual([
 		['Les habitants ne sont pas écoutés', 0, [], null],
-		['Les horaires ne conviennent pas', 1, ['Quels horaires ?'], 'Membre'],
+		['Les horaires ne conviennent pas', 1, ['Quels horaires ?'], memberId],
 		['Il manque un lieu pour se réunir', 0, [], null]
 	]);
 	expect(await member.getByText('écrit pour Membre').count()).toBe(1);

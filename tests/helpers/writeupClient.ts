@@ -24,8 +24,11 @@ export async function takePen(serverUrl: string, token: string, stages: WriteupS
 export const nodeTicketedWebSocket = (serverUrl: string, name: string, token: string) =>
 	ticketedWebSocket(serverUrl, name, token, WebSocket as unknown as Parameters<typeof ticketedWebSocket>[3]);
 
-/** Adds items to a group's write-up as a member (who takes that stage's pen), and resolves once the server has stored them. */
-export async function writeItems(serverUrl: string, token: string, groupId: string, stage: WriteupStage, texts: string[]): Promise<string[]> {
+/**
+ * Adds items to a group's write-up as a member (who takes that stage's pen), and resolves once the
+ * server has stored them; `via`: the participant id of the member typed for (helper mode).
+ */
+export async function writeItems(serverUrl: string, token: string, groupId: string, stage: WriteupStage, texts: string[], via: string | null = null): Promise<string[]> {
 	await takePen(serverUrl, token, [stage]);
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`${serverUrl.replace('http', 'ws')}/yjs`, docName(groupId), doc, {
@@ -34,7 +37,7 @@ export async function writeItems(serverUrl: string, token: string, groupId: stri
 	let state = 'saving';
 	const stop = trackSaved(provider, (s) => (state = s));
 	await new Promise<void>((resolve) => provider.once('sync', () => resolve()));
-	const ids = texts.map((text, i) => addItem(doc, stage, { id: `i${Date.now()}${i}`, createdAt: Date.now(), text }));
+	const ids = texts.map((text, i) => addItem(doc, stage, { id: `i${Date.now()}${i}`, createdAt: Date.now(), text, via }));
 	const deadline = Date.now() + 10_000;
 	while (state !== 'saved') {
 		if (Date.now() > deadline) throw new Error('write-up not saved in time');

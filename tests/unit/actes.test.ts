@@ -1,53 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { actesBlocks, buildActes, cleanText, isToClarify, type ActesBlock, type ActesModel } from '../../src/lib/domain/actes';
+import type { BoardItem, Source } from '../../src/lib/domain/board';
+import { actesBlocks, type ActesBlock } from '../../src/lib/domain/actes/layout';
+import { buildActes, cleanText, isToClarify, type ActesInput, type ActesInputGroup, type ActesInputItem, type ActesInputRoom, type ActesModel } from '../../src/lib/domain/actes/model';
 import type { Category } from '../../src/lib/domain/categories';
-import { summariseEvaluations, type GroupEvaluation } from '../../src/lib/domain/evaluation';
-import { headcount } from '../../src/lib/domain/headcount';
-import { LABEL_GLOSSARY, compositionLabel, compositionWarnings } from '../../src/lib/domain/labels';
+import type { GroupEvaluation } from '../../src/lib/domain/evaluation';
+import { LABEL_GLOSSARY, compositionLabel } from '../../src/lib/domain/labels';
 import { speakingShares, type MeasuredGroup, type SpeakingShares } from '../../src/lib/domain/speaking';
-import type { OrganiserDocument, PublicBoard } from '../../src/lib/views';
 
-type Room = OrganiserDocument['rooms'][number];
-type Group = Room['statements'][number]['groups'][number];
-type Item = NonNullable<Group['writeup']>['stages'][number]['items'][number];
-type BoardItem = PublicBoard['items'][number];
+/** As the server reads it: with `via`, which the actes must not use. */
+type Item = ActesInputItem & { via: string | null };
+type Group = Omit<ActesInputGroup, 'statementId'>;
 
-const item = (text: string, over: Partial<Item> = {}): Item => ({ id: text, text, via: null, agree: 2, clarify: 0, comments: [], starred: false, ...over });
+const item = (text: string, over: Partial<Item> = {}): Item => ({ text, who: '', when: '', via: null, agree: 2, clarify: 0, comments: [], starred: false, ...over });
 
 const silent: SpeakingShares = speakingShares([]);
 
 function group(number: number, categories: Category[][], stages: [Item[], Item[], Item[]], over: Partial<Group> = {}): Group {
 	const members = categories.map((c) => ({ categories: c }));
 	return {
-		id: `g${number}-${Math.random().toString(36).slice(2)}`,
 		number,
-		memberCount: members.length,
 		members,
 		label: compositionLabel(members),
-		warnings: compositionWarnings(members),
-		stage: { index: 4, status: 'finished' },
-		speaking: silent,
-		evaluation: null,
 		writeup: { stages: stages.map((items) => ({ items })) },
 		...over
 	};
 }
 
-function room(title: string, statements: { id: string; text: string; groups: Group[] }[], evaluations: GroupEvaluation[] = [], speaking = silent): Room {
-	const members = statements.flatMap((s) => s.groups.flatMap((g) => g.members));
+function room(title: string, statements: { id: string; text: string; groups: Group[] }[], evaluations: GroupEvaluation[] = [], speaking = silent): ActesInputRoom {
 	return {
 		id: title,
 		title,
-		projectionUrl: '',
-		facilitatorUrl: '',
-		phase: 'groups',
-		stage: { index: 4, status: 'finished' },
-		evaluation: summariseEvaluations(evaluations),
-		statements: statements.map((s) => ({ ...s, translations: {} })),
-		participants: headcount(members),
+		statements: statements.map(({ id, text }) => ({ id, text })),
+		groups: statements.flatMap((s) => s.groups.map((g) => ({ ...g, statementId: s.id }))),
+		evaluations,
 		speaking
 	};
 }
+
+const source = (statementId: string, groupNumber: number, stage: 2 | 3, text: string): Source => ({ id: `group.x/${text}`, statementId, groupNumber, groupId: 'x', stage, itemId: text, text, at: 0 });
 
 function boardItem(id: string, over: Partial<BoardItem> = {}): BoardItem {
 	return {
@@ -57,37 +47,27 @@ function boardItem(id: string, over: Partial<BoardItem> = {}): BoardItem {
 		heading: '',
 		levels: [],
 		status: 'ok',
-		support: 0,
-		sourcesLabel: '',
+		support: [],
 		sources: [],
+		createdAt: 0,
+		order: 0,
 		...over
 	};
 }
 
-function event(rooms: Room[], items: BoardItem[] = [], headings: string[] = []): OrganiserDocument {
-	const members = rooms.flatMap((r) => r.statements.flatMap((s) => s.groups.flatMap((g) => g.members)));
+function event(rooms: ActesInputRoom[], items: BoardItem[] = [], headings: string[] = []): ActesInput {
 	return {
-		id: 'ev',
 		title: 'Rencontres de Chambéry',
 		date: '2017-09-22',
 		place: 'Chambéry',
-		language: 'fr',
-		joinCode: 'ABCD',
-		joinUrl: 'https://example.org/j/ABCD',
 		settings: {
 			stageQuestions: ['Quel est le problème ?', 'Quel serait l’idéal ?', 'Que peut-on faire ?'],
 			stageNames: ['Le problème', 'Baguette magique', 'Concrètement'],
 			stageMinutes: [30, 25, 35],
-			maxGroupSize: 6,
-			writingWarningMinutes: 5
+			maxGroupSize: 6
 		},
-		participants: { ...headcount(members), unassigned: 0 },
-		board: {
-			version: 1,
-			headings,
-			summary: { total: items.length, aClarifier: 0, byLevel: { equipes: 0, institutions: 0, both: 0, none: 0 }, direct: 0, sources: 0, groups: 0, statements: 0, supports: 0 },
-			items
-		},
+		people: rooms.flatMap((r) => r.groups.flatMap((g) => g.members.map((m) => ({ categories: m.categories, roomId: r.id })))),
+		board: { headings, items },
 		rooms
 	};
 }
@@ -97,14 +77,14 @@ const DOC: Category[] = ['medecin'];
 const NURSE: Category[] = ['infirmier'];
 
 /** Two themes; statement s1 worked by two groups, s2 by one, s3 by none. */
-function sample(): OrganiserDocument {
+function sample(): ActesInput {
 	const g1 = group(1, [RES, DOC, NURSE], [
 		[item('Constat A1', { starred: true }), item('Constat A2')],
 		[item('Idéal A', { starred: true })],
 		[item('Action A', { who: 'la mairie', when: 'en 2018', starred: true })]
 	]);
 	const g2 = group(2, [DOC, DOC, ['travailleur-social']], [
-		[item('Constat B1', { starred: true }), item('Flou B', { agree: 1, clarify: 3, comments: ['Que veut dire « ça » ?'] })],
+		[item('Constat B1', { starred: true }), item('Flou B', { agree: 1, clarify: 3, comments: [{ text: 'Que veut dire « ça » ?' }] })],
 		[item('Idéal B', { agree: 0, clarify: 2 })],
 		[item('Action B', { who: '', when: '' })]
 	]);
@@ -118,21 +98,21 @@ function sample(): OrganiserDocument {
 			room('Quel impact sur les pratiques ?', [{ id: 's3', text: 'L’expérience vécue vaut plus', groups: [] }])
 		],
 		[
-			boardItem('p1', { heading: 'Gouvernance', levels: ['equipes'], sources: [{ from: 'x', statementId: 's1', groupNumber: 2, stage: 3, text: 'Action B' }] }),
+			boardItem('p1', { heading: 'Gouvernance', levels: ['equipes'], sources: [source('s1', 2, 3, 'Action B')] }),
 			boardItem('p2', {
 				heading: 'Gouvernance',
 				levels: ['equipes', 'institutions'],
 				text: 'Financer sur le long terme',
 				originalText: 'Des subventions longues',
-				support: 4,
+				support: ['a', 'b', 'c', 'd'],
 				sources: [
-					{ from: 'y', statementId: 's1', groupNumber: 1, stage: 2, text: 'Idéal A' },
-					{ from: 'z', statementId: 's2', groupNumber: 1, stage: 3, text: 'Des subventions longues' }
+					source('s1', 1, 2, 'Idéal A'),
+					source('s2', 1, 3, 'Des subventions longues')
 				]
 			}),
 			boardItem('p3', { heading: 'Formation', levels: ['institutions'] }),
 			boardItem('p4'),
-			boardItem('p5', { status: 'a-clarifier', reason: 'Trop vague', levels: ['institutions'], sources: [{ from: 'w', statementId: 's2', groupNumber: 1, stage: 2, text: 'Flou' }] })
+			boardItem('p5', { status: 'a-clarifier', reason: 'Trop vague', levels: ['institutions'], sources: [source('s2', 1, 2, 'Flou')] })
 		],
 		['Formation', 'Gouvernance']
 	);
@@ -415,8 +395,7 @@ describe('the actes model', () => {
 
 	it('carries no names by default: not who typed for whom, no list of participants', () => {
 		const doc = sample();
-		const g = doc.rooms[0]?.statements[0]?.groups[0];
-		const first = g?.writeup?.stages[0]?.items[0];
+		const first = doc.rooms[0]?.groups[0]?.writeup.stages[0]?.items[0] as Item | undefined;
 		if (first) first.via = 'Fatou Diallo';
 		const model = buildActes(doc, { lang: 'fr' });
 		expect(model.participantNames).toBeNull();
