@@ -23,6 +23,8 @@ export interface EventInfo {
 	id: string;
 	title: string;
 	date: string | null;
+	/** The last day (the same as `date` for a one-day event). */
+	endDate: string | null;
 	place: string | null;
 	language: Language;
 	joinCode: string;
@@ -241,6 +243,8 @@ export interface OrganiserDocument {
 	id: string;
 	title: string;
 	date: string | null;
+	/** The last day (the same as `date` for a one-day event). */
+	endDate: string | null;
 	place: string | null;
 	language: Language;
 	joinCode: string;

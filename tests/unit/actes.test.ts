@@ -70,6 +70,7 @@ function event(rooms: Room[], items: BoardItem[] = [], headings: string[] = []):
 		id: 'ev',
 		title: 'Rencontres de Chambéry',
 		date: '2017-09-22',
+		endDate: '2017-09-22',
 		place: 'Chambéry',
 		language: 'fr',
 		joinCode: 'ABCD',
@@ -431,6 +432,12 @@ describe('the actes model', () => {
 		const at = blocks.findIndex((b) => b.kind === 'heading' && b.text === 'Liste des participant·e·s (avec leur accord)');
 		expect(at).toBeGreaterThan(0);
 		expect(blocks[at + 1]).toEqual({ kind: 'list', items: [{ text: 'Fatou Diallo' }, { text: 'Jean Martin' }] });
+	});
+
+	it('writes both days of a two-day event on the title page', () => {
+		const twoDays = { ...sample(), date: '2017-11-16', endDate: '2017-11-17' };
+		expect(actesBlocks(buildActes(twoDays, { lang: 'fr' }))[0]).toMatchObject({ lines: ['Actes du Gros Débat', '16 et 17 novembre 2017', 'Chambéry'] });
+		expect(actesBlocks(buildActes(twoDays, { lang: 'en' }))[0]).toMatchObject({ lines: ['Proceedings of the Gros Débat', '16–17 November 2017', 'Chambéry'] });
 	});
 
 	it('speaks English for an English event', () => {

@@ -113,7 +113,8 @@ function chambery(): OrganiserDocument {
 	return {
 		id: 'chambery',
 		title: 'Rencontres Nationales de la Santé en Quartiers Populaires — Gros Débat',
-		date: '2017-09-22',
+		date: '2017-09-21',
+		endDate: '2017-09-22',
 		place: 'Chambéry',
 		language: 'fr',
 		joinCode: 'CHAM',

@@ -13,6 +13,7 @@ import { fr, type MessageKey } from '../i18n/fr';
 import type { OrganiserDocument } from '../views';
 import { LEVELS, type Level } from './board';
 import { FAMILIES, isResidentVoice, type Family } from './categories';
+import { formatEventDates } from './eventDates';
 import type { EvaluationSummary } from './evaluation';
 import type { SpeakingShares } from './speaking';
 import { LABEL_GLOSSARY, type Lang } from './labels';
@@ -139,12 +140,6 @@ export function isToClarify(item: { agree: number; clarify: number }): boolean {
 	return item.clarify > item.agree;
 }
 
-function formatDate(date: string, lang: Lang): string {
-	const d = new Date(`${date}T00:00:00Z`);
-	if (Number.isNaN(d.getTime())) return date;
-	return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
-}
-
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 
 export function buildActes(doc: OrganiserDocument, opts: ActesOptions): ActesModel {
@@ -254,7 +249,7 @@ export function buildActes(doc: OrganiserDocument, opts: ActesOptions): ActesMod
 	return {
 		lang: opts.lang,
 		title: cleanText(doc.title),
-		date: doc.date ? formatDate(doc.date, opts.lang) : null,
+		date: formatEventDates(doc.date, doc.endDate, opts.lang),
 		place: doc.place ? cleanText(doc.place) || null : null,
 		maxGroupSize: doc.settings.maxGroupSize,
 		stages: doc.settings.stageNames.map((name, k) => ({
