@@ -9,6 +9,7 @@ import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/l
 import { buildActes } from '../../src/lib/domain/actes';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
 import { exportArchive, importArchive } from '../archive';
+import { paperKitInput, renderPaperKit } from '../paperKit';
 import type { Limits } from '../config';
 import { rateLimiter, type RateLimiter } from '../rateLimit';
 import { PalabreError, type Palabre } from '../service';
@@ -203,6 +204,21 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 					'cache-control': 'no-store'
 				});
 				res.end(out.body);
+			}
+		},
+		{
+			// The paper kit (server/paperKit.ts): posters, statement cards, write-up, evaluation and verbatim sheets.
+			method: 'GET',
+			pattern: /^\/api\/events\/([\w-]+)\/paper-kit\.pdf$/,
+			handler: async (req, res, [id]) => {
+				const event = palabre.authoriseOrganiser(id as string, bearer(req));
+				const body = await renderPaperKit(paperKitInput(palabre, event));
+				res.writeHead(200, {
+					'content-type': 'application/pdf',
+					'content-disposition': attachment(`${event.language === 'fr' ? 'kit-papier' : 'paper-kit'} ${event.title}`, 'pdf'),
+					'cache-control': 'no-store'
+				});
+				res.end(body);
 			}
 		},
 		{
