@@ -113,12 +113,29 @@ class Kit {
 		this.doc.text(this.safe(text), x, this.doc.y, { width, ...options });
 	}
 
+	private footerText: string | undefined;
+
+	/** « title — kit papier » on one line: a long title is shortened, never the words after it. */
+	private footer() {
+		if (this.footerText === undefined) {
+			let title = this.input.title.replace(/\s+/g, ' ');
+			const text = () => this.safe(this.say('kit.footer', { title }));
+			while (title.length > 1 && this.doc.widthOfString(text()) > this.width) title = `${Array.from(title).slice(0, -2).join('').trimEnd()}…`;
+			this.footerText = text();
+		}
+		return this.footerText;
+	}
+
 	/** A new page with the event's name in its footer (so loose sheets find their event). */
 	private page() {
 		this.doc.addPage();
 		const y = this.doc.page.height - MARGIN + 14;
 		this.use('regular', 8, GREY);
-		this.doc.text(this.safe(this.say('kit.footer', { title: this.input.title })), MARGIN, y, { width: this.width, align: 'center', lineBreak: false, height: 10 });
+		// Below the bottom margin: lifted for this line, or pdfkit would open a new page for it.
+		const margins = this.doc.page.margins;
+		this.doc.page.margins = { ...margins, bottom: 0 };
+		this.doc.text(this.footer(), MARGIN, y, { width: this.width, align: 'center', lineBreak: false });
+		this.doc.page.margins = margins;
 		this.doc.x = MARGIN;
 		this.doc.y = MARGIN;
 	}
