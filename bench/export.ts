@@ -106,6 +106,7 @@ function event(): OrganiserDocument {
 		id: 'bench',
 		title: 'Gros Débat — banc d’essai',
 		date: '2025-06-12',
+		endDate: '2025-06-12',
 		place: 'Chambéry',
 		language: 'fr',
 		joinCode: 'BNCH',

@@ -384,5 +384,17 @@ export const en: Record<MessageKey, string> = {
 	'kit.colLively': 'Very lively',
 	'kit.colWho': 'Said by (category)',
 	'kit.themes': 'Themes: {list}',
-	'kit.footer': '{title} — paper kit'
+	'kit.footer': '{title} — paper kit',
+	'assign.title': 'Spread people across the rooms',
+	'assign.help': 'Proposes a room for everyone not yet in a group: their current room counts as their wish, and residents (with patients) as well as each family are spread across the rooms. Nothing moves before « Apply »; anyone can still change room afterwards.',
+	'assign.capacity': 'Places, room {n}',
+	'assign.tolerance': 'Accepted gap per family (percentage points)',
+	'assign.propose': 'Propose rooms ({n} people)',
+	'assign.tradeoff': '{first} % have their first wish; every room has at least {residents} % residents.',
+	'assign.bound': 'Largest gap between a family’s share in a room and in the event: {gap} points (rule: {tolerance} points, or one person in a small room).',
+	'assign.room': 'Room',
+	'assign.size': 'People / places',
+	'assign.residents': 'Residents and patients',
+	'assign.apply': 'Apply ({n} room changes)',
+	'assign.applied': '{n} person(s) changed room.'
 };

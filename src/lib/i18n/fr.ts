@@ -382,7 +382,19 @@ export const fr = {
 	'kit.colLively': 'Très animé',
 	'kit.colWho': 'Dit par (catégorie)',
 	'kit.themes': 'Thèmes : {list}',
-	'kit.footer': '{title} — kit papier'
+	'kit.footer': '{title} — kit papier',
+	'assign.title': 'Répartir dans les salles',
+	'assign.help': 'Propose une salle à chaque personne qui n’est pas encore dans un groupe : sa salle actuelle compte comme son vœu, et les habitant·e·s (avec les patient·e·s) comme chaque famille sont réparti·e·s entre les salles. Rien ne bouge avant « Appliquer » ; chacun·e peut encore changer de salle ensuite.',
+	'assign.capacity': 'Places, salle {n}',
+	'assign.tolerance': 'Écart toléré par famille (points de %)',
+	'assign.propose': 'Proposer une répartition ({n} personnes)',
+	'assign.tradeoff': '{first} % ont leur premier vœu ; chaque salle a au moins {residents} % d’habitant·e·s.',
+	'assign.bound': 'Écart maximal d’une famille à sa part de l’événement : {gap} points (règle : {tolerance} points, ou une personne dans une petite salle).',
+	'assign.room': 'Salle',
+	'assign.size': 'Personnes / places',
+	'assign.residents': 'Habitant·e·s et patient·e·s',
+	'assign.apply': 'Appliquer ({n} changements de salle)',
+	'assign.applied': '{n} personne(s) ont changé de salle.'
 } as const;
 
 export type MessageKey = keyof typeof fr;
