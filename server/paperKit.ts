@@ -140,9 +140,13 @@ class Kit {
 		this.doc.y = MARGIN;
 	}
 
+	private readonly codes = new Map<string, QRCode.QRCode>();
+
 	/** Draws `url` as a QR code of side `size` at (x, y). */
 	private qr(url: string, x: number, y: number, size: number) {
-		const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
+		let code = this.codes.get(url);
+		if (!code) this.codes.set(url, (code = QRCode.create(url, { errorCorrectionLevel: 'M' })));
+		const { modules } = code;
 		// Four modules of quiet zone on each side, as the standard asks.
 		const cell = size / (modules.size + 8);
 		this.doc.save().rect(x, y, size, size).fill('#ffffff');
@@ -155,14 +159,16 @@ class Kit {
 		this.doc.fill().restore();
 	}
 
-	/** The largest size (down to `min`) at which `text` fits in `width` × `height`. */
+	/** The largest whole size (down to `min`) at which `text` fits in `width` × `height`: a binary search, layouts cost. */
 	private fit(text: string, font: FontName, max: number, min: number, width: number, height: number) {
-		let size = max;
-		for (; size > min; size -= 1) {
-			this.doc.font(font).fontSize(size);
-			if (this.doc.heightOfString(this.safe(text), { width }) <= height) break;
+		const fits = (size: number) => this.doc.font(font).fontSize(size).heightOfString(this.safe(text), { width }) <= height;
+		let [lo, hi] = [min, max];
+		while (lo < hi) {
+			const mid = Math.ceil((lo + hi) / 2);
+			if (fits(mid)) lo = mid;
+			else hi = mid - 1;
 		}
-		return size;
+		return lo;
 	}
 
 	/** A framed box with a heading, to write in by hand. */
