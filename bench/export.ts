@@ -89,6 +89,7 @@ function event(): ActesInput {
 	return {
 		title: 'Gros Débat — banc d’essai',
 		date: '2025-06-12',
+		endDate: '2025-06-12',
 		place: 'Chambéry',
 		settings: {
 			stageQuestions: ['Quel est le problème ?', 'Quel serait l’idéal ?', 'Que peut-on faire ?'],

@@ -35,7 +35,7 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 	return {
 		format: ARCHIVE_FORMAT,
 		version: ARCHIVE_VERSION,
-		event: { id: event.id, title: event.title, date: event.date, place: event.place, language: event.language, createdAt: event.createdAt, settings: event.settings },
+		event: { id: event.id, title: event.title, date: event.date, endDate: event.endDate, place: event.place, language: event.language, createdAt: event.createdAt, settings: event.settings },
 		rooms: rooms.map((r) => ({
 			id: r.id,
 			title: r.title,

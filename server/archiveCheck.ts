@@ -61,12 +61,18 @@ export const Archive = z
 				id,
 				title: text(LIMITS.title),
 				date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+				// Archives written before events had an end date lack it: the event lasted one day.
+				endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional(),
 				place: z.string().trim().max(LIMITS.place).nullable(),
 				language: Language,
 				createdAt: time,
 				settings: EventSettings
 			})
-			.strict(),
+			.strict()
+			.refine((e) => !e.endDate || (e.date !== null && e.endDate >= e.date), {
+				path: ['endDate'],
+				message: 'la date de fin précède la date de début, ou il manque la date de début'
+			}),
 		rooms: z
 			.array(
 				z
@@ -279,7 +285,7 @@ function remapWriteup(doc: Y.Doc, ids: Map<string, string>): Uint8Array {
 /** What the main thread writes: records with fresh ids, ready for the store. */
 export interface ImportPlan {
 	eventId: string;
-	event: { title: string; date: string | null; place: string | null; language: Language; createdAt: number; settings: Settings };
+	event: { title: string; date: string | null; endDate: string | null; place: string | null; language: Language; createdAt: number; settings: Settings };
 	rooms: {
 		id: string;
 		position: number;
@@ -344,7 +350,7 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 
 	return {
 		eventId,
-		event: { title: a.event.title, date: a.event.date, place: a.event.place, language: a.event.language, createdAt: a.event.createdAt, settings: a.event.settings },
+		event: { title: a.event.title, date: a.event.date, endDate: a.event.endDate ?? a.event.date, place: a.event.place, language: a.event.language, createdAt: a.event.createdAt, settings: a.event.settings },
 		rooms: a.rooms.map((r, position) => ({
 			id: fresh(r.id),
 			position,

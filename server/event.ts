@@ -53,6 +53,7 @@ export class EventAdmin {
 			id: newId(),
 			title: body.title,
 			date: body.date ?? null,
+			endDate: body.endDate ?? body.date ?? null,
 			place: body.place ?? null,
 			language,
 			joinCode: this.freshJoinCode(),

@@ -28,6 +28,7 @@ import type {
 } from '../src/lib/views';
 import type { Pens } from './realtime/yjs';
 import type { Links } from './links';
+import { paperKitInput, type PaperKitInput } from './paperKit';
 import { eventById } from './records';
 import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
 
@@ -58,6 +59,7 @@ export class ReadModels {
 			id: event.id,
 			title: event.title,
 			date: event.date,
+			endDate: event.endDate,
 			place: event.place,
 			language: event.language,
 			joinCode: event.joinCode,
@@ -182,6 +184,7 @@ export class ReadModels {
 			id: event.id,
 			title: event.title,
 			date: event.date,
+			endDate: event.endDate,
 			place: event.place,
 			language: event.language,
 			joinCode: event.joinCode,
@@ -284,6 +287,7 @@ export class ReadModels {
 		return {
 			title: event.title,
 			date: event.date,
+			endDate: event.endDate,
 			place: event.place,
 			settings: event.settings,
 			people: store.listParticipants(event.id).map((p) => ({ categories: p.categories, roomId: p.roomId })),
@@ -307,6 +311,11 @@ export class ReadModels {
 			}),
 			board: store.getBoard(event.id).board
 		};
+	}
+
+	/** What the paper kit prints (server/paperKit.ts). */
+	paperKitInput(event: EventRecord): PaperKitInput {
+		return paperKitInput(this.store, this.links, event);
 	}
 
 	/** The records a view is built from, if they still exist (a change may have removed them). */

@@ -10,7 +10,7 @@ import PDFDocument from 'pdfkit';
 import { columnShares, type ActesBlock, type ActesLayout, type ActesListItem } from '../../src/lib/domain/actes/layout';
 
 const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', italic: 'DejaVuSans-Oblique.ttf' } as const;
-type FontName = keyof typeof FONT_FILES;
+export type FontName = keyof typeof FONT_FILES;
 
 let fontData: Record<FontName, Buffer> | undefined;
 
@@ -22,6 +22,21 @@ function fonts(): Record<FontName, Buffer> {
 		fontData = { regular: read(FONT_FILES.regular), bold: read(FONT_FILES.bold), italic: read(FONT_FILES.italic) };
 	}
 	return fontData;
+}
+
+/** Embeds DejaVu in a document; returns, for each font, whether it has a glyph for a code point. */
+export function embedFonts(doc: PDFKit.PDFDocument): Record<FontName, (cp: number) => boolean> {
+	const data = fonts();
+	const names = Object.keys(FONT_FILES) as FontName[];
+	for (const name of names) doc.registerFont(name, data[name]);
+	// pdfkit exposes no public way to ask a font for a glyph: the fontkit font it wraps knows.
+	const fontkit = (name: FontName) => (doc.font(name) as unknown as { _font: { font: { hasGlyphForCodePoint(cp: number): boolean } } })._font.font;
+	return Object.fromEntries(
+		names.map((name) => {
+			const font = fontkit(name);
+			return [name, (cp: number) => font.hasGlyphForCodePoint(cp)];
+		})
+	) as Record<FontName, (cp: number) => boolean>;
 }
 
 const MARGIN = 56;
@@ -66,18 +81,7 @@ class Writer {
 			displayTitle: true,
 			info: { Title: actes.title.replace(/\n/g, ' '), Creator: 'Palabre' }
 		});
-		const data = fonts();
-		const names = Object.keys(FONT_FILES) as FontName[];
-		for (const name of names) this.doc.registerFont(name, data[name]);
-		// pdfkit exposes no public way to ask a font for a glyph: the fontkit font it wraps knows.
-		const fontkit = (name: FontName) =>
-			(this.doc.font(name) as unknown as { _font: { font: { hasGlyphForCodePoint(cp: number): boolean } } })._font.font;
-		this.glyphs = Object.fromEntries(
-			names.map((name) => {
-				const font = fontkit(name);
-				return [name, (cp: number) => font.hasGlyphForCodePoint(cp)];
-			})
-		) as Record<FontName, (cp: number) => boolean>;
+		this.glyphs = embedFonts(this.doc);
 		this.width = this.doc.page.width - 2 * MARGIN;
 	}
 

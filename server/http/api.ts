@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
 import { buildActes } from '../../src/lib/domain/actes/model';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
+import { renderPaperKit } from '../paperKit';
 import type { Limits } from '../config';
 import { PalabreError, refusalOf } from '../errors';
 import type { Palabre } from '../palabre';
@@ -204,6 +205,21 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 					'cache-control': 'no-store'
 				});
 				res.end(out.body);
+			}
+		},
+		{
+			// The paper kit (server/paperKit.ts): posters, statement cards, write-up, evaluation and verbatim sheets.
+			method: 'GET',
+			pattern: /^\/api\/events\/([\w-]+)\/paper-kit\.pdf$/,
+			handler: async (req, res, [id]) => {
+				const event = palabre.access.organiser(id as string, bearer(req));
+				const body = await renderPaperKit(palabre.views.paperKitInput(event));
+				res.writeHead(200, {
+					'content-type': 'application/pdf',
+					'content-disposition': attachment(`${event.language === 'fr' ? 'kit-papier' : 'paper-kit'} ${event.title}`, 'pdf'),
+					'cache-control': 'no-store'
+				});
+				res.end(body);
 			}
 		},
 		{

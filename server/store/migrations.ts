@@ -156,5 +156,10 @@ export const MIGRATIONS: readonly string[] = [
 	-- Rooms' rows set aside earlier carried the plain tokens.
 	UPDATE quarantine SET row_data = json_remove(row_data, '$.projection_token', '$.facilitator_token')
 	WHERE table_name = 'rooms' AND json_valid(row_data);
+	`,
+	`
+	-- An event lasts from its date to its end date (issue 22); events made before had one day.
+	ALTER TABLE events ADD COLUMN end_date TEXT;
+	UPDATE events SET end_date = date;
 	`
 ];

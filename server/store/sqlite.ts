@@ -43,6 +43,7 @@ function toEvent(r: Row): EventRecord {
 		id: r.id as string,
 		title: r.title as string,
 		date: (r.date as string | null) ?? null,
+		endDate: (r.end_date as string | null) ?? null,
 		place: (r.place as string | null) ?? null,
 		language: r.language as Language,
 		joinCode: r.join_code as string,
@@ -279,8 +280,8 @@ export function openSqliteStore(dataDir: string): Store {
 
 	const q = {
 		insertEvent: db.prepare(
-			`INSERT INTO events (id, title, date, place, language, join_code, organiser_token_hash, settings, created_at)
-			 VALUES (@id, @title, @date, @place, @language, @joinCode, @organiserTokenHash, @settings, @createdAt)`
+			`INSERT INTO events (id, title, date, end_date, place, language, join_code, organiser_token_hash, settings, created_at)
+			 VALUES (@id, @title, @date, @endDate, @place, @language, @joinCode, @organiserTokenHash, @settings, @createdAt)`
 		),
 		insertRoom: db.prepare(`INSERT INTO rooms (id, event_id, position, title) VALUES (@id, @eventId, @position, @title)`),
 		addRoomLink: db.prepare(`INSERT OR IGNORE INTO room_links (room_id, role, token_hash) VALUES (?, ?, ?)`),

@@ -40,6 +40,8 @@ export interface EventRecord {
 	id: string;
 	title: string;
 	date: string | null;
+	/** The last day (the same as `date` for a one-day event). */
+	endDate: string | null;
 	place: string | null;
 	language: Language;
 	joinCode: string;

@@ -68,13 +68,15 @@ export const CategoryId = z.enum(CATEGORIES as [string, ...string[]]);
 /** Three stages' durations in minutes. */
 const StageMinutes = z.tuple([z.int().min(1).max(240), z.int().min(1).max(240), z.int().min(1).max(240)]);
 
+/** A calendar day, AAAA-MM-JJ. */
+const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ');
+
 export const CreateEventBody = z
 	.object({
 		title: text(LIMITS.title),
-		date: z
-			.string()
-			.regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ')
-			.optional(),
+		/** The first day; `endDate` the last (the same day when omitted). */
+		date: IsoDay.optional(),
+		endDate: IsoDay.optional(),
 		place: z.string().trim().max(LIMITS.place).optional(),
 		language: Language.optional(),
 		themes: z
@@ -94,7 +96,13 @@ export const CreateEventBody = z
 		longTurnSeconds: z.int().min(10).max(3600).optional(),
 		maxGroupSize: z.int().min(2).max(20).optional()
 	})
-	.strict();
+	.strict()
+	.check((ctx) => {
+		const { date, endDate } = ctx.value;
+		if (endDate === undefined) return;
+		if (date === undefined) ctx.issues.push({ code: 'custom', path: ['endDate'], message: 'date de fin sans date de début', input: endDate });
+		else if (endDate < date) ctx.issues.push({ code: 'custom', path: ['endDate'], message: 'la date de fin précède la date de début', input: endDate });
+	});
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 
 const threeTexts = (max: number) => z.tuple([text(max), text(max), text(max)]);

@@ -20,6 +20,8 @@ export interface EventInfo {
 	id: string;
 	title: string;
 	date: string | null;
+	/** The last day (the same as `date` for a one-day event). */
+	endDate: string | null;
 	place: string | null;
 	language: Language;
 	joinCode: string;
@@ -238,6 +240,8 @@ export interface OrganiserDocument {
 	id: string;
 	title: string;
 	date: string | null;
+	/** The last day (the same as `date` for a one-day event). */
+	endDate: string | null;
 	place: string | null;
 	language: Language;
 	joinCode: string;

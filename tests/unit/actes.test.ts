@@ -59,6 +59,7 @@ function event(rooms: ActesInputRoom[], items: BoardItem[] = [], headings: strin
 	return {
 		title: 'Rencontres de Chambéry',
 		date: '2017-09-22',
+		endDate: '2017-09-22',
 		place: 'Chambéry',
 		settings: {
 			stageQuestions: ['Quel est le problème ?', 'Quel serait l’idéal ?', 'Que peut-on faire ?'],
@@ -410,6 +411,12 @@ describe('the actes model', () => {
 		const at = blocks.findIndex((b) => b.kind === 'heading' && b.text === 'Liste des participant·e·s (avec leur accord)');
 		expect(at).toBeGreaterThan(0);
 		expect(blocks[at + 1]).toEqual({ kind: 'list', items: [{ text: 'Fatou Diallo' }, { text: 'Jean Martin' }] });
+	});
+
+	it('writes both days of a two-day event on the title page', () => {
+		const twoDays = { ...sample(), date: '2017-11-16', endDate: '2017-11-17' };
+		expect(actesBlocks(buildActes(twoDays, { lang: 'fr' }))[0]).toMatchObject({ lines: ['Actes du Gros Débat', '16 et 17 novembre 2017', 'Chambéry'] });
+		expect(actesBlocks(buildActes(twoDays, { lang: 'en' }))[0]).toMatchObject({ lines: ['Proceedings of the Gros Débat', '16–17 November 2017', 'Chambéry'] });
 	});
 
 	it('speaks English for an English event', () => {

@@ -101,7 +101,8 @@ function chambery(): ActesInput {
 	const seated = rooms.flatMap((r) => r.groups.flatMap((g) => g.members.map((m) => ({ categories: m.categories, roomId: r.id }))));
 	return {
 		title: 'Rencontres Nationales de la Santé en Quartiers Populaires — Gros Débat',
-		date: '2017-09-22',
+		date: '2017-09-21',
+		endDate: '2017-09-22',
 		place: 'Chambéry',
 		settings: {
 			stageQuestions: [template.stages[0] ?? '', template.stages[1] ?? '', template.stages[2] ?? ''],

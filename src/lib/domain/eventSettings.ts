@@ -46,6 +46,7 @@ export const DEFAULT_MAX_GROUP_SIZE = 6;
 export interface EventDraft {
 	title: string;
 	date?: string;
+	endDate?: string;
 	place?: string;
 	language: Language;
 	themes: { title: string; statements: string[] }[];
@@ -60,7 +61,9 @@ export const CHAMBERY_SOURCE: string = template.source;
 export function chamberyTemplate(): EventDraft {
 	return {
 		title: 'Rencontres Nationales de la Santé en Quartiers Populaires — Gros Débat',
-		date: '2017-09-22',
+		// The Rencontres lasted two days; the Gros Débat was the morning of the second.
+		date: '2017-09-21',
+		endDate: '2017-09-22',
 		place: 'Chambéry',
 		language: 'fr',
 		themes: template.themes.map((t) => ({

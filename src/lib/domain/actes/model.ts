@@ -12,6 +12,7 @@ import { LEVELS, type Board, type Level } from '../board';
 import { isResidentVoice, type Category, type Family } from '../categories';
 import { summariseEvaluations, type EvaluationSummary, type GroupEvaluation } from '../evaluation';
 import { headcount } from '../headcount';
+import { formatEventDates } from '../eventDates';
 import { compositionLabel, LABEL_GLOSSARY } from '../labels';
 import type { Lang } from '../../i18n/words';
 import type { SpeakingShares } from '../speaking';
@@ -52,8 +53,9 @@ export interface ActesInputRoom {
 /** The event's records the actes are made of: no name, no link, no token. */
 export interface ActesInput {
 	title: string;
-	/** ISO date (YYYY-MM-DD). */
+	/** ISO dates (YYYY-MM-DD): the first and the last day. */
 	date: string | null;
+	endDate: string | null;
 	place: string | null;
 	settings: { stageNames: readonly string[]; stageQuestions: readonly string[]; stageMinutes: readonly number[]; maxGroupSize: number };
 	/** Everyone who joined: their categories and room, nothing else. */
@@ -185,12 +187,6 @@ export function isToClarify(item: { agree: number; clarify: number }): boolean {
 	return item.clarify > item.agree;
 }
 
-function formatDate(date: string, lang: Lang): string {
-	const d = new Date(`${date}T00:00:00Z`);
-	if (Number.isNaN(d.getTime())) return date;
-	return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
-}
-
 export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 	const words = actesWords(opts.lang);
 	const statementText = new Map<string, string>();
@@ -297,7 +293,7 @@ export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 	return {
 		lang: opts.lang,
 		title: cleanText(input.title),
-		date: input.date ? formatDate(input.date, opts.lang) : null,
+		date: formatEventDates(input.date, input.endDate, opts.lang),
 		place: input.place ? cleanText(input.place) || null : null,
 		maxGroupSize: input.settings.maxGroupSize,
 		stages: input.settings.stageNames.map((name, k) => ({
