@@ -97,7 +97,8 @@ it('refuses the old links of a facilitator and an organiser cut off just before 
 	const stranger = client({ role: 'facilitator', roomId: (await server.api('POST', '/api/events', body)).body.rooms[0].id, token: 'x'.repeat(32) });
 	const refused = await outcome(stranger);
 	expect(refused).not.toBe('connected');
-	expect((refused as { data?: unknown }).data).toBeUndefined();
+	// Told why by code, but not that links were renewed: it never held one.
+	expect((refused as { data?: unknown }).data).toEqual({ code: 'badFacilitationLink', error: 'lien d’animation invalide' });
 	for (const s of [facilitator, organiser, stranger]) s.close();
 });
 
