@@ -332,14 +332,15 @@ export class Palabre {
 		if (member) {
 			const p = this.store.getParticipant(member.id);
 			return p && p.groupId === group.id && matchesHash(token, p.tokenHash)
-				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id) }
+				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id), closed: this.writeups.closed(group.id) }
 				: null;
 		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
-		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id) };
+		const closed = this.writeups.closed(group.id);
+		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id), closed };
 		const event = this.store.getEvent(room.eventId);
-		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id) } : null;
+		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id), closed } : null;
 	}
 
 	/** Who holds each stage's pen in a group: rapporteurs who have since left it no longer count. */
@@ -465,6 +466,7 @@ export class Palabre {
 				warnings: compositionWarnings(members),
 				stage: effectiveStage(room.stages, g.id),
 				progress: this.writeups.progress(g.id),
+				writeupAccess: this.writeups.access(g.id, room.stages),
 				// A group's own balance, published from three members (docs/speaking-time.md).
 				balance: this.speaking.shares([{ id: g.id, members }]).balance
 			};

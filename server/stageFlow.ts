@@ -82,6 +82,7 @@ export class StageFlow {
 			}
 		});
 		this.palabre.speaking.stagesChanged(room.id, now, next);
+		this.palabre.writeups.stagesChanged(room, rs, next, now);
 		this.palabre.notify({
 			eventId: room.eventId,
 			roomIds: [room.id],

@@ -5,13 +5,14 @@
  * own changes there as Yjs updates, so a comment is stored and broadcast like any edit.
  */
 import * as Y from 'yjs';
+import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import type { YjsGrant } from './realtime/yjs';
 import type { YjsProcess } from './realtime/yjsProcess';
 import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
 import { PalabreError, type Palabre } from './service';
 import { storedUpdate } from './store/ydocs';
-import type { RoomRecord } from './store/store';
+import type { RoomRecord, WriteupAccessEntry } from './store/store';
 
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
@@ -23,7 +24,13 @@ export const holders = {
 };
 
 /** What this module asks of the Yjs process. */
-type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens'>;
+type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens' | 'setClosed'>;
+
+/** Whether a group's write-up is closed, and every reopening or closing decided by hand. */
+export interface WriteupAccess {
+	closed: boolean;
+	log: WriteupAccessEntry[];
+}
 
 export class Writeups {
 	private host: WriteupsHost | undefined;
@@ -57,6 +64,47 @@ export class Writeups {
 	/** A member took or gave back a pen: the Yjs process lets only the pen holders change a stage's items. */
 	pensChanged(groupId: string) {
 		this.host?.setPens(docName(groupId), this.palabre.pens(groupId));
+	}
+
+	/**
+	 * A write-up closes when its group's stages are over (« Terminer », or the group moved on past
+	 * the evaluation), unless a facilitator or organiser reopened it since (docs/writeup.md).
+	 */
+	access(groupId: string, stages: RoomStages): WriteupAccess {
+		const log = this.palabre.store.listWriteupAccess(groupId);
+		const finished = effectiveStage(stages, groupId).status === 'finished';
+		return { closed: finished && log.at(-1)?.open !== true, log };
+	}
+
+	/** Whether the group's write-up is closed now (false for an unknown group). */
+	closed(groupId: string): boolean {
+		const group = this.palabre.store.getGroup(groupId);
+		const room = group && this.palabre.store.getRoom(group.roomId);
+		return room ? this.access(groupId, room.stages).closed : false;
+	}
+
+	/**
+	 * After a stage command: a group whose stages end now closes, even one reopened by hand
+	 * before (« Terminer » always closes); the Yjs process hears of every group's state.
+	 */
+	stagesChanged(room: RoomRecord, before: RoomStages, after: RoomStages, at: number) {
+		for (const g of this.palabre.store.listGroups(room.id)) {
+			const ends = effectiveStage(before, g.id).status !== 'finished' && effectiveStage(after, g.id).status === 'finished';
+			if (ends && this.palabre.store.listWriteupAccess(g.id).at(-1)?.open) this.palabre.store.addWriteupAccess(g.id, { at, open: false, by: 'stages' });
+			this.host?.setClosed(docName(g.id), this.access(g.id, after).closed);
+		}
+	}
+
+	/** A facilitator or organiser reopens a closed write-up, or closes it again: logged. */
+	setOpen(room: RoomRecord, groupId: string, open: boolean, by: 'facilitator' | 'organiser') {
+		const group = this.palabre.store.getGroup(groupId);
+		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
+		const { closed } = this.access(groupId, room.stages);
+		if (closed !== open) throw new PalabreError(409, open ? 'la rédaction de ce groupe est déjà ouverte' : 'la rédaction de ce groupe est déjà close');
+		if (effectiveStage(room.stages, groupId).status !== 'finished') throw new PalabreError(409, 'la rédaction se clôt avec les étapes du groupe');
+		this.palabre.store.addWriteupAccess(groupId, { at: Date.now(), open, by });
+		this.host?.setClosed(docName(groupId), !open);
+		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [] });
 	}
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */

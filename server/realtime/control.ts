@@ -331,6 +331,11 @@ export function attachControlPlane(io: Server, palabre: Palabre, limits: Limits)
 					who.role === 'organiser' ? 'organiser' : 'facilitator'
 				)
 		},
+		'writeup:setOpen': {
+			roles: drivers,
+			fn: (who, msg) =>
+				palabre.writeups.setOpen(drivenRoom(who, msg.roomId), msg.groupId, msg.open, who.role === 'organiser' ? 'organiser' : 'facilitator')
+		},
 		'room:rebalance': {
 			roles: drivers,
 			fn: (who, msg) => palabre.seating.rebalance(drivenRoom(who, msg.roomId), msg.statementId)

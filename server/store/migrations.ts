@@ -156,5 +156,16 @@ export const MIGRATIONS: readonly string[] = [
 	-- Rooms' rows set aside earlier carried the plain tokens.
 	UPDATE quarantine SET row_data = json_remove(row_data, '$.projection_token', '$.facilitator_token')
 	WHERE table_name = 'rooms' AND json_valid(row_data);
+	`,
+	`
+	-- A group's write-up closes with its stages (server/writeups.ts); a facilitator or organiser
+	-- may reopen it, or close it again: every such decision, with its time and who made it.
+	CREATE TABLE writeup_access_log (
+		group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		at INTEGER NOT NULL,
+		open INTEGER NOT NULL,
+		by TEXT NOT NULL
+	);
+	CREATE INDEX writeup_access_log_group ON writeup_access_log (group_id, at);
 	`
 ];

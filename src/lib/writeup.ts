@@ -25,6 +25,12 @@ export interface Comment {
 
 export const docName = (groupId: string) => `group.${groupId}`;
 
+/**
+ * The Yjs endpoint's message saying the write-up is closed ([101, 1]) or open again ([101, 0]):
+ * see server/realtime/yjs.ts and docs/writeup.md.
+ */
+export const messageClosed = 101;
+
 const items = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('items');
 const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<Reaction>>('reactions');
 const stars = (doc: Y.Doc) => doc.getMap<Y.Map<true>>('stars');
