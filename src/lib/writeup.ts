@@ -5,7 +5,9 @@
  *                                      (a fraction, so moving an item never copies it), text,
  *                                      who / when (« qui ? », « quand ? », stage 3), createdAt,
  *                                      via (the member a helper typed for, or null)
- *   reactions: Y.Map<itemId, Y.Map<participantId, 'agree' | 'clarify'>>
+ *   reactions: Y.Map<itemId, Y.Map<participantId, 'agree' | 'clarify' | { clarify: reason, text? }>>
+ *                                      (« à préciser » with its reason; the bare 'clarify' of
+ *                                      older docs counts, without a reason)
  *   stars:     Y.Map<itemId, Y.Map<participantId, true>>   — candidate pull-quotes (exergues)
  *   comments:  Y.Map<itemId, Y.Array<Comment>>              — facilitators' requests to clarify
  *
@@ -17,6 +19,16 @@ import * as Y from 'yjs';
 
 export type WriteupStage = 1 | 2 | 3;
 export type Reaction = 'agree' | 'clarify';
+/** Why « à préciser »: « pas clair », « pas d'accord », « à compléter », or in one's own words. */
+export const CLARIFY_REASONS = ['unclear', 'disagree', 'incomplete', 'other'] as const;
+export type ClarifyReason = (typeof CLARIFY_REASONS)[number];
+export interface ClarifyWhy {
+	clarify: ClarifyReason;
+	/** One's own words (src/lib/writeupSchema.ts caps them). */
+	text?: string;
+}
+/** A member's reaction as the doc holds it. */
+export type StoredReaction = Reaction | ClarifyWhy;
 export interface Comment {
 	text: string;
 	at: number;
@@ -32,14 +44,20 @@ export const docName = (groupId: string) => `group.${groupId}`;
 export const messageClosed = 101;
 
 const items = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('items');
-const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<Reaction>>('reactions');
+const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<StoredReaction>>('reactions');
 const stars = (doc: Y.Doc) => doc.getMap<Y.Map<true>>('stars');
 const comments = (doc: Y.Doc) => doc.getMap<Y.Array<Comment>>('comments');
 
 const asMap = (value: unknown) => (value instanceof Y.Map ? (value as Y.Map<unknown>) : undefined);
 const asNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 const textOf = (value: unknown) => (value instanceof Y.Text ? value.toString() : '');
-const isReaction = (value: unknown): value is Reaction => value === 'agree' || value === 'clarify';
+const isClarifyWhy = (value: unknown): value is ClarifyWhy =>
+	typeof value === 'object' &&
+	value !== null &&
+	(CLARIFY_REASONS as readonly unknown[]).includes((value as ClarifyWhy).clarify) &&
+	((value as ClarifyWhy).text === undefined || typeof (value as ClarifyWhy).text === 'string');
+const isReaction = (value: unknown): value is StoredReaction => value === 'agree' || value === 'clarify' || isClarifyWhy(value);
+const kindOf = (value: StoredReaction): Reaction => (value === 'agree' ? 'agree' : 'clarify');
 const isComment = (c: unknown): c is Comment =>
 	typeof c === 'object' &&
 	c !== null &&
@@ -90,7 +108,7 @@ export function addItem(
 		items(doc).set(opts.id, m);
 		// Made with the item, so that members reacting at once never each make one (Yjs would keep
 		// only one of the maps, and the server refuses a change that drops others' reactions).
-		reactions(doc).set(opts.id, new Y.Map<Reaction>());
+		reactions(doc).set(opts.id, new Y.Map<StoredReaction>());
 		stars(doc).set(opts.id, new Y.Map<true>());
 	});
 	return opts.id;
@@ -130,12 +148,12 @@ function mapOf<V>(parent: Y.Map<Y.Map<V>>, key: string): Y.Map<V> {
 	return m;
 }
 
-/** « d'accord » / « à préciser », one per member and item; null takes it back. */
-export function react(doc: Y.Doc, itemId: string, participantId: string, reaction: Reaction | null) {
+/** « d'accord » / « à préciser » (with its reason), one per member and item; null takes it back. */
+export function react(doc: Y.Doc, itemId: string, participantId: string, reaction: Reaction | ClarifyWhy | null) {
 	if (!items(doc).has(itemId)) return;
 	doc.transact(() => {
 		const m = mapOf(reactions(doc), itemId);
-		if (reaction) m.set(participantId, reaction);
+		if (reaction) m.set(participantId, typeof reaction === 'string' ? reaction : { ...reaction });
 		else m.delete(participantId);
 	});
 }
@@ -171,6 +189,8 @@ export interface WriteupItem {
 	createdAt: number;
 	agree: number;
 	clarify: number;
+	/** The reasons given with « à préciser », reasonless ones left out. */
+	reasons: ClarifyWhy[];
 	/** This member's own reaction and star, when asked for one member. */
 	mine: Reaction | null;
 	starredByMe: boolean;
@@ -197,13 +217,19 @@ export function readItem(doc: Y.Doc, id: string, participantId?: string): Writeu
 		via: typeof via === 'string' ? via : null,
 		createdAt: asNumber(m.get('createdAt')),
 		agree: r.filter(([, v]) => v === 'agree').length,
-		clarify: r.filter(([, v]) => v === 'clarify').length,
-		mine: (participantId && (r.find(([k]) => k === participantId)?.[1] as Reaction | undefined)) || null,
+		clarify: r.filter(([, v]) => kindOf(v as StoredReaction) === 'clarify').length,
+		reasons: r.map(([, v]) => v).filter(isClarifyWhy),
+		mine: mineOf(r, participantId),
 		starredByMe: participantId ? s.some(([k]) => k === participantId) : false,
 		stars: s.length,
 		starred: s.length > 0,
 		comments: c instanceof Y.Array ? (c.toArray() as unknown[]).filter(isComment) : []
 	};
+}
+
+function mineOf(r: [string, unknown][], participantId: string | undefined): Reaction | null {
+	const own = participantId ? r.find(([k]) => k === participantId)?.[1] : undefined;
+	return own === undefined ? null : kindOf(own as StoredReaction);
 }
 
 /** The whole write-up as plain data, stage by stage, in order. */

@@ -8,6 +8,7 @@
  * list), who typed an item for whom (`via`), per-person speaking time, and speaking figures of a
  * family too small to hide a person (« non publié », src/lib/domain/speaking.ts `speakingShares`).
  */
+import { goesToAnnex } from './annex';
 import { en } from '../i18n/en';
 import { fr, type MessageKey } from '../i18n/fr';
 import type { OrganiserDocument } from '../views';
@@ -175,7 +176,7 @@ export function buildActes(doc: OrganiserDocument, opts: ActesOptions): ActesMod
 							const itemText = cleanText(item.text);
 							if (!itemText) continue;
 							outOf += 1;
-							if (isToClarify(item)) {
+							if (goesToAnnex(item)) {
 								clarify += 1;
 								const comments = item.comments.map(cleanText).filter(Boolean);
 								annex.push({
@@ -548,7 +549,7 @@ const FR = {
 	stagesIntro:
 		'Chaque groupe a travaillé son énoncé en trois étapes. À la fin de chacune, un·e rapporteur·e a saisi la synthèse des échanges, relue par le groupe, dont chaque membre pouvait marquer un élément «\u00a0d’accord\u00a0» ou «\u00a0à préciser\u00a0».',
 	clarifyRule: (n: number) =>
-		`Un élément marqué «\u00a0à préciser\u00a0» par plus de membres que «\u00a0d’accord\u00a0» ne figure pas dans le corps des actes : il est repris en annexe avec sa raison (${pluriel(n, 'élément', 'éléments')}).`,
+		`Un élément marqué «\u00a0à préciser\u00a0» par au moins deux membres, et plus que «\u00a0d’accord\u00a0», ne figure pas dans le corps des actes : il est repris en annexe avec sa raison (${pluriel(n, 'élément', 'éléments')}).`,
 	summary: '2. Tableau de synthèse',
 	statement: 'Énoncé',
 	composition: 'Composition du groupe',
@@ -636,7 +637,7 @@ const EN: typeof FR = {
 	stagesIntro:
 		'Each group worked its statement in three stages. At the end of each, a rapporteur typed the account of the exchange, read by the group, whose members could mark an item “agree” or “to clarify”.',
 	clarifyRule: (n: number) =>
-		`An item marked “to clarify” by more members than “agree” is left out of the body of the proceedings and listed in the annex with its reason (${plural(n, 'item', 'items')}).`,
+		`An item marked “to clarify” by at least two members, and by more than “agree”, is left out of the body of the proceedings and listed in the annex with its reason (${plural(n, 'item', 'items')}).`,
 	summary: '2. Summary table',
 	statement: 'Statement',
 	composition: 'Group composition',
