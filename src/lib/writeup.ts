@@ -87,17 +87,25 @@ export function stageItemIds(doc: Y.Doc, stage: WriteupStage): string[] {
 		.sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
 }
 
+/** Where a new item goes: last of its stage, or just after `after` (an item of that stage). */
+function orderFor(doc: Y.Doc, stage: WriteupStage, after?: string): number {
+	const ids = stageItemIds(doc, stage);
+	const order = (id: string | undefined) => asNumber(id === undefined ? undefined : itemMap(doc, id)?.get('order'));
+	const i = after === undefined ? -1 : ids.indexOf(after);
+	if (i < 0 || i === ids.length - 1) return ids.length ? order(ids[ids.length - 1]) + 1 : 1;
+	// Between it and the next: fractions, so nothing else moves.
+	return (order(ids[i]) + order(ids[i + 1])) / 2;
+}
+
 export function addItem(
 	doc: Y.Doc,
 	stage: WriteupStage,
-	opts: { id: string; createdAt: number; text?: string; via?: string | null }
+	opts: { id: string; createdAt: number; text?: string; via?: string | null; after?: string }
 ): string {
-	const ids = stageItemIds(doc, stage);
-	const last = ids.length ? asNumber(itemMap(doc, ids[ids.length - 1] as string)?.get('order')) : 0;
 	doc.transact(() => {
 		const m = new Y.Map<unknown>();
 		m.set('stage', stage);
-		m.set('order', last + 1);
+		m.set('order', orderFor(doc, stage, opts.after));
 		m.set('text', new Y.Text(opts.text ?? ''));
 		if (stage === 3) {
 			m.set('who', new Y.Text());
@@ -128,6 +136,46 @@ export function moveItem(doc: Y.Doc, id: string, direction: -1 | 1) {
 	const beyond = j + direction;
 	const edge = beyond < 0 ? order(j) - 1 : beyond >= ids.length ? order(j) + 1 : order(beyond);
 	item.set('order', (order(j) + edge) / 2);
+}
+
+/**
+ * Enter in an idea: what follows the caret (`at`) becomes a new idea just after it, with the same
+ * `via`; the caret's idea keeps what precedes. Returns the new idea's id.
+ */
+export function splitItem(doc: Y.Doc, id: string, at: number, opts: { id: string; createdAt: number }): string | undefined {
+	const stage = itemStage(doc, id);
+	const text = itemText(doc, id);
+	if (!stage || !text) return undefined;
+	const via = itemMap(doc, id)?.get('via');
+	doc.transact(() => {
+		const tail = text.toString().slice(at);
+		if (tail) text.delete(at, tail.length);
+		addItem(doc, stage, { ...opts, text: tail, via: typeof via === 'string' ? via : null, after: id });
+	});
+	return opts.id;
+}
+
+/** What it takes to put a removed item back as it was: its fields, texts as strings. */
+export type RemovedItem = { id: string; fields: [string, unknown][] };
+
+/**
+ * Removes an item but not its reactions, stars and comments, so that `restoreItem` brings it
+ * back with them (others' reactions can only come back this way: nobody may write them but their
+ * authors). `deleteItem` removes the rest once the undo is no longer offered.
+ */
+export function removeItem(doc: Y.Doc, id: string): RemovedItem | undefined {
+	const m = itemMap(doc, id);
+	if (!m || !itemStage(doc, id)) return undefined;
+	const fields = [...m.entries()].map(([k, v]): [string, unknown] => [k, v instanceof Y.Text ? { text: v.toString() } : v]);
+	items(doc).delete(id);
+	return { id, fields };
+}
+
+export function restoreItem(doc: Y.Doc, removed: RemovedItem) {
+	if (items(doc).has(removed.id)) return;
+	const m = new Y.Map<unknown>();
+	for (const [k, v] of removed.fields) m.set(k, typeof v === 'object' && v !== null && 'text' in v ? new Y.Text(String(v.text)) : v);
+	items(doc).set(removed.id, m);
 }
 
 export function deleteItem(doc: Y.Doc, id: string) {
