@@ -99,9 +99,9 @@ export class Writeups {
 	setOpen(room: RoomRecord, groupId: string, open: boolean, by: 'facilitator' | 'organiser') {
 		const group = this.palabre.store.getGroup(groupId);
 		if (!group || group.roomId !== room.id) throw new PalabreError(400, 'groupId: groupe inconnu dans cette salle');
+		if (effectiveStage(room.stages, groupId).status !== 'finished') throw new PalabreError(409, 'la rédaction se clôt avec les étapes du groupe');
 		const { closed } = this.access(groupId, room.stages);
 		if (closed !== open) throw new PalabreError(409, open ? 'la rédaction de ce groupe est déjà ouverte' : 'la rédaction de ce groupe est déjà close');
-		if (effectiveStage(room.stages, groupId).status !== 'finished') throw new PalabreError(409, 'la rédaction se clôt avec les étapes du groupe');
 		this.palabre.store.addWriteupAccess(groupId, { at: Date.now(), open, by });
 		this.host?.setClosed(docName(groupId), !open);
 		this.palabre.notify({ eventId: room.eventId, roomIds: [room.id], participantIds: [] });
