@@ -147,7 +147,7 @@ it('types ideas with Enter, undoes a deletion, flags names and health, and close
 	// The facilitator's reader shows it too, the organiser counts it before exporting.
 	const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
 	const facilitator = await tablet.newPage();
-	await facilitator.goto(e.rooms[0].facilitatorUrl);
+	await facilitator.goto((await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].facilitatorUrl);
 	await facilitator.getByTestId('group-row').first().click();
 	await facilitator.getByTestId('group-sheet').waitFor();
 	await facilitator.getByTestId('group-sheet').locator('details.reader summary').click();
@@ -190,4 +190,4 @@ it('types ideas with Enter, undoes a deletion, flags names and health, and close
 	await expectAccessible(facilitator);
 	expect(groupId).toBeTruthy();
 	organiserSocket.disconnect();
-});
+}, 240_000);
