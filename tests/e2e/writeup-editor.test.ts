@@ -176,7 +176,8 @@ it('types ideas with Enter, undoes a deletion, flags names and health, and close
 		expect(await p.getByTestId('pen').count()).toBe(0);
 		expect(await p.getByTestId('agree').first().isDisabled()).toBe(true);
 	}
-	await shot(rapporteur, rapporteur.getByTestId('writeup-closed'), 'closed');
+	await rapporteur.getByTestId('writeup-closed').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+	await rapporteur.screenshot({ path: join(SCREENSHOTS, 'phone-writeup-closed.png') });
 	await expectAccessible(rapporteur);
 	expect(constats(await markdown()).length).toBe(5);
 
