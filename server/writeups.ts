@@ -88,8 +88,9 @@ export class Writeups {
 	 * before (« Terminer » always closes); the Yjs process hears of every group's state.
 	 */
 	stagesChanged(room: RoomRecord, before: RoomStages, after: RoomStages, at: number) {
+		const roomEnds = before.room.status !== 'finished' && after.room.status === 'finished';
 		for (const g of this.palabre.store.listGroups(room.id)) {
-			const ends = effectiveStage(before, g.id).status !== 'finished' && effectiveStage(after, g.id).status === 'finished';
+			const ends = roomEnds || (effectiveStage(before, g.id).status !== 'finished' && effectiveStage(after, g.id).status === 'finished');
 			if (ends && this.palabre.store.listWriteupAccess(g.id).at(-1)?.open) this.palabre.store.addWriteupAccess(g.id, { at, open: false, by: 'stages' });
 			this.host?.setClosed(docName(g.id), this.access(g.id, after).closed);
 		}

@@ -397,6 +397,7 @@ describe('a write-up closed with its group’s stages', () => {
 		open.push({ close: () => organiser.disconnect() });
 		return {
 			stage: (action: 'start' | 'finish') => request(organiser, 'stage:control', { roomId, command: { action } }),
+			advance: () => request(organiser, 'stage:control', { roomId, command: { action: 'advanceGroup', groupId: group.groupId } }),
 			setOpen: (open: boolean) => request(organiser, 'writeup:setOpen', { roomId, groupId: group.groupId, open })
 		};
 	}
@@ -445,6 +446,38 @@ describe('a write-up closed with its group’s stages', () => {
 		await waitFor('the refusal', () => late.closings.length === 5);
 		expect(rows(name)).toBe(again);
 		expect(late.acks).toHaveLength(1);
+	});
+
+	it('closes a group that finished on its own, and « Terminer » closes it again after a reopening', async () => {
+		const group = await groupWithMembers(server, 1);
+		const name = docName(group.groupId);
+		const organiser = await drive(group);
+		expect((await organiser.stage('start')).ok).toBe(true);
+		const member = await raw(name, group.tokens[0] as string);
+		for (let i = 0; i < 3; i++) expect((await organiser.advance()).ok).toBe(true);
+		// At the evaluation: still open.
+		member.send((doc) => addItem(doc, 1, { id: 'e1', createdAt: 1, text: 'Pendant l’évaluation' }));
+		await waitFor('the ack', () => member.acks.length === 1);
+		expect(member.closings).toEqual([]);
+		expect((await organiser.advance()).ok).toBe(true);
+		await waitFor('the closing', () => member.closings.length === 1);
+		expect((await organiser.setOpen(true)).ok).toBe(true);
+		await waitFor('the reopening', () => member.closings.at(-1) === 0);
+		expect((await organiser.stage('finish')).ok).toBe(true);
+		await waitFor('the closing by « Terminer »', () => member.closings.at(-1) === 1);
+		const before = rows(name);
+		member.send((doc) => addItem(doc, 1, { id: 'e2', createdAt: 2, text: 'Après la fin' }));
+		await waitFor('the refusal', () => member.closings.length === 4);
+		expect(rows(name)).toBe(before);
+		const log = new Database(join(server.dataDir, 'palabre.sqlite'), { readonly: true });
+		try {
+			expect(log.prepare('SELECT open, by FROM writeup_access_log WHERE group_id = ? ORDER BY at, rowid').all(group.groupId)).toEqual([
+				{ open: 1, by: 'organiser' },
+				{ open: 0, by: 'stages' }
+			]);
+		} finally {
+			log.close();
+		}
 	});
 
 	it('tells a reader it is closed, and a participant cannot reopen it', async () => {
