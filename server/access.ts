@@ -3,6 +3,8 @@
  * routes, the socket handshake and the Yjs endpoint alike. A wrong token and an unknown target
  * get the same refusal where telling them apart would let someone probe.
  */
+import { effectiveStage } from '../src/lib/domain/stages';
+import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
 import type { YjsGrant, Pens } from './realtime/yjs';
 import { PalabreError } from './errors';
 import type { Links } from './links';
@@ -112,15 +114,17 @@ export class Access {
 		const member = splitParticipantToken(token);
 		if (member) {
 			const p = this.store.getParticipant(member.id);
-			return p && p.groupId === group.id && matchesHash(token, p.tokenHash)
-				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id) }
+			const room = p && p.groupId === group.id && matchesHash(token, p.tokenHash) ? this.store.getRoom(group.roomId) : undefined;
+			return p && room
+				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id), closed: this.closed(room, group.id) }
 				: null;
 		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
-		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id) };
+		const closed = this.closed(room, group.id);
+		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id), closed };
 		const event = this.store.getEvent(room.eventId);
-		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id) } : null;
+		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id), closed } : null;
 	}
 
 	/** Who holds each stage's pen in a group: rapporteurs who have since left it no longer count. */
@@ -129,6 +133,11 @@ export class Access {
 		return [1, 2, 3].map((stage) =>
 			rapporteurs.filter((r) => r.stage === stage && members.some((m) => m.id === r.participantId)).map((r) => r.participantId)
 		) as Pens;
+	}
+
+	/** Whether the group's write-up is closed now (a connection learns it as it opens). */
+	private closed(room: RoomRecord, groupId: string): boolean {
+		return isWriteupClosed(effectiveStage(room.stages, groupId), this.store.listWriteupAccess(groupId).at(-1));
 	}
 
 	/** Whether `token` opens the room in this role. */

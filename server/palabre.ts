@@ -23,7 +23,12 @@ export function createPalabre(store: Store, publicUrl: string) {
 	const speaking = new Speaking(store, changes);
 	const board = new BoardService(store, changes, (groupId, itemId) => writeups.item(groupId, itemId));
 	const seating = new Seating(store, changes, writeups);
-	const stages = new Stages(store, changes, speaking);
+	const stages = new Stages(store, changes, {
+		stagesChanged: (room, before, after, at) => {
+			speaking.stagesChanged(room.id, at, after);
+			writeups.stagesChanged(room, before, after, at);
+		}
+	});
 	const forgetting = {
 		personsReactions: (groupId: string, participantId: string) => writeups.forgetPerson(groupId, participantId),
 		personsConnections: (participantId: string) => writeups.withdraw(participantId, null),
@@ -40,7 +45,8 @@ export function createPalabre(store: Store, publicUrl: string) {
 		shares: (groups) => speaking.shares(groups),
 		suggestions: (room) => seating.suggestions(room),
 		publicBoard: (eventId) => board.publicBoard(eventId),
-		pens: (groupId, members) => access.pens(groupId, members)
+		pens: (groupId, members) => access.pens(groupId, members),
+		writeupAccess: (groupId, stages) => writeups.closing(groupId, stages)
 	});
 	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, views };
 }

@@ -10,7 +10,7 @@ import type { Suggestion } from '../src/lib/domain/groups';
 import { headcount } from '../src/lib/domain/headcount';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
 import type { SpeakingShares } from '../src/lib/domain/speaking';
-import { effectiveStage } from '../src/lib/domain/stages';
+import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
 import type { Language } from '../src/lib/protocol';
 import type { readWriteup } from '../src/lib/writeup';
 import type {
@@ -40,6 +40,7 @@ export interface Figures {
 	suggestions(room: RoomRecord): Suggestion[];
 	publicBoard(eventId: string): PublicBoard;
 	pens(groupId: string, members: { id: string }[]): Pens;
+	writeupAccess(groupId: string, stages: RoomStages): GroupView['writeupAccess'];
 }
 
 type OrganiserRoom = OrganiserDocument['rooms'][number];
@@ -251,6 +252,7 @@ export class ReadModels {
 				warnings: compositionWarnings(members),
 				stage: effectiveStage(room.stages, g.id),
 				progress: this.figures.progress(g.id),
+				writeupAccess: this.figures.writeupAccess(g.id, room.stages),
 				// A group's own balance, published from three members (docs/speaking-time.md).
 				balance: this.figures.shares([{ id: g.id, members }]).balance
 			};

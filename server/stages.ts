@@ -15,8 +15,8 @@ export class Stages {
 	constructor(
 		private readonly store: Store,
 		private readonly changes: Changes,
-		/** Speaking time ends and starts with the stages (src/lib/domain/speaking.ts). */
-		private readonly speaking: { stagesChanged(roomId: string, at: number, stages: machine.RoomStages): void },
+		/** What follows the stages once stored: speaking turns end and start, write-ups close. */
+		private readonly followers: { stagesChanged(room: RoomRecord, before: machine.RoomStages, after: machine.RoomStages, at: number): void },
 		private readonly now: () => number = Date.now
 	) {}
 
@@ -80,7 +80,7 @@ export class Stages {
 				this.store.setRoomPhase(room.id, 'groups', room.presenting);
 			}
 		});
-		this.speaking.stagesChanged(room.id, now, next);
+		this.followers.stagesChanged(room, rs, next, now);
 		this.changes.emit({ kind: 'stagesChanged', eventId: room.eventId, roomId: room.id, groupIds: [...groupIds] });
 		return next;
 	}

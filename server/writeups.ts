@@ -5,6 +5,8 @@
  * own changes there as Yjs updates, so a comment is stored and broadcast like any edit.
  */
 import * as Y from 'yjs';
+import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
+import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import { holders, type Access } from './access';
 import type { Changes } from './changes';
@@ -14,12 +16,18 @@ import type { YjsProcess } from './realtime/yjsProcess';
 import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
 import { groupOfRoom, memberIds } from './records';
 import { storedUpdate } from './store/ydocs';
-import type { ParticipantRecord, RoomRecord, Store } from './store/store';
+import type { ParticipantRecord, RoomRecord, Store, WriteupAccessEntry } from './store/store';
 
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
 /** What this module asks of the Yjs process. */
-type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens'>;
+type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens' | 'setClosed'>;
+
+/** Whether a group's write-up is closed, and every reopening or closing decided by hand. */
+export interface WriteupAccess {
+	closed: boolean;
+	log: WriteupAccessEntry[];
+}
 
 export class Writeups {
 	private host: WriteupsHost | undefined;
@@ -63,6 +71,46 @@ export class Writeups {
 		this.store.setRapporteur(p.groupId, stage, p.id, on);
 		this.host?.setPens(docName(p.groupId), this.access.pens(p.groupId));
 		this.changes.emit({ kind: 'pensChanged', eventId: p.eventId, roomId: p.roomId, groupId: p.groupId, memberIds: memberIds(this.store, p.groupId) });
+	}
+
+	/**
+	 * A write-up closes when its group's stages are over (« Terminer », or the group moved on past
+	 * the evaluation), unless a facilitator or organiser reopened it since (docs/writeup.md).
+	 */
+	closing(groupId: string, stages: RoomStages): WriteupAccess {
+		const log = this.store.listWriteupAccess(groupId);
+		return { closed: isWriteupClosed(effectiveStage(stages, groupId), log.at(-1)), log };
+	}
+
+	/** Whether the group's write-up is closed now (false for an unknown group). */
+	closed(groupId: string): boolean {
+		const group = this.store.getGroup(groupId);
+		const room = group && this.store.getRoom(group.roomId);
+		return room ? this.closing(groupId, room.stages).closed : false;
+	}
+
+	/**
+	 * After a stage command: a group whose stages end now closes, even one reopened by hand
+	 * before (« Terminer » always closes); the Yjs process hears of every group's state.
+	 */
+	stagesChanged(room: RoomRecord, before: RoomStages, after: RoomStages, at: number) {
+		const roomEnds = before.room.status !== 'finished' && after.room.status === 'finished';
+		for (const g of this.store.listGroups(room.id)) {
+			const ends = roomEnds || (effectiveStage(before, g.id).status !== 'finished' && effectiveStage(after, g.id).status === 'finished');
+			if (ends && this.store.listWriteupAccess(g.id).at(-1)?.open) this.store.addWriteupAccess(g.id, { at, open: false, by: 'stages' });
+			this.host?.setClosed(docName(g.id), this.closing(g.id, after).closed);
+		}
+	}
+
+	/** A facilitator or organiser reopens a closed write-up, or closes it again: logged. */
+	setOpen(room: RoomRecord, groupId: string, open: boolean, by: 'facilitator' | 'organiser') {
+		groupOfRoom(this.store, room, groupId);
+		if (effectiveStage(room.stages, groupId).status !== 'finished') throw new PalabreError(409, 'writeupClosesWithStages');
+		const { closed } = this.closing(groupId, room.stages);
+		if (closed !== open) throw new PalabreError(409, open ? 'writeupAlreadyOpen' : 'writeupAlreadyClosed');
+		this.store.addWriteupAccess(groupId, { at: Date.now(), open, by });
+		this.host?.setClosed(docName(groupId), !open);
+		this.changes.emit({ kind: 'writeupAccessChanged', eventId: room.eventId, roomId: room.id, groupId });
 	}
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */

@@ -53,6 +53,10 @@ function handlers(palabre: Palabre): Handlers {
 				seating.move(room(who, msg.roomId), msg.participantId, 'groupId' in msg ? { groupId: msg.groupId } : { statementId: msg.statementId })
 		},
 		'room:merge': { roles: DRIVERS, run: (who, msg) => seating.merge(room(who, msg.roomId), msg.groupA, msg.groupB) },
+		'writeup:setOpen': {
+			roles: DRIVERS,
+			run: (who, msg) => writeups.setOpen(room(who, msg.roomId), msg.groupId, msg.open, who.role === 'organiser' ? 'organiser' : 'facilitator')
+		},
 		'room:rebalance': { roles: DRIVERS, run: (who, msg) => seating.rebalance(room(who, msg.roomId), msg.statementId) },
 		'room:notifyGroup': { roles: DRIVERS, run: (who, msg) => seating.notifyGroup(room(who, msg.roomId), msg.groupId, msg.text) },
 		'room:setGroupLabel': { roles: ['organiser'], run: (who, msg) => seating.setLabel(room(who, msg.roomId), msg.groupId, msg.label) },

@@ -120,6 +120,11 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		for (const id of c.participantIds) due.sessions.add(id);
 		due.organisers.add(c.eventId);
 	},
+	writeupAccessChanged: (c, due) => {
+		// The facilitators' group sheet shows the write-up's state and its log.
+		due.rooms.add(c.roomId);
+		due.organisers.add(c.eventId);
+	},
 	tapsStored: (c, due) => {
 		due.speaking.set(c.groupId, c.roomId);
 		due.figures.add(c.roomId);

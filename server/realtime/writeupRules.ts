@@ -162,7 +162,7 @@ export class WriteupIndex {
 				}
 				const before = this.perMember[root].get(id) ?? new Map();
 				for (const key of new Set([...before.keys(), ...after.keys()])) {
-					if (before.get(key) !== after.get(key) && key !== writer.participantId) return refuse(`${root}.${id}.${key}: seulement ses propres réactions`);
+					if (!same(before.get(key), after.get(key)) && key !== writer.participantId) return refuse(`${root}.${id}.${key}: seulement ses propres réactions`);
 				}
 			}
 		}
@@ -185,6 +185,12 @@ export class WriteupIndex {
 		else this.perMember[root].delete(id);
 	}
 }
+
+/**
+ * Two reactions alike: a reason is an object, rebuilt (a new reference) whenever the shadow is,
+ * so compared by value.
+ */
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** An item's reactions or stars as plain data, or undefined if it has no such map. */
 function entriesOf(doc: Y.Doc, root: 'reactions' | 'stars', id: string): Entries | undefined {

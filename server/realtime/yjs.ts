@@ -7,6 +7,12 @@
  *   the row that holds it, 0 when the message brought nothing new. src/lib/yjsSaved.ts turns
  *   these into « enregistré ».
  *
+ *   messageClosed = 101, server → client: [101, varUint 1 | 0]. The write-up is closed (its
+ *   group's stages are over, server/writeups.ts) or open again; sent on connecting to a closed
+ *   doc and at every change. While closed, an update that brings anything new is refused: not
+ *   stored, not acknowledged (the writer keeps it, « non enregistré »), answered with this
+ *   message; the connection stays, to read. docs/writeup.md says why and what becomes of it.
+ *
  * The endpoint runs in the Yjs process (./yjsHost.ts); the main process decides each upgrade
  * with `routeUpgrade` and hands the accepted sockets over (./yjsProcess.ts).
  *
@@ -27,7 +33,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { WriteupStage } from '../../src/lib/writeup';
+import { messageClosed, type WriteupStage } from '../../src/lib/writeup';
 import { messageSaved } from '../../src/lib/yjsSaved';
 import type { YDocPersistence } from '../store/ydocs';
 import { REFUSED, untouched, watchChanges, type Refusal, type Touched, type Writer } from './writeupRules';
@@ -66,6 +72,8 @@ export interface YjsGrant {
 	participantId?: string;
 	/** Who holds each stage's pen in this doc at the upgrade; kept current by `setPens`. */
 	pens?: Pens;
+	/** Whether the doc was closed at the upgrade; kept current by `setClosed`. */
+	closed?: boolean;
 }
 
 /** Participant ids holding the pen of stages 1, 2 and 3. */
@@ -126,6 +134,8 @@ export interface YjsEndpoint {
 	drop(docName: string): void;
 	/** The doc's pen holders changed (a member took or gave back a stage's pen). */
 	setPens(docName: string, pens: Pens): void;
+	/** The doc closed (its group's stages ended) or was reopened: its connections are told. */
+	setClosed(docName: string, closed: boolean): void;
 }
 
 interface Conn {
@@ -153,6 +163,8 @@ interface LoadedDoc {
 	/** The shadow's state as the rules compare it (before the next update). */
 	rules: YjsRules | null;
 	pens: Pens;
+	/** No client's change is taken while closed (the main process's still are). */
+	closed: boolean;
 	/** Stored rows and their bytes after the first (the snapshot), to know when to compact. */
 	rows: number;
 	tailBytes: number;
@@ -219,6 +231,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			conns: new Set(),
 			rules,
 			pens: [[], [], []],
+			closed: false,
 			rows: updates.length,
 			tailBytes,
 			size,
@@ -261,7 +274,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		for (const p of pending) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}
 
-	function connect(ws: WebSocket, name: string, { access, holder, participantId, pens }: YjsGrant) {
+	function connect(ws: WebSocket, name: string, { access, holder, participantId, pens, closed }: YjsGrant) {
 		// After an error (e.g. 1009) ws closes the socket itself; without a listener it would throw.
 		ws.on('error', () => {});
 		let d: LoadedDoc;
@@ -277,6 +290,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			d.idleTimer = null;
 		}
 		if (pens) d.pens = pens;
+		if (closed !== undefined) d.closed = closed;
 		const conn: Conn = { ws, access, participantId, awarenessIds: new Set(), alive: true };
 		d.conns.add(conn);
 		const held = byHolder.get(holder) ?? new Map<Conn, string>();
@@ -305,6 +319,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		send(conn, encoding.toUint8Array(sync));
 		const states = d.awareness.getStates();
 		if (states.size > 0) send(conn, awarenessMessage(d.awareness, [...states.keys()]));
+		if (d.closed) send(conn, closedMessage(true));
 	}
 
 	/** Sends, unless too much already waits for this connection: then it is dropped. */
@@ -357,6 +372,12 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 				throw err;
 			})
 		);
+		if (update && d.closed) {
+			// Nothing new is taken once closed, whatever its authors' clocks said (docs/writeup.md).
+			resetShadow(d);
+			send(conn, closedMessage(true));
+			return;
+		}
 		const refusal = update && (d.rules?.refusal(d.shadow, touched, writerOf(d, conn)) ?? sizeRefusal(d, update));
 		if (refusal) {
 			resetShadow(d);
@@ -540,6 +561,13 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			// Not loaded: the next connection brings them with its grant.
 			if (d) d.pens = pens;
 		},
+		setClosed(name, closed) {
+			const d = docs.get(name);
+			// Not loaded: the next connection brings it with its grant.
+			if (!d || d.closed === closed) return;
+			d.closed = closed;
+			broadcast(d, closedMessage(closed), null);
+		},
 		async close() {
 			clearInterval(pinger);
 			commit();
@@ -614,6 +642,13 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
 	const encoder = encoding.createEncoder();
 	encoding.writeVarUint(encoder, messageAwareness);
 	encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+	return encoding.toUint8Array(encoder);
+}
+
+function closedMessage(closed: boolean): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageClosed);
+	encoding.writeVarUint(encoder, closed ? 1 : 0);
 	return encoding.toUint8Array(encoder);
 }
 

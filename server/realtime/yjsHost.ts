@@ -57,6 +57,9 @@ process.on('message', (message: ToYjsHost, handle?: Socket) => {
 		case 'pens':
 			endpoint.setPens(message.docName, message.pens);
 			return;
+		case 'closed':
+			endpoint.setClosed(message.docName, message.closed);
+			return;
 		case 'revoke':
 			endpoint.revoke(message.holders, message.keep);
 			return;

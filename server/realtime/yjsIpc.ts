@@ -10,6 +10,8 @@ export type ToYjsHost =
 	| { t: 'socket'; id: number; req: UpgradeRequest; head: Uint8Array; docName: string; grant: YjsGrant }
 	/** A doc's pen holders changed: only they may change that stage's items. */
 	| { t: 'pens'; docName: string; pens: Pens }
+	/** A doc closed with its group's stages, or reopened: closed, no client's change is taken. */
+	| { t: 'closed'; docName: string; closed: boolean }
 	/** A change made by the server (a comment, a person's reactions removed), as a Yjs update. */
 	| { t: 'apply'; id: number; docName: string; update: Uint8Array }
 	/** Access withdrawn: close these holders' connections, but those to `keep`. */

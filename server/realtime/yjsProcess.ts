@@ -43,6 +43,8 @@ export interface YjsProcess {
 	drop(docName: string): void;
 	/** The doc's pen holders changed. */
 	setPens(docName: string, pens: Pens): void;
+	/** The doc closed or was reopened. */
+	setClosed(docName: string, closed: boolean): void;
 	/** Closes the holders' open connections, but those to `keep` (see YjsEndpoint.revoke). */
 	revoke(holders: string[], keep?: string): void;
 	close(): Promise<void>;
@@ -172,6 +174,10 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		setPens(docName, pens) {
 			// While it restarts, no doc is loaded: the next connection brings them.
 			send({ t: 'pens', docName, pens });
+		},
+		setClosed(docName, closed) {
+			// While it restarts, no doc is loaded: the next connection brings it with its grant.
+			send({ t: 'closed', docName, closed });
 		},
 		revoke(holders, keep) {
 			// While it restarts, nobody is connected: nothing to close.

@@ -161,5 +161,16 @@ export const MIGRATIONS: readonly string[] = [
 	-- An event lasts from its date to its end date (issue 22); events made before had one day.
 	ALTER TABLE events ADD COLUMN end_date TEXT;
 	UPDATE events SET end_date = date;
+	`,
+	`
+	-- A group's write-up closes with its stages (server/writeups.ts); a facilitator or organiser
+	-- may reopen it, or close it again: every such decision, with its time and who made it.
+	CREATE TABLE writeup_access_log (
+		group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		at INTEGER NOT NULL,
+		open INTEGER NOT NULL,
+		by TEXT NOT NULL
+	);
+	CREATE INDEX writeup_access_log_group ON writeup_access_log (group_id, at);
 	`
 ];

@@ -31,7 +31,8 @@ import type {
 	RoomLinkHashes,
 	RoomRecord,
 	StatementRecord,
-	Store
+	Store,
+	WriteupAccessEntry
 } from './store';
 
 export const DB_FILE = 'palabre.sqlite';
@@ -335,6 +336,8 @@ export function openSqliteStore(dataDir: string): Store {
 		listTaps: db.prepare(`SELECT tap_id, stage, tap FROM speaking_taps WHERE group_id = ? ORDER BY at, rowid`),
 		addStageLog: db.prepare(`INSERT INTO room_stage_log (room_id, at, stages) VALUES (?, ?, ?)`),
 		listStageLog: db.prepare(`SELECT at, stages FROM room_stage_log WHERE room_id = ? ORDER BY at, rowid`),
+		addWriteupAccess: db.prepare(`INSERT INTO writeup_access_log (group_id, at, open, by) VALUES (?, ?, ?, ?)`),
+		listWriteupAccess: db.prepare(`SELECT at, open, by FROM writeup_access_log WHERE group_id = ? ORDER BY at, rowid`),
 		listRapporteurs: db.prepare(`SELECT stage, participant_id FROM rapporteurs WHERE group_id = ? ORDER BY stage, rowid`),
 		saveEvaluation: db.prepare(
 			`INSERT INTO evaluations (group_id, data, updated_at) VALUES (?, ?, ?)
@@ -451,6 +454,9 @@ export function openSqliteStore(dataDir: string): Store {
 			(q.listTaps.all(groupId) as Row[]).map((r) => ({ id: r.tap_id as string, stage: r.stage as number, tap: JSON.parse(r.tap as string) as Tap })),
 		addStageLog: (roomId, at, stages) => void q.addStageLog.run(roomId, at, JSON.stringify(stages)),
 		listStageLog: (roomId) => (q.listStageLog.all(roomId) as Row[]).map((r) => ({ at: r.at as number, stages: JSON.parse(r.stages as string) as RoomStages })),
+		addWriteupAccess: (groupId, { at, open, by }) => void q.addWriteupAccess.run(groupId, at, open ? 1 : 0, by),
+		listWriteupAccess: (groupId) =>
+			(q.listWriteupAccess.all(groupId) as Row[]).map((r) => ({ at: r.at as number, open: r.open === 1, by: r.by as WriteupAccessEntry['by'] })),
 		listRapporteurs: (groupId) =>
 			(q.listRapporteurs.all(groupId) as Row[]).map((r) => ({ stage: r.stage as number, participantId: r.participant_id as string })),
 		saveEvaluation: (groupId, evaluation) => void q.saveEvaluation.run(groupId, JSON.stringify(evaluation), Date.now()),

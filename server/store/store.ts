@@ -158,6 +158,9 @@ export interface Store {
 	/** Records the stages a room is in from `at` on (with setRoomStages: the log of speaking time). */
 	addStageLog(roomId: string, at: number, stages: RoomStages): void;
 	listStageLog(roomId: string): { at: number; stages: RoomStages }[];
+	/** A write-up reopened (open) or closed again, by 'facilitator', 'organiser' or 'stages'. */
+	addWriteupAccess(groupId: string, entry: WriteupAccessEntry): void;
+	listWriteupAccess(groupId: string): WriteupAccessEntry[];
 	listEvaluations(roomId: string): { groupId: string; evaluation: Evaluation }[];
 	listGroups(roomId: string): GroupRecord[];
 	getGroup(id: string): GroupRecord | undefined;
@@ -166,4 +169,10 @@ export interface Store {
 	setGroupLabel(id: string, label: string | null): void;
 
 	close(): void;
+}
+
+export interface WriteupAccessEntry {
+	at: number;
+	open: boolean;
+	by: 'facilitator' | 'organiser' | 'stages';
 }

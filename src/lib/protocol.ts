@@ -327,7 +327,9 @@ export const ClientMessages = {
 		})
 		.strict(),
 	/** A facilitator's or organiser's request to clarify one write-up item. */
-	'writeup:comment': z.object({ roomId: id, groupId: id, itemId: id, text: text(LIMITS.comment) }).strict()
+	'writeup:comment': z.object({ roomId: id, groupId: id, itemId: id, text: text(LIMITS.comment) }).strict(),
+	/** A facilitator or organiser reopens a group's closed write-up (open: true) or closes it again; logged. */
+	'writeup:setOpen': z.object({ roomId: id, groupId: id, open: z.boolean() }).strict()
 } as const;
 export type ClientMessageName = keyof typeof ClientMessages;
 export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientMessages)[N]>;

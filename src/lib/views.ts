@@ -49,6 +49,11 @@ export interface GroupView extends SeatView {
 	/** Non-empty write-up items per stage: the projection's sign of progress. */
 	progress: [number, number, number];
 	/**
+	 * Whether the write-up is closed (its stages are over), and every reopening or closing by a
+	 * facilitator, an organiser, or the stages (server/writeups.ts).
+	 */
+	writeupAccess?: { closed: boolean; log: { at: number; open: boolean; by: 'facilitator' | 'organiser' | 'stages' }[] };
+	/**
 	 * The balance of its speaking time (1 − Gini, docs/speaking-time.md), null before anyone spoke;
 	 * not its shares by category, which in a group of six would point at people.
 	 */

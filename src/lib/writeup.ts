@@ -6,7 +6,9 @@
  *                                      who / when (« qui ? », « quand ? », stage 3), createdAt,
  *                                      via (the participant id of the member a helper typed
  *                                      for, or null; older docs hold their display name)
- *   reactions: Y.Map<itemId, Y.Map<participantId, 'agree' | 'clarify'>>
+ *   reactions: Y.Map<itemId, Y.Map<participantId, 'agree' | 'clarify' | { clarify: reason, text? }>>
+ *                                      (« à préciser » with its reason; the bare 'clarify' of
+ *                                      older docs counts, without a reason)
  *   stars:     Y.Map<itemId, Y.Map<participantId, true>>   — candidate pull-quotes (exergues)
  *   comments:  Y.Map<itemId, Y.Array<Comment>>              — facilitators' requests to clarify
  *
@@ -18,6 +20,16 @@ import * as Y from 'yjs';
 
 export type WriteupStage = 1 | 2 | 3;
 export type Reaction = 'agree' | 'clarify';
+/** Why « à préciser »: « pas clair », « pas d'accord », « à compléter », or in one's own words. */
+export const CLARIFY_REASONS = ['unclear', 'disagree', 'incomplete', 'other'] as const;
+export type ClarifyReason = (typeof CLARIFY_REASONS)[number];
+export interface ClarifyWhy {
+	clarify: ClarifyReason;
+	/** One's own words (src/lib/writeupSchema.ts caps them). */
+	text?: string;
+}
+/** A member's reaction as the doc holds it. */
+export type StoredReaction = Reaction | ClarifyWhy;
 export interface Comment {
 	text: string;
 	at: number;
@@ -26,15 +38,27 @@ export interface Comment {
 
 export const docName = (groupId: string) => `group.${groupId}`;
 
+/**
+ * The Yjs endpoint's message saying the write-up is closed ([101, 1]) or open again ([101, 0]):
+ * see server/realtime/yjs.ts and docs/writeup.md.
+ */
+export const messageClosed = 101;
+
 const items = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('items');
-const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<Reaction>>('reactions');
+const reactions = (doc: Y.Doc) => doc.getMap<Y.Map<StoredReaction>>('reactions');
 const stars = (doc: Y.Doc) => doc.getMap<Y.Map<true>>('stars');
 const comments = (doc: Y.Doc) => doc.getMap<Y.Array<Comment>>('comments');
 
 const asMap = (value: unknown) => (value instanceof Y.Map ? (value as Y.Map<unknown>) : undefined);
 const asNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 const textOf = (value: unknown) => (value instanceof Y.Text ? value.toString() : '');
-const isReaction = (value: unknown): value is Reaction => value === 'agree' || value === 'clarify';
+const isClarifyWhy = (value: unknown): value is ClarifyWhy =>
+	typeof value === 'object' &&
+	value !== null &&
+	(CLARIFY_REASONS as readonly unknown[]).includes((value as ClarifyWhy).clarify) &&
+	((value as ClarifyWhy).text === undefined || typeof (value as ClarifyWhy).text === 'string');
+const isReaction = (value: unknown): value is StoredReaction => value === 'agree' || value === 'clarify' || isClarifyWhy(value);
+const kindOf = (value: StoredReaction): Reaction => (value === 'agree' ? 'agree' : 'clarify');
 const isComment = (c: unknown): c is Comment =>
 	typeof c === 'object' &&
 	c !== null &&
@@ -64,17 +88,25 @@ export function stageItemIds(doc: Y.Doc, stage: WriteupStage): string[] {
 		.sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
 }
 
+/** Where a new item goes: last of its stage, or just after `after` (an item of that stage). */
+function orderFor(doc: Y.Doc, stage: WriteupStage, after?: string): number {
+	const ids = stageItemIds(doc, stage);
+	const order = (id: string | undefined) => asNumber(id === undefined ? undefined : itemMap(doc, id)?.get('order'));
+	const i = after === undefined ? -1 : ids.indexOf(after);
+	if (i < 0 || i === ids.length - 1) return ids.length ? order(ids[ids.length - 1]) + 1 : 1;
+	// Between it and the next: fractions, so nothing else moves.
+	return (order(ids[i]) + order(ids[i + 1])) / 2;
+}
+
 export function addItem(
 	doc: Y.Doc,
 	stage: WriteupStage,
-	opts: { id: string; createdAt: number; text?: string; via?: string | null }
+	opts: { id: string; createdAt: number; text?: string; via?: string | null; after?: string }
 ): string {
-	const ids = stageItemIds(doc, stage);
-	const last = ids.length ? asNumber(itemMap(doc, ids[ids.length - 1] as string)?.get('order')) : 0;
 	doc.transact(() => {
 		const m = new Y.Map<unknown>();
 		m.set('stage', stage);
-		m.set('order', last + 1);
+		m.set('order', orderFor(doc, stage, opts.after));
 		m.set('text', new Y.Text(opts.text ?? ''));
 		if (stage === 3) {
 			m.set('who', new Y.Text());
@@ -85,7 +117,7 @@ export function addItem(
 		items(doc).set(opts.id, m);
 		// Made with the item, so that members reacting at once never each make one (Yjs would keep
 		// only one of the maps, and the server refuses a change that drops others' reactions).
-		reactions(doc).set(opts.id, new Y.Map<Reaction>());
+		reactions(doc).set(opts.id, new Y.Map<StoredReaction>());
 		stars(doc).set(opts.id, new Y.Map<true>());
 	});
 	return opts.id;
@@ -107,6 +139,46 @@ export function moveItem(doc: Y.Doc, id: string, direction: -1 | 1) {
 	item.set('order', (order(j) + edge) / 2);
 }
 
+/**
+ * Enter in an idea: what follows the caret (`at`) becomes a new idea just after it, with the same
+ * `via`; the caret's idea keeps what precedes. Returns the new idea's id.
+ */
+export function splitItem(doc: Y.Doc, id: string, at: number, opts: { id: string; createdAt: number }): string | undefined {
+	const stage = itemStage(doc, id);
+	const text = itemText(doc, id);
+	if (!stage || !text) return undefined;
+	const via = itemMap(doc, id)?.get('via');
+	doc.transact(() => {
+		const tail = text.toString().slice(at);
+		if (tail) text.delete(at, tail.length);
+		addItem(doc, stage, { ...opts, text: tail, via: typeof via === 'string' ? via : null, after: id });
+	});
+	return opts.id;
+}
+
+/** What it takes to put a removed item back as it was: its fields, texts as strings. */
+export type RemovedItem = { id: string; fields: [string, unknown][] };
+
+/**
+ * Removes an item but not its reactions, stars and comments, so that `restoreItem` brings it
+ * back with them (others' reactions can only come back this way: nobody may write them but their
+ * authors). `deleteItem` removes the rest once the undo is no longer offered.
+ */
+export function removeItem(doc: Y.Doc, id: string): RemovedItem | undefined {
+	const m = itemMap(doc, id);
+	if (!m || !itemStage(doc, id)) return undefined;
+	const fields = [...m.entries()].map(([k, v]): [string, unknown] => [k, v instanceof Y.Text ? { text: v.toString() } : v]);
+	items(doc).delete(id);
+	return { id, fields };
+}
+
+export function restoreItem(doc: Y.Doc, removed: RemovedItem) {
+	if (items(doc).has(removed.id)) return;
+	const m = new Y.Map<unknown>();
+	for (const [k, v] of removed.fields) m.set(k, typeof v === 'object' && v !== null && 'text' in v ? new Y.Text(String(v.text)) : v);
+	items(doc).set(removed.id, m);
+}
+
 export function deleteItem(doc: Y.Doc, id: string) {
 	doc.transact(() => {
 		items(doc).delete(id);
@@ -125,12 +197,12 @@ function mapOf<V>(parent: Y.Map<Y.Map<V>>, key: string): Y.Map<V> {
 	return m;
 }
 
-/** « d'accord » / « à préciser », one per member and item; null takes it back. */
-export function react(doc: Y.Doc, itemId: string, participantId: string, reaction: Reaction | null) {
+/** « d'accord » / « à préciser » (with its reason), one per member and item; null takes it back. */
+export function react(doc: Y.Doc, itemId: string, participantId: string, reaction: Reaction | ClarifyWhy | null) {
 	if (!items(doc).has(itemId)) return;
 	doc.transact(() => {
 		const m = mapOf(reactions(doc), itemId);
-		if (reaction) m.set(participantId, reaction);
+		if (reaction) m.set(participantId, typeof reaction === 'string' ? reaction : { ...reaction });
 		else m.delete(participantId);
 	});
 }
@@ -199,6 +271,8 @@ export interface WriteupItem {
 	createdAt: number;
 	agree: number;
 	clarify: number;
+	/** The reasons given with « à préciser », reasonless ones left out. */
+	reasons: ClarifyWhy[];
 	/** This member's own reaction and star, when asked for one member. */
 	mine: Reaction | null;
 	starredByMe: boolean;
@@ -225,13 +299,19 @@ export function readItem(doc: Y.Doc, id: string, participantId?: string): Writeu
 		via: typeof via === 'string' ? via : null,
 		createdAt: asNumber(m.get('createdAt')),
 		agree: r.filter(([, v]) => v === 'agree').length,
-		clarify: r.filter(([, v]) => v === 'clarify').length,
-		mine: (participantId && (r.find(([k]) => k === participantId)?.[1] as Reaction | undefined)) || null,
+		clarify: r.filter(([, v]) => kindOf(v as StoredReaction) === 'clarify').length,
+		reasons: r.map(([, v]) => v).filter(isClarifyWhy),
+		mine: mineOf(r, participantId),
 		starredByMe: participantId ? s.some(([k]) => k === participantId) : false,
 		stars: s.length,
 		starred: s.length > 0,
 		comments: c instanceof Y.Array ? (c.toArray() as unknown[]).filter(isComment) : []
 	};
+}
+
+function mineOf(r: [string, unknown][], participantId: string | undefined): Reaction | null {
+	const own = participantId ? r.find(([k]) => k === participantId)?.[1] : undefined;
+	return own === undefined ? null : kindOf(own as StoredReaction);
 }
 
 /** The whole write-up as plain data, stage by stage, in order. */

@@ -9,6 +9,7 @@
  * go past the field's limit; they bound what one hostile writer can make every reader hold.
  */
 import * as Y from 'yjs';
+import { CLARIFY_REASONS } from './writeup';
 
 export const WRITEUP_LIMITS = {
 	/** Item ids are nanoid(10), participant ids nanoid(12): both well under this. */
@@ -19,12 +20,24 @@ export const WRITEUP_LIMITS = {
 	/** `via` is a participant id; write-ups from before held a display name (40 at most). */
 	via: 200,
 	commentText: 2_000,
+	/** A reason for « à préciser » in one's own words (the page stops at 200). */
+	clarifyText: 500,
 	commentsPerItem: 200
 } as const;
 
 type Root = 'items' | 'reactions' | 'stars' | 'comments';
 const ITEM_KEYS = new Set(['stage', 'order', 'text', 'who', 'when', 'createdAt', 'via']);
 const REACTIONS = new Set(['agree', 'clarify']);
+const REASONS = new Set<unknown>(CLARIFY_REASONS);
+
+/** 'agree', 'clarify', or « à préciser » with its reason: { clarify: reason, text? } and nothing else. */
+function isStoredReaction(r: unknown): boolean {
+	if (typeof r === 'string') return REACTIONS.has(r);
+	if (typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Y.AbstractType) return false;
+	const { clarify, text, ...rest } = r as Record<string, unknown>;
+	if (Object.keys(rest).length > 0 || !REASONS.has(clarify)) return false;
+	return text === undefined || (typeof text === 'string' && text.length <= WRITEUP_LIMITS.clarifyText);
+}
 const COMMENT_FROM = new Set(['facilitator', 'organiser']);
 
 /**
@@ -178,7 +191,8 @@ function mapShapeError(path: string, map: Y.Map<unknown>): string | null {
 
 const ENTRY_ERROR: Record<Root, (path: string, value: unknown, deep: boolean) => string | null> = {
 	items: itemError,
-	reactions: (path, v) => perMemberError(path, v, (r) => typeof r === 'string' && REACTIONS.has(r), "'agree' ou 'clarify'"),
+	reactions: (path, v) =>
+		perMemberError(path, v, isStoredReaction, `'agree', 'clarify' ou { clarify: ${CLARIFY_REASONS.join(' | ')}, text? (${WRITEUP_LIMITS.clarifyText} caractères au plus) }`),
 	stars: (path, v) => perMemberError(path, v, (s) => s === true, 'true'),
 	comments: commentsError
 };

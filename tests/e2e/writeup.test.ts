@@ -62,6 +62,7 @@ it('writes live, reacts, survives being offline, and reaches the organiser', asy
 		'Les horaires ne conviennent pas'
 	]);
 	await member.getByTestId('clarify').nth(1).click();
+	await member.getByTestId('reason-unclear').click();
 	await expect.poll(() => member.getByTestId('clarify').nth(1).getAttribute('aria-pressed')).toBe('true');
 	await expectAccessible(member);
 	await expectAccessible(rapporteur);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { addComment, addItem, deleteItem, docName, itemText, react, readWriteup, setStar } from '../../src/lib/writeup';
+import { addComment, addItem, deleteItem, docName, itemText, messageClosed, react, readWriteup, setStar } from '../../src/lib/writeup';
 import { messageSaved } from '../../src/lib/yjsSaved';
 import { connectClient, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
@@ -41,9 +41,13 @@ async function raw(doc: string, token: string) {
 	open.push(ws);
 	ws.on('error', () => {});
 	const acks: number[] = [];
+	/** The « closed » messages (1 closed, 0 open again), in order. */
+	const closings: number[] = [];
 	ws.on('message', (data) => {
 		const decoder = decoding.createDecoder(new Uint8Array(data as Buffer));
-		if (decoding.readVarUint(decoder) === messageSaved) acks.push(decoding.readVarUint(decoder));
+		const type = decoding.readVarUint(decoder);
+		if (type === messageSaved) acks.push(decoding.readVarUint(decoder));
+		if (type === messageClosed) closings.push(decoding.readVarUint(decoder));
 	});
 	const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
 	await new Promise((resolve, reject) => {
@@ -53,6 +57,7 @@ async function raw(doc: string, token: string) {
 	return {
 		ws,
 		acks,
+		closings,
 		closed,
 		/** Sends what `change` does to a copy of the stored doc, as one update message. */
 		send(change: (doc: Y.Doc) => void) {
@@ -383,3 +388,110 @@ function maskedFrame(payload: Buffer): Buffer {
 	const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)));
 	return Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, masked]);
 }
+
+describe('a write-up closed with its group’s stages', () => {
+	/** The group's room, and a stage or write-up command from its organiser. */
+	async function drive(group: Group) {
+		const roomId = (await server.api('GET', `/api/events/${group.eventId}`, undefined, group.organiserToken)).body.rooms[0].id as string;
+		const organiser = await connectClient(server.url, { role: 'organiser', eventId: group.eventId, token: group.organiserToken });
+		open.push({ close: () => organiser.disconnect() });
+		return {
+			stage: (action: 'start' | 'finish') => request(organiser, 'stage:control', { roomId, command: { action } }),
+			advance: () => request(organiser, 'stage:control', { roomId, command: { action: 'advanceGroup', groupId: group.groupId } }),
+			setOpen: (open: boolean) => request(organiser, 'writeup:setOpen', { roomId, groupId: group.groupId, open })
+		};
+	}
+
+	it('refuses every update after « Terminer », stores nothing, and takes them again once reopened (logged)', async () => {
+		const group = await groupWithMembers(server, 2);
+		const name = docName(group.groupId);
+		const a = await writer(group, 0);
+		await saved(a, (doc) => addItem(doc, 1, { id: 'c1', createdAt: 1, text: 'Le bus passe trop peu' }));
+		a.destroy();
+		const organiser = await drive(group);
+		expect((await organiser.stage('start')).ok).toBe(true);
+		expect(await organiser.setOpen(true)).toMatchObject({ ok: false, error: expect.stringContaining('se clôt avec les étapes') });
+		expect((await organiser.stage('finish')).ok).toBe(true);
+
+		const before = rows(name);
+		const late = await raw(name, group.tokens[1] as string);
+		await waitFor('the newcomer to be told it is closed', () => late.closings.length === 1);
+		expect(late.closings).toEqual([1]);
+		late.send((doc) => {
+			itemText(doc, 'c1')?.delete(0, 5);
+			addItem(doc, 1, { id: 'c2', createdAt: 2, text: 'Écrit après la fin' });
+		});
+		await waitFor('the refusal', () => late.closings.length === 2);
+		expect(late.acks).toEqual([]);
+		expect(rows(name)).toBe(before);
+		const stored = readWriteup(storedDoc(server, name)).stages[0]?.items.map((i) => i.text);
+		expect(stored).toEqual(['Le bus passe trop peu']);
+		// Refused without being cut off: the socket stays open, to read.
+		expect(late.ws.readyState).toBe(WebSocket.OPEN);
+		expect(await organiser.setOpen(false)).toMatchObject({ ok: false, error: 'la rédaction de ce groupe est déjà close' });
+
+		// Reopened: told at once, the same kind of update is stored, and the decision is logged.
+		expect((await organiser.setOpen(true)).ok).toBe(true);
+		await waitFor('the reopening', () => late.closings.at(-1) === 0);
+		late.send((doc) => addItem(doc, 1, { id: 'c3', createdAt: 3, text: 'Écrit après la réouverture' }));
+		await waitFor('the ack', () => late.acks.length === 1);
+		expect(readWriteup(storedDoc(server, name)).stages[0]?.items.map((i) => i.text)).toEqual(['Le bus passe trop peu', 'Écrit après la réouverture']);
+		expect(server.countRowsWhere('writeup_access_log', 'group_id = ? AND open = 1', group.groupId)).toBe(1);
+
+		// Closed again by hand: refused again.
+		expect((await organiser.setOpen(false)).ok).toBe(true);
+		await waitFor('the closing', () => late.closings.at(-1) === 1);
+		const again = rows(name);
+		late.send((doc) => addItem(doc, 1, { id: 'c4', createdAt: 4, text: 'Encore après' }));
+		await waitFor('the refusal', () => late.closings.length === 5);
+		expect(rows(name)).toBe(again);
+		expect(late.acks).toHaveLength(1);
+	});
+
+	it('closes a group that finished on its own, and « Terminer » closes it again after a reopening', async () => {
+		const group = await groupWithMembers(server, 1);
+		const name = docName(group.groupId);
+		const organiser = await drive(group);
+		expect((await organiser.stage('start')).ok).toBe(true);
+		const member = await raw(name, group.tokens[0] as string);
+		for (let i = 0; i < 3; i++) expect((await organiser.advance()).ok).toBe(true);
+		// At the evaluation: still open.
+		member.send((doc) => addItem(doc, 1, { id: 'e1', createdAt: 1, text: 'Pendant l’évaluation' }));
+		await waitFor('the ack', () => member.acks.length === 1);
+		expect(member.closings).toEqual([]);
+		expect((await organiser.advance()).ok).toBe(true);
+		await waitFor('the closing', () => member.closings.length === 1);
+		expect((await organiser.setOpen(true)).ok).toBe(true);
+		await waitFor('the reopening', () => member.closings.at(-1) === 0);
+		expect((await organiser.stage('finish')).ok).toBe(true);
+		await waitFor('the closing by « Terminer »', () => member.closings.at(-1) === 1);
+		const before = rows(name);
+		member.send((doc) => addItem(doc, 1, { id: 'e2', createdAt: 2, text: 'Après la fin' }));
+		await waitFor('the refusal', () => member.closings.length === 4);
+		expect(rows(name)).toBe(before);
+		const log = new Database(join(server.dataDir, 'palabre.sqlite'), { readonly: true });
+		try {
+			expect(log.prepare('SELECT open, by FROM writeup_access_log WHERE group_id = ? ORDER BY at, rowid').all(group.groupId)).toEqual([
+				{ open: 1, by: 'organiser' },
+				{ open: 0, by: 'stages' }
+			]);
+		} finally {
+			log.close();
+		}
+	});
+
+	it('tells a reader it is closed, and a participant cannot reopen it', async () => {
+		const group = await groupWithMembers(server, 1);
+		const organiser = await drive(group);
+		expect((await organiser.stage('start')).ok).toBe(true);
+		expect((await organiser.stage('finish')).ok).toBe(true);
+		const reader = await raw(docName(group.groupId), group.organiserToken);
+		await waitFor('the reader to be told', () => reader.closings.length === 1);
+		const member = await connectClient(server.url, { role: 'participant', token: group.tokens[0] as string });
+		open.push({ close: () => member.disconnect() });
+		const roomId = (await server.api('GET', `/api/events/${group.eventId}`, undefined, group.organiserToken)).body.rooms[0].id as string;
+		expect(await request(member, 'writeup:setOpen', { roomId, groupId: group.groupId, open: true })).toMatchObject({ ok: false });
+		expect(server.countRowsWhere('writeup_access_log', 'group_id = ?', group.groupId)).toBe(0);
+	});
+});
+

@@ -92,6 +92,10 @@ describe('who hears what', () => {
 		expect(hear({ kind: 'translated', eventId: E, roomIds: [R, 'r2'], participantIds: ['a'] })).toEqual({ sessions: ['a'], rooms: [R, 'r2'], organisers: [E] });
 	});
 
+	it('a write-up reopened or closed by hand: the room (the facilitators’ sheet), the organisers', () => {
+		expect(hear({ kind: 'writeupAccessChanged', eventId: E, roomId: R, groupId: 'g1' })).toEqual({ rooms: [R], organisers: [E] });
+	});
+
 	it('taps: the group’s pad now, the room’s figures and the organisers’ at their slower pace', () => {
 		expect(hear({ kind: 'tapsStored', eventId: E, roomId: R, groupId: 'g1' })).toEqual({ speaking: { g1: R }, figures: [R], organiserFigures: [E] });
 	});

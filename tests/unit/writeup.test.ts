@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addComment, addItem, deleteItem, itemCounts, itemText, moveItem, react, readWriteup, setStar, stageItemIds } from '../../src/lib/writeup';
+import { addComment, addItem, deleteItem, itemCounts, itemText, moveItem, react, readItem, readWriteup, removeItem, restoreItem, setStar, splitItem, stageItemIds } from '../../src/lib/writeup';
 
 const texts = (doc: Y.Doc, stage: 1 | 2 | 3) => stageItemIds(doc, stage).map((id) => itemText(doc, id)?.toString());
 
@@ -14,6 +14,32 @@ function pair() {
 }
 
 describe('write-up items', () => {
+	it('split at the caret: what follows starts the next idea, in place, with the same helper', () => {
+		const doc = new Y.Doc();
+		addItem(doc, 1, { id: 'a', createdAt: 1, text: 'Le bus passe peu. Il est cher', via: 'Fatou' });
+		addItem(doc, 1, { id: 'z', createdAt: 2, text: 'Dernier' });
+		splitItem(doc, 'a', 'Le bus passe peu.'.length, { id: 'b', createdAt: 3 });
+		splitItem(doc, 'b', ' Il est cher'.length, { id: 'c', createdAt: 4 });
+		expect(texts(doc, 1)).toEqual(['Le bus passe peu.', ' Il est cher', '', 'Dernier']);
+		expect(readItem(doc, 'b')?.via).toBe('Fatou');
+		expect(splitItem(doc, 'nope', 0, { id: 'd', createdAt: 5 })).toBeUndefined();
+	});
+
+	it('come back as they were, reactions and place included, once removed for an undo', () => {
+		const [a, b] = pair();
+		addItem(a, 2, { id: 'x', createdAt: 1, text: 'Un lieu' });
+		addItem(a, 2, { id: 'y', createdAt: 2, text: 'Une maison de santé' });
+		addItem(a, 2, { id: 'z', createdAt: 3, text: 'Des horaires' });
+		react(b, 'y', 'p2', { clarify: 'incomplete' });
+		setStar(b, 'y', 'p3', true);
+		const removed = removeItem(a, 'y');
+		expect(texts(b, 2)).toEqual(['Un lieu', 'Des horaires']);
+		if (removed) restoreItem(a, removed);
+		expect(texts(b, 2)).toEqual(['Un lieu', 'Une maison de santé', 'Des horaires']);
+		expect(readItem(b, 'y')).toMatchObject({ clarify: 1, stars: 1, reasons: [{ clarify: 'incomplete' }] });
+		expect(removeItem(a, 'nope')).toBeUndefined();
+	});
+
 	it('are kept per stage, in order, with their creation time and helper', () => {
 		const doc = new Y.Doc();
 		addItem(doc, 1, { id: 'a', createdAt: 1, text: 'Premier constat' });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { WriteupIndex, watchChanges, type Writer } from '../../server/realtime/writeupRules';
-import { addComment, addItem, deleteItem, itemText, moveItem, react, setStar, type WriteupStage } from '../../src/lib/writeup';
+import { addComment, addItem, deleteItem, itemText, moveItem, react, readItem, removeItem, restoreItem, setStar, type WriteupStage } from '../../src/lib/writeup';
 
 /** The server's side: a shadow doc, its index, and each update judged as the endpoint does. */
 function shadow() {
@@ -42,6 +42,20 @@ function change(server: ReturnType<typeof shadow>, fn: (doc: Y.Doc) => void): Ui
 const pen = (id: string, ...stages: WriteupStage[]): Writer => ({ participantId: id, pens: new Set(stages) });
 
 describe('write-up roles', () => {
+	it('take « à préciser » with its reason from its author only, even once the shadow was rebuilt', () => {
+		const s = shadow();
+		expect(s.receive(change(s, (d) => addItem(d, 1, { id: 'a', createdAt: 1, text: 'Constat' })), pen('p1', 1))).toBeNull();
+		expect(s.receive(change(s, (d) => react(d, 'a', 'p2', { clarify: 'other', text: 'Qui est « on » ?' })), pen('p2'))).toBeNull();
+		expect(s.receive(change(s, (d) => react(d, 'a', 'p2', { clarify: 'disagree' })), pen('p3'))?.reason).toBe('reactions.a.p2: seulement ses propres réactions');
+		// A refused update rebuilt the shadow: others' reasons are new objects, still the same reactions.
+		expect(s.receive(change(s, (d) => react(d, 'a', 'p3', 'agree')), pen('p3'))).toBeNull();
+		// An item removed for the undo, then put back with everyone's reactions by its pen holder.
+		let removed: ReturnType<typeof removeItem>;
+		expect(s.receive(change(s, (d) => (removed = removeItem(d, 'a'))), pen('p1', 1))).toBeNull();
+		expect(s.receive(change(s, (d) => removed && restoreItem(d, removed)), pen('p1', 1))).toBeNull();
+		expect(readItem(s.doc, 'a')).toMatchObject({ text: 'Constat', agree: 1, clarify: 1, reasons: [{ clarify: 'other', text: 'Qui est « on » ?' }] });
+	});
+
 	it('let the pen holder write their stage and members only their own reactions', () => {
 		const s = shadow();
 		expect(s.receive(change(s, (d) => addItem(d, 1, { id: 'a', createdAt: 1, text: 'Constat' })), pen('p1', 1))).toBeNull();

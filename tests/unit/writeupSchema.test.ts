@@ -32,7 +32,17 @@ function sample(): Y.Doc {
 	return doc;
 }
 
+const REACTION = "'agree', 'clarify' ou { clarify: unclear | disagree | incomplete | other, text? (500 caractères au plus) }";
+
 describe('the write-up schema', () => {
+	it('accepts « à préciser » with a reason, in a few words or none', () => {
+		const doc = sample();
+		react(doc, 'a', 'p1', { clarify: 'unclear' });
+		react(doc, 'a', 'p2', { clarify: 'other', text: 'Qui est « on » ?' });
+		react(doc, 'b', 'p3', 'clarify');
+		expect(writeupShapeError(received(doc))).toBeNull();
+	});
+
 	it('accepts an empty doc and one written by the write-up helpers', () => {
 		expect(writeupShapeError(new Y.Doc())).toBeNull();
 		expect(writeupShapeError(received(sample()))).toBeNull();
@@ -58,7 +68,10 @@ describe('the write-up schema', () => {
 			['items.a.text: attendu un Y.Text', (d) => d.getMap<Y.Map<unknown>>('items').get('a')?.set('text', 'brut')],
 			["items.a.who: seulement à l'étape 3", (d) => d.getMap<Y.Map<unknown>>('items').get('a')?.set('who', new Y.Text())],
 			['items.a.colour: champ inconnu', (d) => d.getMap<Y.Map<unknown>>('items').get('a')?.set('colour', 'red')],
-			['reactions.a.p1: attendu \'agree\' ou \'clarify\'', (d) => react(d, 'a', 'p1', 'bof' as never)],
+			[`reactions.a.p1: attendu ${REACTION}`, (d) => react(d, 'a', 'p1', 'bof' as never)],
+			[`reactions.a.p1: attendu ${REACTION}`, (d) => react(d, 'a', 'p1', { clarify: 'vague' as never })],
+			[`reactions.a.p1: attendu ${REACTION}`, (d) => react(d, 'a', 'p1', { clarify: 'other', text: 'x'.repeat(WRITEUP_LIMITS.clarifyText + 1) })],
+			[`reactions.a.p1: attendu ${REACTION}`, (d) => d.getMap<Y.Map<unknown>>('reactions').get('a')?.set('p1', { clarify: 'unclear', who: 'p2' })],
 			['stars.b.p1: attendu true', (d) => d.getMap<Y.Map<unknown>>('stars').get('b')?.set('p1', 1)],
 			['comments.a: attendu un Y.Array', (d) => d.getMap('comments').set('a', 'x')],
 			["comments.a.2.from: attendu 'facilitator' ou 'organiser'", (d) => d.getMap<Y.Array<unknown>>('comments').get('a')?.push([{ text: 'x', at: 1, from: 'member' }])],

@@ -6,7 +6,8 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { docName, readWriteup, type WriteupItem } from '../writeup';
+import * as decoding from 'lib0/decoding';
+import { docName, messageClosed, readWriteup, type WriteupItem } from '../writeup';
 import { trackSaved, type SaveState } from '../yjsSaved';
 import { ticketedWebSocket } from './yjsTicket';
 
@@ -17,6 +18,11 @@ export interface WriteupHandle {
 	readonly connected: boolean;
 	/** Why the server refused this device's changes (close codes 4400, 4401, 4413), or null. */
 	readonly refused: string | null;
+	/**
+	 * The server closed the write-up (the group's stages are over): it takes no change until a
+	 * facilitator reopens it; what this device holds unsent stays here (docs/writeup.md).
+	 */
+	readonly closed: boolean;
 	destroy(): void;
 }
 
@@ -38,7 +44,8 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 		stages: readWriteup(doc, opts.participantId).stages,
 		saveState: 'saved' as SaveState,
 		connected: false,
-		refused: null as string | null
+		refused: null as string | null,
+		closed: false
 	});
 	const refresh = () => (state.stages = readWriteup(doc, opts.participantId).stages);
 	doc.on('update', refresh);
@@ -70,6 +77,15 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 		void local?.clearData();
 	};
 	provider.on('closed', onClosed);
+	provider.messageHandlers[messageClosed] = (_encoder, decoder) => {
+		const closed = decoding.readVarUint(decoder) === 1;
+		// Reopened: a new connection sends again what this device holds (its sync step 2).
+		if (state.closed && !closed && provider.wsconnected) {
+			provider.disconnect();
+			provider.connect();
+		}
+		state.closed = closed;
+	};
 	// When the phone knows it lost the network, say so at once rather than after a timeout,
 	// and reconnect as soon as it is back.
 	const offline = () => provider.disconnect();
@@ -90,6 +106,9 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 		},
 		get refused() {
 			return state.refused;
+		},
+		get closed() {
+			return state.closed;
 		},
 		destroy() {
 			stopTracking();

@@ -35,10 +35,21 @@ export function diff(before: string, after: string): { index: number; remove: nu
 	return { index: start, remove: before.length - start - end, insert: after.slice(start, after.length - end) };
 }
 
+/**
+ * A textarea as tall as its text, so that what one typed never scrolls out of its box (where
+ * CSS `field-sizing: content` is missing; it does nothing to an input).
+ */
+export function fitHeight(node: Field) {
+	if (!(node instanceof HTMLTextAreaElement) || CSS.supports('field-sizing', 'content')) return;
+	node.style.height = 'auto';
+	node.style.height = `${node.scrollHeight + node.offsetHeight - node.clientHeight}px`;
+}
+
 export function ytext(node: Field, text: Y.Text) {
 	let current = text;
 	const local = Symbol('local');
 	node.value = current.toString();
+	requestAnimationFrame(() => fitHeight(node));
 
 	const onInput = () => {
 		const { index, remove, insert } = diff(current.toString(), node.value);
@@ -46,6 +57,7 @@ export function ytext(node: Field, text: Y.Text) {
 			if (remove) current.delete(index, remove);
 			if (insert) current.insert(index, insert);
 		}, local);
+		fitHeight(node);
 	};
 	const observer = (event: Y.YTextEvent, tx: Y.Transaction) => {
 		if (tx.origin === local) return;
@@ -53,6 +65,7 @@ export function ytext(node: Field, text: Y.Text) {
 		const [start, end] = [node.selectionStart ?? 0, node.selectionEnd ?? 0];
 		node.value = current.toString();
 		if (focused) node.setSelectionRange(shiftCaret(start, event.delta), shiftCaret(end, event.delta));
+		fitHeight(node);
 	};
 	node.addEventListener('input', onInput);
 	current.observe(observer);
@@ -62,6 +75,7 @@ export function ytext(node: Field, text: Y.Text) {
 			current.unobserve(observer);
 			current = next;
 			node.value = current.toString();
+			fitHeight(node);
 			current.observe(observer);
 		},
 		destroy() {

@@ -12,6 +12,7 @@ import { LEVELS, type Board, type Level } from '../board';
 import { isResidentVoice, type Category, type Family } from '../categories';
 import { summariseEvaluations, type EvaluationSummary, type GroupEvaluation } from '../evaluation';
 import { headcount } from '../headcount';
+import { goesToAnnex } from '../annex';
 import { formatEventDates } from '../eventDates';
 import { compositionLabel, LABEL_GLOSSARY } from '../labels';
 import type { Lang } from '../../i18n/words';
@@ -182,11 +183,6 @@ export function cleanText(value: string): string {
 		.join('\n');
 }
 
-/** The rule of the annex: more « à préciser » than « d'accord ». */
-export function isToClarify(item: { agree: number; clarify: number }): boolean {
-	return item.clarify > item.agree;
-}
-
 export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 	const words = actesWords(opts.lang);
 	const statementText = new Map<string, string>();
@@ -213,7 +209,7 @@ export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 						const itemText = cleanText(item.text);
 						if (!itemText) continue;
 						outOf += 1;
-						if (isToClarify(item)) {
+						if (goesToAnnex(item)) {
 							clarify += 1;
 							const comments = item.comments.map((c) => cleanText(c.text)).filter(Boolean);
 							annex.push({
