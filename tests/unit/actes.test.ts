@@ -224,7 +224,7 @@ describe('the actes model', () => {
 		const annex = blocks.slice(blocks.findIndex((b) => b.kind === 'heading' && b.text.startsWith('Annexe')));
 		expect(annex[1]).toEqual({
 			kind: 'paragraph',
-			text: '2 éléments sur 9 (22\u00a0%) ont été marqués «\u00a0à préciser\u00a0» par plus de membres que «\u00a0d’accord\u00a0». Ils ne figurent pas dans le corps des actes ; les voici avec la raison donnée.'
+			text: '2 éléments sur 9 (22\u00a0%) ont été marqués «\u00a0à préciser\u00a0» par au moins deux membres, et plus que «\u00a0d’accord\u00a0». Ils ne figurent pas dans le corps des actes ; les voici avec la raison donnée.'
 		});
 		expect(annex).toContainEqual({
 			kind: 'list',
