@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { palabreDevServer } from './server/dev-plugin.js';
 
@@ -6,6 +7,10 @@ export default defineConfig({
 	plugins: [sveltekit(), palabreDevServer()],
 	server: { host: true },
 	test: {
+		// Vitest's default is one file at a time on two cores (cores - 1), and it runs files that
+		// disable parallelism after all the others: most files wait on sockets, servers and the
+		// browser, so two at a time, of every kind together, use the machine's two cores.
+		maxWorkers: Math.max(2, availableParallelism()),
 		projects: [
 			{
 				extends: true,
@@ -29,8 +34,6 @@ export default defineConfig({
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
-					// One browser at a time on a 2-core machine.
-					fileParallelism: false,
 					testTimeout: 90_000,
 					hookTimeout: 90_000,
 					// A page may take more than vitest's default second to load on a slow CI machine.
