@@ -32,18 +32,18 @@ it('seats the seventh chooser in Groupe 2 and shows composition on the big scree
 	await projection.goto(e.rooms[0].projectionUrl);
 	await projection.getByTestId('qr').waitFor();
 
-	// Seven phones join at once, as in a room: one resident among six health professionals.
-	const phones: Page[] = await Promise.all(
-		Array.from({ length: 7 }, async (_, i) => {
-			const p = await (await phone(browser)).newPage();
-			await p.goto(e.joinUrl);
-			await p.getByLabel('Votre prénom ou un pseudonyme').fill(`Personne ${i + 1}`);
-			await p.getByLabel(i === 6 ? /Habitant·e/ : /Professionnel·le de santé/).check();
-			await p.getByRole('button', { name: /Entrer/ }).click();
-			await p.getByTestId('my-room').waitFor();
-			return p;
-		})
-	);
+	// Seven phones join: one resident among six health professionals.
+	const phones: Page[] = [];
+	for (let i = 0; i < 7; i++) {
+		const ctx = await phone(browser);
+		const p = await ctx.newPage();
+		await p.goto(e.joinUrl);
+		await p.getByLabel('Votre prénom ou un pseudonyme').fill(`Personne ${i + 1}`);
+		await p.getByLabel(i === 6 ? /Habitant·e/ : /Professionnel·le de santé/).check();
+		await p.getByRole('button', { name: /Entrer/ }).click();
+		await p.getByTestId('my-room').waitFor();
+		phones.push(p);
+	}
 	await expect.poll(() => projection.getByTestId('present').textContent()).toBe('7 présent·e·s dans la salle');
 
 	// The facilitator opens the choice from the facilitation page.
