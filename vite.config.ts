@@ -14,9 +14,9 @@ export default defineConfig({
 	plugins: [sveltekit(), palabreDevServer()],
 	server: { host: true },
 	test: {
-		// Vitest's default is one file at a time on two cores (cores - 1), and it runs files that
-		// disable parallelism after all the others: most files wait on sockets, servers and the
-		// browser, so two at a time, of every kind together (but TIMED), use the machine's two cores.
+		// Vitest's default is cores - 1 files at a time: one on a 2-core machine, where most files
+		// wait on sockets, servers and the browser. As many as cores, at least two, of every kind
+		// together (browser tests too); files that disable parallelism (TIMED) run after all others.
 		maxWorkers: Math.max(2, availableParallelism()),
 		projects: [
 			{
