@@ -1,11 +1,23 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { palabreDevServer } from './server/dev-plugin.js';
+
+/**
+ * Files that measure time (acks within 100 ms while an archive loads or taps flood, every screen
+ * within a second of a change): they run alone, after the others, so no neighbour's load is
+ * measured with them.
+ */
+const TIMED = ['tests/integration/archive-load.test.ts', 'tests/integration/speaking.test.ts', 'tests/e2e/facilitator.test.ts'];
 
 export default defineConfig({
 	plugins: [sveltekit(), palabreDevServer()],
 	server: { host: true },
 	test: {
+		// Vitest's default is cores - 1 files at a time: one on a 2-core machine, where most files
+		// wait on sockets, servers and the browser. As many as cores, at least two, of every kind
+		// together (browser tests too); files that disable parallelism (TIMED) run after all others.
+		maxWorkers: Math.max(2, availableParallelism()),
 		projects: [
 			{
 				extends: true,
@@ -16,6 +28,7 @@ export default defineConfig({
 				test: {
 					name: 'integration',
 					include: ['tests/integration/**/*.test.ts'],
+					exclude: TIMED,
 					environment: 'node',
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
@@ -28,12 +41,24 @@ export default defineConfig({
 				test: {
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
+					exclude: TIMED,
 					environment: 'node',
-					// One browser at a time on a 2-core machine.
-					fileParallelism: false,
 					testTimeout: 90_000,
 					hookTimeout: 90_000,
 					// A page may take more than vitest's default second to load on a slow CI machine.
+					expect: { poll: { timeout: 10_000 } }
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'timed',
+					include: TIMED,
+					environment: 'node',
+					// One file at a time: Vitest runs them after all the others.
+					fileParallelism: false,
+					testTimeout: 90_000,
+					hookTimeout: 90_000,
 					expect: { poll: { timeout: 10_000 } }
 				}
 			}

@@ -121,3 +121,14 @@ it('one phone in English, the projection and another phone in French; axe finds 
 	await expectAccessible(en);
 	await expectAccessible(projection);
 });
+
+it('the accessibility check finds what is wrong (an image without text, a button without a name)', async () => {
+	const page = await tb.browser.newPage();
+	await page.setContent('<html lang="fr"><head><title>Exprès</title></head><body><main><img src="data:,"><button></button></main></body></html>');
+	const found = await expectAccessible(page).then(
+		() => [],
+		(err: { actual?: string[] }) => err.actual ?? []
+	);
+	expect(found.map((v) => v.split(':')[0]).sort()).toEqual(['button-name', 'image-alt']);
+	await page.close();
+});

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { connectClient, request } from '../helpers/clients';
-import { expectAccessible, phone, type TestBrowser } from '../helpers/browser';
+import { SCREENSHOTS, expectAccessible, phone, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
 import type { TestServer } from '../helpers/server';
 
@@ -161,7 +161,7 @@ it('asks « toujours X ? » after a long turn on a 360×640 phone, in French and
 	const aicha = keeper.getByTestId('bar').filter({ hasText: 'Aïcha' }).getByTestId('bar-time');
 	expect(await aicha.textContent()).toBe('00:00');
 	await still.scrollIntoViewIfNeeded();
-	await keeper.screenshot({ path: join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'phone-speaking-long-turn.png') });
+	await keeper.screenshot({ path: join(SCREENSHOTS, 'phone-speaking-long-turn.png') });
 	// The two answers fit side by side at 360 px, each a finger wide.
 	for (const id of ['still-yes', 'still-no']) {
 		const box = await keeper.getByTestId(id).boundingBox();

@@ -33,6 +33,13 @@ async function agree(pages: Page[]): Promise<number[]> {
 	return values;
 }
 
+/**
+ * Shorter than the « temps de rédaction » warning (5 minutes), so it is on from the start; long
+ * enough that a loaded machine's slow checks never run a stage out.
+ */
+const STAGE_MINUTES = 4;
+const FULL = STAGE_MINUTES * 60;
+
 const TEN_MINUTES_AHEAD = `(() => {
 	const Real = Date;
 	const skew = 10 * 60 * 1000;
@@ -49,7 +56,7 @@ it('keeps every screen on the same stage and time', async () => {
 		await server.api('POST', '/api/events', {
 			title: 'Matinée',
 			themes: [{ title: 'Salle 1', statements: ['Il faut du temps', 'Les habitant·e·s savent'] }],
-			stageMinutes: [1, 1, 1]
+			stageMinutes: [STAGE_MINUTES, STAGE_MINUTES, STAGE_MINUTES]
 		})
 	).body;
 	const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
@@ -84,22 +91,22 @@ it('keeps every screen on the same stage and time', async () => {
 	const screens = [facilitator, projection, ...phones];
 	for (const s of screens) await s.getByTestId('remaining').first().waitFor();
 	const started = await agree(screens);
-	expect(Math.min(...started)).toBeGreaterThanOrEqual(57);
+	expect(Math.min(...started)).toBeGreaterThanOrEqual(FULL - 3);
 	expect(await projection.getByTestId('question').textContent()).toBe('Quel est le problème / la question posée ?');
 	expect(await phones[1]?.getByTestId('question').textContent()).toBe('Quel est le problème / la question posée ?');
-	// One minute stages: the « temps de rédaction » warning (5 minutes) is on from the start.
+	// Four-minute stages: the « temps de rédaction » warning (5 minutes) is on from the start.
 	for (const s of [projection, ...phones]) expect(await s.getByTestId('writing-warning').count()).toBe(1);
 
 	await facilitator.getByRole('button', { name: /Pause/ }).click();
 	for (const s of screens) await s.getByTestId('paused').first().waitFor();
 	const paused = await agree(screens);
-	await new Promise((r) => setTimeout(r, 2_100));
-	// Paused time does not run on any screen.
+	// Paused time does not run on any screen: over more than a second, a running clock would show it.
+	await new Promise((r) => setTimeout(r, 1_100));
 	expect(await agree(screens)).toEqual(paused);
 
 	await facilitator.getByRole('button', { name: /Reprendre/ }).click();
 	for (const s of screens) await expect.poll(() => s.getByTestId('paused').count()).toBe(0);
-	await new Promise((r) => setTimeout(r, 1_500));
+	await new Promise((r) => setTimeout(r, 1_100));
 	const resumed = await agree(screens);
 	expect(Math.max(...resumed)).toBeLessThan(Math.max(...paused));
 
@@ -110,7 +117,7 @@ it('keeps every screen on the same stage and time', async () => {
 		await expect.poll(() => s.getByTestId('question').first().textContent()).toBe('« Baguette magique » : quel serait l’idéal ?');
 	}
 	const second = await agree(screens);
-	expect(Math.min(...second)).toBeGreaterThanOrEqual(57);
+	expect(Math.min(...second)).toBeGreaterThanOrEqual(FULL - 3);
 	await expectAccessible(phones[1] as Page);
 	await expectAccessible(projection);
 	await expectAccessible(facilitator);
@@ -121,7 +128,7 @@ it('keeps every screen on the same stage and time', async () => {
 	for (const s of screens) await expect.poll(() => s.getByTestId('offline').count(), { timeout: 15_000 }).toBe(0);
 	const afterRestart = await agree(screens);
 	expect(Math.max(...afterRestart)).toBeLessThan(Math.min(...second));
-	expect(Math.min(...afterRestart)).toBeGreaterThan(40);
+	expect(Math.min(...afterRestart)).toBeGreaterThan(FULL - 90);
 	await projection.screenshot({ path: join(SCREENSHOTS, 'projection-stage.png') });
 });
 

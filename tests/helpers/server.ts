@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ENTRY = join(import.meta.dirname, '..', '..', 'build', 'palabre.js');
+/** Under the hooks' timeout (60 s), so a start that never comes is reported as such. */
+const START_TIMEOUT_MS = 50_000;
 
 export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -84,7 +86,8 @@ export class TestServer {
 		child.stdout?.on('data', (d) => (this.output += d));
 		child.stderr?.on('data', (d) => (this.output += d));
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 20_000);
+			// A bound, not a measure: a loaded machine (load 30 on two cores) took more than 20 s.
+			const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), START_TIMEOUT_MS);
 			const check = (d: Buffer) => {
 				if (String(d).includes('Palabre est prêt')) {
 					clearTimeout(timer);
