@@ -21,7 +21,13 @@ export default defineConfig({
 		projects: [
 			{
 				extends: true,
-				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' }
+				test: {
+					name: 'unit',
+					include: ['tests/unit/**/*.test.ts'],
+					environment: 'node',
+					// Property tests take seconds of CPU; beside a browser test they take longer: bounded, not timed.
+					testTimeout: 30_000
+				}
 			},
 			{
 				extends: true,
