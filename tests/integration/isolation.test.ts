@@ -1,7 +1,8 @@
 /**
  * One event's failure stays that event's (server/realtime/control.ts, server/http/api.ts): a room
  * whose stored stages are of the wrong shape makes every view of that room throw; its clients are
- * told (`fault`), its export answers a clear 500, the error is logged with its event's id, and a
+ * told (`fault`), its organiser document answers a clear 500 (the actes, which do not read the
+ * stages, still come out), the error is logged with its event's id, and a
  * second event's phones keep working on the same process, which stays up.
  */
 import Database from 'better-sqlite3';
@@ -65,10 +66,13 @@ it('keeps serving a second event, and the process, while every view of one event
 	// Its actions that need the broken stages answer a clear error.
 	const support = await request(victim, 'board:support', { itemId: 'x', on: true });
 	expect(support).toMatchObject({ ok: false, error: expect.stringMatching(/erreur interne/) });
-	// Its exports too (500 naming nothing secret), logged with the event's id.
+	// Its organiser document too (500 naming nothing secret), logged with the event's id…
+	const doc = await server.api('GET', `/api/events/${poisoned.e.id}`, undefined, poisoned.e.organiserToken);
+	expect(doc.status).toBe(500);
+	expect(doc.body).toMatchObject({ code: 'internalRequest', error: expect.stringMatching(/erreur interne : cette demande n’a pas pu être servie/) });
+	// …while the actes, built from the records they need (not the room's stages), still come out.
 	const actes = await server.api('GET', `/api/events/${poisoned.e.id}/actes?format=md`, undefined, poisoned.e.organiserToken);
-	expect(actes.status).toBe(500);
-	expect(actes.body.error).toMatch(/erreur interne : cette demande n’a pas pu être servie/);
+	expect(actes.status).toBe(200);
 	expect(server.output).toContain(`Erreur sur l’événement ${poisoned.e.id}`);
 	expect(server.output).toContain(`Erreur interne (événement ${poisoned.e.id})`);
 
