@@ -146,7 +146,7 @@ it('one evaluation per group: two members sending different fields at once keep 
 		expect((await request(member, 'group:pick', { statementId })).ok).toBe(true);
 		members.push(member);
 	}
-	const [awa, bruno] = members;
+	const [awa, bruno] = members as [Socket, Socket];
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	for (let i = 0; i < 3; i++) await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
 

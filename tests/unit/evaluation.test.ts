@@ -54,8 +54,8 @@ it('merges field by field: each field is the last value sent for it, or what the
 		fc.property(fc.option(evaluation, { nil: null }), fc.array(patch, { maxLength: 6 }), (start, patches) => {
 			const merged = patches.reduce<GroupEvaluation | null>((e, p) => mergeEvaluation(e, p), start) ?? EMPTY_EVALUATION;
 			for (const field of FIELDS) {
-				const sent = patches.filter((p) => field in p);
-				expect(merged[field]).toEqual(sent.length ? sent[sent.length - 1][field] : (start ?? EMPTY_EVALUATION)[field]);
+				const last = patches.findLast((p) => field in p);
+				expect(merged[field]).toEqual(last ? last[field] : (start ?? EMPTY_EVALUATION)[field]);
 			}
 		})
 	);
