@@ -87,15 +87,16 @@ export class Stages {
 	}
 
 	/**
-	 * A group's evaluation of the meeting, one form for the group filled by any member once the
-	 * group reached it: what a member sends (the fields they changed) is merged field by field.
+	 * A group's evaluation of the meeting, one form for the group filled by any member from the
+	 * evaluation until the end: what a member sends (the fields they changed) is merged field by field.
 	 */
 	evaluate(p: ParticipantRecord, patch: EvaluationPatch) {
 		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
 		const room = roomById(this.store, p.roomId);
-		if (machine.effectiveStage(room.stages, p.groupId).index !== machine.EVALUATION_INDEX) {
-			throw new PalabreError(409, 'evaluationNotOpen');
-		}
+		const stage = machine.effectiveStage(room.stages, p.groupId);
+		if (stage.index !== machine.EVALUATION_INDEX) throw new PalabreError(409, 'evaluationNotOpen');
+		// Editable until the end: once the group's stages are over, its answers stay as they are.
+		if (stage.status === 'finished') throw new PalabreError(409, 'evaluationClosed');
 		const groupId = p.groupId;
 		this.store.transaction(() => {
 			const current = this.store.listEvaluations(room.id).find((e) => e.groupId === groupId)?.evaluation ?? null;

@@ -1,7 +1,7 @@
 /**
  * Issue 19, item 6, end to end at 360×640: the group's one evaluation. Two members answer
  * different questions on their own phones; neither loses the other's answers, both phones show
- * the group's answers with their pressed state, and a scale can be cleared.
+ * the group's answers with their pressed state, a scale can be cleared, and the end closes the form.
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -72,5 +72,13 @@ it('two members fill the one form of their group without losing each other’s a
 	await expect.poll(() => form(awa)).toEqual({ ...both, spoke: 'false' });
 	expect(await stored()).toMatchObject({ everyoneSpoke: null, feltHeard: 'declined', worked: 'On s’est écouté' });
 	await expectAccessible(awa);
+
+	// At the end the answers stay on the phones, and nothing can change them.
+	expect((await request(organiser, 'stage:control', { roomId, command: { action: 'next' } })).ok).toBe(true);
+	await awa.getByTestId('eval-closed').waitFor();
+	expect(await awa.getByTestId('eval-feltHeard-declined').isDisabled()).toBe(true);
+	expect(await pressed(awa, 'eval-feltHeard-declined')).toBe('true');
+	expect(await awa.getByTestId('eval-send').isDisabled()).toBe(true);
+	expect(await awa.getByLabel('Ce qui a bien marché').inputValue()).toBe('On s’est écouté');
 	organiser.disconnect();
 });

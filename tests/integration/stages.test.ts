@@ -182,5 +182,10 @@ it('one evaluation per group: two members sending different fields at once keep 
 	await awaSeesCleared;
 	room = await stored();
 	expect(room.statements[0].groups[0].evaluation).toEqual(cleared);
+
+	// Editable until the end: once the stages are over, the answers stay as they are.
+	expect((await request(organiser, 'stage:control', { roomId, command: { action: 'next' } })).ok).toBe(true);
+	expect(await request(awa, 'group:evaluate', { everyoneSpoke: 4 })).toMatchObject({ ok: false, code: 'evaluationClosed' });
+	expect((await stored()).statements[0].groups[0].evaluation).toEqual(cleared);
 	for (const s of [...members, organiser]) s.disconnect();
 });
