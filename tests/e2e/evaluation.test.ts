@@ -6,7 +6,8 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { connectClient, request } from '../helpers/clients';
-import { expectAccessible, phone, type TestBrowser } from '../helpers/browser';
+import { join as joinPath } from 'node:path';
+import { expectAccessible, phone, SCREENSHOTS, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
 import type { TestServer } from '../helpers/server';
 
@@ -66,6 +67,7 @@ it('two members fill the one form of their group without losing each other’s a
 	const look = (id: string) => bruno.getByTestId(id).evaluate((el) => getComputedStyle(el).backgroundColor);
 	expect(await look('eval-everyoneSpoke-3')).not.toBe(await look('eval-everyoneSpoke-4'));
 	await expectAccessible(bruno);
+	await bruno.getByTestId('evaluation').screenshot({ path: joinPath(SCREENSHOTS, 'evaluation-shared-phone.png') });
 
 	// Bruno clears the first scale: Awa's phone sees it cleared, the texts stay.
 	await bruno.getByTestId('eval-everyoneSpoke-clear').click();
