@@ -26,7 +26,7 @@ export type Change =
 	| { kind: 'stagesChanged'; eventId: string; roomId: string; groupIds: string[] }
 	/** An organiser renamed a group's composition label. */
 	| { kind: 'labelChanged'; eventId: string; roomId: string }
-	| { kind: 'evaluated'; eventId: string; roomId: string; groupId: string }
+	| { kind: 'evaluated'; eventId: string; roomId: string; groupId: string; memberIds: string[] }
 	/** Someone took or gave back a stage's pen. */
 	| { kind: 'pensChanged'; eventId: string; roomId: string; groupId: string; memberIds: string[] }
 	/** Statements or stages translated: the rooms that show them, the members of groups whose statement changed. */

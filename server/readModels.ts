@@ -86,7 +86,8 @@ export class ReadModels {
 				statementText: statement?.text ?? '',
 				statementTranslations: statement?.translations ?? {},
 				members,
-				rapporteurs: this.figures.pens(group.id, members)
+				rapporteurs: this.figures.pens(group.id, members),
+				evaluation: this.store.listEvaluations(group.roomId).find((e) => e.groupId === group.id)?.evaluation ?? null
 			};
 		}
 		return { event: this.eventInfo(event), me: meView(p), group: mine };

@@ -4,12 +4,13 @@
  * anyone is told. Clients only ever display `endsAt` / `remainingMs`; a restart reloads them as
  * they were, so a running stage carries on.
  */
+import { mergeEvaluation, type EvaluationPatch } from '../src/lib/domain/evaluation';
 import * as machine from '../src/lib/domain/stages';
 import type { StageCommand } from '../src/lib/protocol';
 import type { Changes } from './changes';
 import { PalabreError } from './errors';
 import { eventById, roomById } from './records';
-import type { Evaluation, ParticipantRecord, RoomRecord, Store } from './store/store';
+import type { ParticipantRecord, RoomRecord, Store } from './store/store';
 
 export class Stages {
 	constructor(
@@ -85,14 +86,23 @@ export class Stages {
 		return next;
 	}
 
-	/** A group's evaluation of the meeting, filled by any member once the group reached it. */
-	evaluate(p: ParticipantRecord, evaluation: Evaluation) {
+	/**
+	 * A group's evaluation of the meeting, one form for the group filled by any member from the
+	 * evaluation until the end: what a member sends (the fields they changed) is merged field by field.
+	 */
+	evaluate(p: ParticipantRecord, patch: EvaluationPatch) {
 		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
 		const room = roomById(this.store, p.roomId);
-		if (machine.effectiveStage(room.stages, p.groupId).index !== machine.EVALUATION_INDEX) {
-			throw new PalabreError(409, 'evaluationNotOpen');
-		}
-		this.store.saveEvaluation(p.groupId, evaluation);
-		this.changes.emit({ kind: 'evaluated', eventId: room.eventId, roomId: room.id, groupId: p.groupId });
+		const stage = machine.effectiveStage(room.stages, p.groupId);
+		if (stage.index !== machine.EVALUATION_INDEX) throw new PalabreError(409, 'evaluationNotOpen');
+		// Editable until the end: once the group's stages are over, its answers stay as they are.
+		if (stage.status === 'finished') throw new PalabreError(409, 'evaluationClosed');
+		const groupId = p.groupId;
+		this.store.transaction(() => {
+			const current = this.store.listEvaluations(room.id).find((e) => e.groupId === groupId)?.evaluation ?? null;
+			this.store.saveEvaluation(groupId, mergeEvaluation(current, patch));
+		});
+		const memberIds = this.store.listGroupMembers(groupId).map((m) => m.id);
+		this.changes.emit({ kind: 'evaluated', eventId: room.eventId, roomId: room.id, groupId, memberIds });
 	}
 }

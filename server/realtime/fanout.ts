@@ -107,6 +107,8 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		due.organisers.add(c.eventId);
 	},
 	evaluated: (c, due) => {
+		// The group's phones show its one shared form; the facilitators see which groups answered.
+		for (const id of c.memberIds) due.sessions.add(id);
 		due.rooms.add(c.roomId);
 		due.organisers.add(c.eventId);
 	},

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CATEGORIES, MAX_DECLARED_CATEGORIES } from './domain/categories';
 import { LEVELS, type Board as BoardRecord, type BoardOp } from './domain/board';
-import type { GroupEvaluation } from './domain/evaluation';
+import type { EvaluationPatch, GroupEvaluation } from './domain/evaluation';
 import { ROOM_PHASES, type RoomPhase as Phase } from './domain/groups';
 import type { ErrorCode, ErrorParams } from './domain/refusal';
 import type { Tap as DomainTap } from './domain/speaking';
@@ -157,7 +157,9 @@ export const StageCommand = z.discriminatedUnion('action', [
 ]);
 export type StageCommand = z.infer<typeof StageCommand>;
 
-const score = z.int().min(1).max(4).nullable();
+/** 1–4, « je préfère ne pas répondre », or nothing (src/lib/domain/evaluation.ts `Scale`). */
+const score = z.union([z.int().min(1).max(4), z.literal('declined')]).nullable();
+/** A group's evaluation as stored and archived. */
 export const EvaluationBody = z
 	.object({
 		everyoneSpoke: score,
@@ -166,6 +168,10 @@ export const EvaluationBody = z
 		didNotWork: z.string().trim().max(LIMITS.evaluationText)
 	})
 	.strict();
+/** What one member sends: only the fields they changed, at least one (merged by the server). */
+export const EvaluationPatchBody = EvaluationBody.partial()
+	.strict()
+	.refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to save' });
 
 /** One stage state of a room or group (src/lib/domain/stages.ts), as stored and archived. */
 export const StageState = z
@@ -290,7 +296,7 @@ export const ClientMessages = {
 	'stage:control': z.object({ roomId: id, command: StageCommand }).strict(),
 	/** A roaming facilitator's short message to one group's phones. */
 	'room:notifyGroup': z.object({ roomId: id, groupId: id, text: text(LIMITS.notice) }).strict(),
-	'group:evaluate': EvaluationBody,
+	'group:evaluate': EvaluationPatchBody,
 	/** Take (or give back) the pen for one stage of one's group. */
 	'group:setRapporteur': z.object({ stage: z.int().min(1).max(3), on: z.boolean() }).strict(),
 	/** Taps, one or a queue kept while offline; ids make resending harmless. */
@@ -385,6 +391,7 @@ type Holds<T extends true> = T;
 export type SchemasMatchDomain = [
 	Holds<Same<z.infer<typeof Tap>, DomainTap>>,
 	Holds<Same<z.infer<typeof EvaluationBody>, GroupEvaluation>>,
+	Holds<Same<z.infer<typeof EvaluationPatchBody>, EvaluationPatch>>,
 	Holds<Same<BoardOpInput, Exclude<BoardOp, { kind: 'addFromWriteup' } | { kind: 'support' }>>>,
 	Holds<Same<z.infer<typeof Board>, BoardRecord>>,
 	Holds<Same<z.infer<typeof RoomStages>, DomainRoomStages>>

@@ -173,6 +173,8 @@ export interface MyGroupView {
 	members: { id: string; displayName: string; families: Family[] }[];
 	/** Participant ids holding the pen, for stages 1, 2 and 3. */
 	rapporteurs: [string[], string[], string[]];
+	/** The group's one evaluation as it stands (null until a member answered). */
+	evaluation: GroupEvaluation | null;
 }
 
 export interface ParticipantSession {

@@ -132,3 +132,60 @@ it('a group evaluation is stored and summarised for the organisers', async () =>
 	member.disconnect();
 	organiser.disconnect();
 });
+
+it('one evaluation per group: two members sending different fields at once keep both answers, and every phone sees them', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Éval partagée', themes: [{ title: 'Salle', statements: ['A'] }] })).body;
+	const roomId = e.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
+	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
+	const members: Socket[] = [];
+	for (const displayName of ['Awa', 'Bruno']) {
+		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName, categories: ['habitant'], roomId });
+		const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+		expect((await request(member, 'group:pick', { statementId })).ok).toBe(true);
+		members.push(member);
+	}
+	const [awa, bruno] = members as [Socket, Socket];
+	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
+	for (let i = 0; i < 3; i++) await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
+
+	interface Session {
+		group: { id: string; evaluation: unknown } | null;
+	}
+	const both = { everyoneSpoke: 3, feltHeard: 'declined', worked: 'On s’est écouté', didNotWork: 'Trop court' };
+	const sees = (s: Socket, evaluation: unknown) =>
+		nextEvent<Session>(s, 'session', (v) => JSON.stringify(v.group?.evaluation) === JSON.stringify(evaluation));
+	const seen = [sees(awa, both), sees(bruno, both)];
+	// Each sends only the fields they changed, at the same time.
+	const answers = await Promise.all([
+		request(awa, 'group:evaluate', { everyoneSpoke: 3, worked: 'On s’est écouté' }),
+		request(bruno, 'group:evaluate', { feltHeard: 'declined', didNotWork: 'Trop court' })
+	]);
+	expect(answers).toEqual([
+		{ ok: true, data: null },
+		{ ok: true, data: null }
+	]);
+	await Promise.all(seen);
+	const stored = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0];
+	let room = await stored();
+	expect(room.statements[0].groups[0].evaluation).toEqual(both);
+	expect(room.evaluation).toMatchObject({ groups: 1, everyoneSpoke: 3, feltHeard: null, declined: { everyoneSpoke: 0, feltHeard: 1 } });
+
+	// A scale is cleared; bad input changes nothing.
+	expect(await request(bruno, 'group:evaluate', {})).toMatchObject({ ok: false });
+	expect(await request(bruno, 'group:evaluate', { feltHeard: 5 })).toMatchObject({ ok: false });
+	expect(await request(bruno, 'group:evaluate', { worked: 'x', by: 'Bruno' })).toMatchObject({ ok: false });
+	const cleared = { ...both, everyoneSpoke: null };
+	const awaSeesCleared = sees(awa, cleared);
+	expect(await request(bruno, 'group:evaluate', { everyoneSpoke: null })).toEqual({ ok: true, data: null });
+	await awaSeesCleared;
+	room = await stored();
+	expect(room.statements[0].groups[0].evaluation).toEqual(cleared);
+
+	// Editable until the end: once the stages are over, the answers stay as they are.
+	expect((await request(organiser, 'stage:control', { roomId, command: { action: 'next' } })).ok).toBe(true);
+	expect(await request(awa, 'group:evaluate', { everyoneSpoke: 4 })).toMatchObject({ ok: false, code: 'evaluationClosed' });
+	expect((await stored()).statements[0].groups[0].evaluation).toEqual(cleared);
+	for (const s of [...members, organiser]) s.disconnect();
+});

@@ -392,6 +392,22 @@ describe('the actes model', () => {
 		expect(blocks).toContainEqual({ kind: 'list', items: [{ text: 'Trop de bruit' }] });
 	});
 
+	it('counts « je préfère ne pas répondre » in its own column, out of the mean', () => {
+		const evaluations: GroupEvaluation[] = [
+			{ everyoneSpoke: 'declined', feltHeard: 3, worked: '', didNotWork: '' },
+			{ everyoneSpoke: 2, feltHeard: null, worked: '', didNotWork: '' }
+		];
+		const model = buildActes(event([room('Salle', [{ id: 'a', text: 'A', groups: [] }], evaluations)]), { lang: 'fr' });
+		expect(actesBlocks(model)).toContainEqual({
+			kind: 'table',
+			header: ['Question', 'Moyenne', '1 — pas du tout', '2 — un peu', '3 — plutôt oui', '4 — tout à fait', 'Je préfère ne pas répondre'],
+			rows: [
+				['Tout le monde a-t-il pu parler ?', '2', '0', '1', '0', '0', '1'],
+				['Vous êtes-vous senti·e·s écouté·e·s ?', '3', '0', '0', '1', '0', '0']
+			]
+		});
+	});
+
 	it('carries no names by default: not who typed for whom, no list of participants', () => {
 		const doc = sample();
 		const first = doc.rooms[0]?.groups[0]?.writeup.stages[0]?.items[0] as Item | undefined;

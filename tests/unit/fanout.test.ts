@@ -79,9 +79,12 @@ describe('who hears what', () => {
 		});
 	});
 
-	it('a label, an evaluation: the room and the organisers', () => {
+	it('a label: the room and the organisers', () => {
 		expect(hear({ kind: 'labelChanged', eventId: E, roomId: R })).toEqual({ rooms: [R], organisers: [E] });
-		expect(hear({ kind: 'evaluated', eventId: E, roomId: R, groupId: 'g1' })).toEqual({ rooms: [R], organisers: [E] });
+	});
+
+	it('an evaluation: the group’s sessions (one shared form), the room and the organisers', () => {
+		expect(hear({ kind: 'evaluated', eventId: E, roomId: R, groupId: 'g1', memberIds: ['a', 'b'] })).toEqual({ sessions: ['a', 'b'], rooms: [R], organisers: [E] });
 	});
 
 	it('a pen: the group’s sessions, and the room (facilitators see who writes)', () => {

@@ -203,11 +203,29 @@ export function actesBlocks(model: ActesModel): ActesBlock[] {
 			continue;
 		}
 		para(s.evaluationIntro(e.groups));
-		const row = (question: MessageKey, mean: number | null, counts: readonly number[]) => [s.screen(question), mean === null ? '—' : num.format(mean), ...counts.map(String)];
+		// « Je préfère ne pas répondre » gets its own column, only when a group chose it.
+		const declined = e.declined.everyoneSpoke + e.declined.feltHeard > 0;
+		const row = (question: MessageKey, mean: number | null, counts: readonly number[], declinedBy: number) => [
+			s.screen(question),
+			mean === null ? '—' : num.format(mean),
+			...counts.map(String),
+			...(declined ? [String(declinedBy)] : [])
+		];
 		out.push({
 			kind: 'table',
-			header: [s.question, s.mean, s.screen('eval.scale1'), s.screen('eval.scale2'), s.screen('eval.scale3'), s.screen('eval.scale4')],
-			rows: [row('eval.everyoneSpoke', e.everyoneSpoke, e.everyoneSpokeCounts), row('eval.feltHeard', e.feltHeard, e.feltHeardCounts)]
+			header: [
+				s.question,
+				s.mean,
+				s.screen('eval.scale1'),
+				s.screen('eval.scale2'),
+				s.screen('eval.scale3'),
+				s.screen('eval.scale4'),
+				...(declined ? [s.screen('eval.declined')] : [])
+			],
+			rows: [
+				row('eval.everyoneSpoke', e.everyoneSpoke, e.everyoneSpokeCounts, e.declined.everyoneSpoke),
+				row('eval.feltHeard', e.feltHeard, e.feltHeardCounts, e.declined.feltHeard)
+			]
 		});
 		if (e.worked.length) {
 			heading(4, s.screen('eval.worked'));
