@@ -40,8 +40,8 @@ export type Change =
 	| { kind: 'boardChanged'; eventId: string }
 	/** A facilitator's message to one group's phones. */
 	| { kind: 'groupNotified'; eventId: string; roomId: string; groupId: string; text: string; at: number }
-	/** A person erased: their phones go; their room and former groupmates see them leave. */
-	| { kind: 'personErased'; eventId: string; participantId: string; roomId: string | null; groupId: string | null; groupmates: string[] }
+	/** A person erased: their phones go; their room and former group see them leave. */
+	| { kind: 'personErased'; eventId: string; participantId: string; roomId: string | null; groupId: string | null }
 	/** The event deleted (everyone goes), or its links renewed (holders of the old ones go). */
 	| { kind: 'eventGone'; eventId: string; why: 'event' | 'links' };
 

@@ -245,7 +245,6 @@ export class People {
 		this.store.deleteParticipant(p.id);
 		this.forgetting.personsConnections(p.id);
 		if (p.groupId) this.forgetting.groupSpeaking(p.groupId);
-		const groupmates = p.groupId ? this.store.listGroupMembers(p.groupId).map((m) => m.id) : [];
-		this.changes.emit({ kind: 'personErased', eventId: event.id, participantId: p.id, roomId: p.roomId, groupId: p.groupId, groupmates });
+		this.changes.emit({ kind: 'personErased', eventId: event.id, participantId: p.id, roomId: p.roomId, groupId: p.groupId });
 	}
 }

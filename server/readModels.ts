@@ -71,26 +71,43 @@ export class ReadModels {
 
 	/** A phone's own view: the event, the person, and their group with its members' names. */
 	session(p: ParticipantRecord): ParticipantSession {
-		const event = eventById(this.store, p.eventId);
-		const group = p.groupId ? this.store.getGroup(p.groupId) : undefined;
-		let mine: MyGroupView | null = null;
-		if (group) {
-			const statement = this.store.listStatements(group.roomId).find((s) => s.id === group.statementId);
-			const members = this.store
-				.listGroupMembers(group.id)
-				.map((m) => ({ id: m.id, displayName: m.displayName, families: familiesOf(m.categories) }));
-			mine = {
-				id: group.id,
-				number: group.number,
-				statementId: group.statementId,
-				statementText: statement?.text ?? '',
-				statementTranslations: statement?.translations ?? {},
-				members,
-				rapporteurs: this.figures.pens(group.id, members),
-				evaluation: this.store.listEvaluations(group.roomId).find((e) => e.groupId === group.id)?.evaluation ?? null
-			};
-		}
-		return { event: this.eventInfo(event), me: meView(p), group: mine };
+		return this.sessions([p])[0] as ParticipantSession;
+	}
+
+	/**
+	 * The sessions of several people, in order: each event's part and each group's part built once
+	 * (a pick sends a session to every member of the groups it touched).
+	 */
+	sessions(people: readonly ParticipantRecord[]): ParticipantSession[] {
+		const events = new Map<string, EventInfo>();
+		const groups = new Map<string, MyGroupView | null>();
+		return people.map((p) => {
+			let event = events.get(p.eventId);
+			if (!event) events.set(p.eventId, (event = this.eventInfo(eventById(this.store, p.eventId))));
+			let mine = p.groupId ? groups.get(p.groupId) : null;
+			if (mine === undefined && p.groupId) groups.set(p.groupId, (mine = this.myGroup(p.groupId)));
+			return { event, me: meView(p), group: mine ?? null };
+		});
+	}
+
+	/** A group as its members' phones see it: the statement, the members' names, pens and evaluation. */
+	private myGroup(groupId: string): MyGroupView | null {
+		const group = this.store.getGroup(groupId);
+		if (!group) return null;
+		const statement = this.store.listStatements(group.roomId).find((s) => s.id === group.statementId);
+		const members = this.store
+			.listGroupMembers(group.id)
+			.map((m) => ({ id: m.id, displayName: m.displayName, families: familiesOf(m.categories) }));
+		return {
+			id: group.id,
+			number: group.number,
+			statementId: group.statementId,
+			statementText: statement?.text ?? '',
+			statementTranslations: statement?.translations ?? {},
+			members,
+			rapporteurs: this.figures.pens(group.id, members),
+			evaluation: this.store.listEvaluations(group.roomId).find((e) => e.groupId === group.id)?.evaluation ?? null
+		};
 	}
 
 	/** The room as the projection sees it (phones get `phoneRoomView` of it). */
@@ -332,6 +349,10 @@ export class ReadModels {
 
 	findPerson(id: string): ParticipantRecord | undefined {
 		return this.store.getParticipant(id);
+	}
+
+	groupMembers(groupId: string): ParticipantRecord[] {
+		return this.store.listGroupMembers(groupId);
 	}
 
 	rooms(eventId: string): RoomRecord[] {

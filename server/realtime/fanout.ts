@@ -4,13 +4,16 @@
  * once and sends it to its channel. Changes are coalesced: a rush of 300 picks sends one update
  * per room, not 300, and each socket gets the views its role may see.
  */
-import type { GoneReason, OrganiserDocument, ProgressUpdate } from '../../src/lib/views';
+import type { GoneReason, OrganiserDocument, ParticipantSession, ProgressUpdate } from '../../src/lib/views';
 import { phoneRoomView } from '../../src/lib/views';
 import type { Change, ChangeKind, ChangeOf } from '../changes';
 import type { Palabre } from '../palabre';
 import { channel, type ControlServer } from './channels';
 import type { Faults } from './faults';
 import { Throttled } from './throttle';
+
+/** A person as the read models give them. */
+type ParticipantRecord = NonNullable<ReturnType<Palabre['views']['findPerson']>>;
 
 const FLUSH_MS = 25;
 /** The organisers' full document is the heaviest view: at most once a second. */
@@ -40,8 +43,13 @@ const FIGURES_EVERY_MS = 1_000;
 
 /** The views a change makes due, by id; the flush builds and sends each once. */
 export interface Due {
-	/** People whose session (and channels) must follow: they moved, or someone moved in or out of their group. */
+	/** People whose session (and channels) must follow now: they moved, or their group changed. */
 	sessions: Set<string>;
+	/**
+	 * Groups someone joined or left: their members' sessions list who sits with them, at the
+	 * phones' pace (a pick rush would otherwise rebuild six sessions per pick).
+	 */
+	groups: Set<string>;
 	/** Rooms whose view changed: their phones, projection and facilitators. */
 	rooms: Set<string>;
 	/** Groups (with their room) whose speaking view changed, for their members' phones. */
@@ -81,11 +89,12 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		due.organisers.add(c.eventId);
 	},
 	seated: (c, due) => {
-		// The movers, and everyone in a group they left or joined: each phone lists its groupmates.
+		// The movers at once; everyone in a group they left or joined soon after: each phone lists its groupmates.
 		for (const id of c.moved) due.sessions.add(id);
 		for (const g of c.groups) {
-			for (const id of g.memberIds) due.sessions.add(id);
-			if (g.memberIds.length) due.speaking.set(g.groupId, c.roomId);
+			if (!g.memberIds.length) continue;
+			due.groups.add(g.groupId);
+			due.speaking.set(g.groupId, c.roomId);
 		}
 		due.rooms.add(c.roomId);
 		due.organisers.add(c.eventId);
@@ -143,7 +152,7 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 	groupNotified: (c, _due, now) => now.notice(c.groupId, c.text, c.at),
 	personErased: (c, due, now) => {
 		now.erased(c.participantId);
-		for (const id of c.groupmates) due.sessions.add(id);
+		if (c.groupId) due.groups.add(c.groupId);
 		if (c.groupId && c.roomId) due.speaking.set(c.groupId, c.roomId);
 		if (c.roomId) due.rooms.add(c.roomId);
 		// Their support left the board.
@@ -156,6 +165,7 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 function emptyDue(): Due {
 	return {
 		sessions: new Set(),
+		groups: new Set(),
 		rooms: new Set(),
 		speaking: new Map(),
 		figures: new Set(),
@@ -184,6 +194,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 	const now: Immediately = {
 		notice: (groupId, text, at) => io.to(channel.group(groupId)).emit('notice', { text, at }),
 		erased: (participantId) => {
+			forget(channel.participant(participantId), 'session');
 			io.to(channel.participant(participantId)).emit('gone', 'erased' satisfies GoneReason);
 			io.in(channel.participant(participantId)).disconnectSockets(true);
 		},
@@ -213,7 +224,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		for (const id of due.organiserFigures) organiserFigures.mark(id);
 		due.organiserFigures.clear();
 		organiserFigures.schedule(false);
-		const viewsDue = due.sessions.size + due.rooms.size + due.speaking.size + due.figures.size + due.boards.size + due.organisers.size;
+		const viewsDue = due.sessions.size + due.groups.size + due.rooms.size + due.speaking.size + due.figures.size + due.boards.size + due.organisers.size;
 		if (viewsDue) timer ??= setTimeout(flush, FLUSH_MS);
 	});
 
@@ -225,17 +236,9 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		for (const id of d.boards) {
 			faults.isolated(id, 'board', [channel.event(id)], () => io.to(channel.event(id)).emit('board', palabre.board.publicBoard(id)));
 		}
-		/** Phones that just entered a room: they get its view now, changed or not. */
-		const newcomers = new Map<string, string[]>();
-		for (const id of d.sessions) {
-			faults.isolated(() => views.findPerson(id)?.eventId, 'session', [channel.participant(id)], () => follow(id, newcomers));
-		}
-		for (const [roomId, sockets] of newcomers) {
-			faults.isolated(eventOfRoom(roomId), 'room', sockets, () => {
-				const room = views.findRoom(roomId);
-				if (room) io.to(sockets).emit('room', phoneRoomView(views.room(room)));
-			});
-		}
+		deliver([...d.sessions].flatMap((id) => views.findPerson(id) ?? []));
+		for (const id of d.groups) groupSessions.mark(id);
+		groupSessions.schedule(false);
 		// One speaking view per group, to all its members' phones at once.
 		for (const [groupId, roomId] of d.speaking) {
 			faults.isolated(eventOfRoom(roomId), 'speaking', [channel.group(groupId)], () => {
@@ -256,12 +259,33 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 	}
 
 	/**
+	 * Sends people their sessions, by event (a group's part is built once for all its members),
+	 * and a phone that just entered a room that room's view, changed or not.
+	 */
+	function deliver(people: readonly ParticipantRecord[]) {
+		const newcomers = new Map<string, string[]>();
+		const byEvent = new Map<string, ParticipantRecord[]>();
+		for (const p of people) byEvent.set(p.eventId, [...(byEvent.get(p.eventId) ?? []), p]);
+		for (const [eventId, of] of byEvent) {
+			faults.isolated(eventId, 'session', of.map((p) => channel.participant(p.id)), () => {
+				const sessions = views.sessions(of);
+				of.forEach((p, k) => follow(p, sessions[k] as ParticipantSession, newcomers));
+			});
+		}
+		for (const [roomId, sockets] of newcomers) {
+			faults.isolated(eventOfRoom(roomId), 'room', sockets, () => {
+				const room = views.findRoom(roomId);
+				if (room) io.to(sockets).emit('room', phoneRoomView(views.room(room)));
+			});
+		}
+	}
+
+	/**
 	 * A person's phones follow them: subscribed to their current room and group only (the room's
 	 * and group's updates then reach them), and sent their session.
 	 */
-	function follow(id: string, newcomers: Map<string, string[]>) {
-		const p = views.findPerson(id);
-		if (!p) return;
+	function follow(p: ParticipantRecord, session: ParticipantSession, newcomers: Map<string, string[]>) {
+		const id = p.id;
 		const room = p.roomId ? channel.room(p.roomId) : null;
 		const group = p.groupId ? channel.group(p.groupId) : null;
 		for (const sid of io.sockets.adapter.rooms.get(channel.participant(id)) ?? []) {
@@ -276,8 +300,11 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 			}
 			if (group) void socket.join(group);
 		}
-		io.to(channel.participant(id)).emit('session', views.session(p));
+		if (changed(channel.participant(id), 'session', session)) io.to(channel.participant(id)).emit('session', session);
 	}
+
+	/** A group's members' sessions, at the phones' pace (unchanged ones are not sent again). */
+	const groupSessions = new Throttled(PHONES_EVERY_MS, (groupId) => deliver(views.groupMembers(groupId)));
 
 	const watchers = new Throttled(WATCHERS_EVERY_MS, (id) => {
 		const room = views.findRoom(id);

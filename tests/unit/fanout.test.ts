@@ -9,6 +9,7 @@ import { WHO_HEARS, type Due } from '../../server/realtime/fanout';
 function hear(change: Change) {
 	const due: Due = {
 		sessions: new Set(),
+		groups: new Set(),
 		rooms: new Set(),
 		speaking: new Map(),
 		figures: new Set(),
@@ -27,6 +28,7 @@ function hear(change: Change) {
 	// Only what is due, in a readable form.
 	return {
 		...(due.sessions.size ? { sessions: [...due.sessions].sort() } : {}),
+		...(due.groups.size ? { groups: [...due.groups] } : {}),
 		...(due.rooms.size ? { rooms: [...due.rooms] } : {}),
 		...(due.speaking.size ? { speaking: Object.fromEntries(due.speaking) } : {}),
 		...(due.figures.size ? { figures: [...due.figures] } : {}),
@@ -52,7 +54,7 @@ describe('who hears what', () => {
 		expect(hear({ kind: 'roomChosen', eventId: E, participantId: 'p1', from: 'r0', to: R })).toEqual({ sessions: ['p1'], rooms: ['r0', R], organisers: [E] });
 	});
 
-	it('seats: every member of every group touched, their speaking pads, the room once, the organisers', () => {
+	it('seats: the movers now, the members of every group touched at the phones’ pace, their pads, the room once, the organisers', () => {
 		const change: Change = {
 			kind: 'seated',
 			eventId: E,
@@ -63,7 +65,7 @@ describe('who hears what', () => {
 				{ groupId: 'g2', memberIds: [] }
 			]
 		};
-		expect(hear(change)).toEqual({ sessions: ['a', 'b', 'c'], rooms: [R], speaking: { g1: R }, organisers: [E] });
+		expect(hear(change)).toEqual({ sessions: ['c'], groups: ['g1'], rooms: [R], speaking: { g1: R }, organisers: [E] });
 	});
 
 	it('a phase: the room at once', () => {
@@ -116,8 +118,8 @@ describe('who hears what', () => {
 	});
 
 	it('an erased person: their phones go at once; groupmates, pad, room, board and organisers follow', () => {
-		expect(hear({ kind: 'personErased', eventId: E, participantId: 'b', roomId: R, groupId: 'g1', groupmates: ['a', 'c'] })).toEqual({
-			sessions: ['a', 'c'],
+		expect(hear({ kind: 'personErased', eventId: E, participantId: 'b', roomId: R, groupId: 'g1' })).toEqual({
+			groups: ['g1'],
 			rooms: [R],
 			speaking: { g1: R },
 			boards: [E],
