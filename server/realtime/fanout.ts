@@ -162,7 +162,7 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 	eventGone: (c, _due, now) => now.gone(c.eventId, c.why)
 };
 
-function emptyDue(): Due {
+export function emptyDue(): Due {
 	return {
 		sessions: new Set(),
 		groups: new Set(),

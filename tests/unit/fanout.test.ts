@@ -4,21 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../server/changes';
-import { WHO_HEARS, type Due } from '../../server/realtime/fanout';
+import { WHO_HEARS, emptyDue, type Due } from '../../server/realtime/fanout';
 
 function hear(change: Change) {
-	const due: Due = {
-		sessions: new Set(),
-		groups: new Set(),
-		rooms: new Set(),
-		speaking: new Map(),
-		figures: new Set(),
-		progress: new Map(),
-		boards: new Set(),
-		organisers: new Set(),
-		organiserFigures: new Set(),
-		urgent: false
-	};
+	const due = emptyDue();
 	const now: string[] = [];
 	(WHO_HEARS[change.kind] as (c: Change, d: Due, n: unknown) => void)(change, due, {
 		notice: (groupId: string, text: string) => now.push(`notice ${groupId} ${text}`),
