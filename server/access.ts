@@ -111,17 +111,16 @@ export class Access {
 		const m = /^group\.([\w-]{1,40})$/.exec(docName);
 		const group = m && this.store.getGroup(m[1] as string);
 		if (!group || !token) return null;
-		const member = splitParticipantToken(token);
-		if (member) {
-			const p = this.store.getParticipant(member.id);
-			const room = p && p.groupId === group.id && matchesHash(token, p.tokenHash) ? this.store.getRoom(group.roomId) : undefined;
-			return p && room
-				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id), closed: this.closed(room, group.id) }
-				: null;
-		}
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
 		const closed = this.closed(room, group.id);
+		const member = splitParticipantToken(token);
+		if (member) {
+			const p = this.store.getParticipant(member.id);
+			return p && p.groupId === group.id && matchesHash(token, p.tokenHash)
+				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id), closed }
+				: null;
+		}
 		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id), closed };
 		const event = this.store.getEvent(room.eventId);
 		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id), closed } : null;

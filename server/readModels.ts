@@ -55,18 +55,14 @@ export class ReadModels {
 		private readonly figures: Figures
 	) {}
 
+	/** What every screen says of the event itself (never its tokens). */
+	private eventFields(event: EventRecord) {
+		const { id, title, date, endDate, place, language, joinCode } = event;
+		return { id, title, date, endDate, place, language, joinCode, joinUrl: this.links.join(event) };
+	}
+
 	eventInfo(event: EventRecord): EventInfo {
-		return {
-			id: event.id,
-			title: event.title,
-			date: event.date,
-			endDate: event.endDate,
-			place: event.place,
-			language: event.language,
-			joinCode: event.joinCode,
-			joinUrl: this.links.join(event),
-			rooms: this.store.listRooms(event.id).map((r) => ({ id: r.id, title: r.title }))
-		};
+		return { ...this.eventFields(event), rooms: this.store.listRooms(event.id).map((r) => ({ id: r.id, title: r.title })) };
 	}
 
 	/** A phone's own view: the event, the person, and their group with its members' names. */
@@ -200,14 +196,7 @@ export class ReadModels {
 	organiserDocumentOf(event: EventRecord, rooms: OrganiserDocument['rooms']): OrganiserDocument {
 		const people = this.store.listParticipants(event.id);
 		return {
-			id: event.id,
-			title: event.title,
-			date: event.date,
-			endDate: event.endDate,
-			place: event.place,
-			language: event.language,
-			joinCode: event.joinCode,
-			joinUrl: this.links.join(event),
+			...this.eventFields(event),
 			settings: event.settings,
 			participants: { ...headcount(people), unassigned: people.filter((p) => !p.roomId).length },
 			board: this.figures.publicBoard(event.id),

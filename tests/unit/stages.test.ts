@@ -491,8 +491,7 @@ describe('property: random sequences of operations keep the state coherent', () 
 			}),
 			{ numRuns: 500 }
 		);
-		// 500 sequences take a few seconds on a loaded 2-core machine: bounded, not timed.
-	}, 30_000);
+	});
 });
 
 describe('setDurations', () => {

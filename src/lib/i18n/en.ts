@@ -436,7 +436,6 @@ export const en: Record<MessageKey, string> = {
 	'error.unknownRoom': 'unknown room',
 	'error.unknownParticipant': 'unknown participant',
 	'error.unknownGroup': 'unknown group',
-	'error.unknownField': '{field}: unknown {what}',
 	'error.fieldUnknownRoom': 'roomId: unknown room',
 	'error.fieldUnknownStatement': 'statementId: unknown statement in this room',
 	'error.fieldUnknownEventStatement': 'statementId: unknown statement in this event ({id})',

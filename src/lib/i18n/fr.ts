@@ -434,7 +434,6 @@ export const fr = {
 	'error.unknownRoom': 'salle inconnue',
 	'error.unknownParticipant': 'participant·e inconnu·e',
 	'error.unknownGroup': 'groupe inconnu',
-	'error.unknownField': '{field}: {what} inconnu·e',
 	'error.fieldUnknownRoom': 'roomId: salle inconnue',
 	'error.fieldUnknownStatement': 'statementId: énoncé inconnu dans cette salle',
 	'error.fieldUnknownEventStatement': 'statementId : énoncé inconnu dans cet événement ({id})',
