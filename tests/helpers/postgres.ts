@@ -18,10 +18,11 @@ function postgresBin(): string {
 				.filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
 				.sort((a, b) => Number(a) - Number(b))
 		: [];
-	if (versions.length === 0) {
+	const newest = versions.at(-1);
+	if (newest === undefined) {
 		throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql');
 	}
-	return join(root, versions[versions.length - 1], 'bin');
+	return join(root, newest, 'bin');
 }
 
 /** initdb refuses to run as root: as root, the cluster belongs to the `postgres` user. */
