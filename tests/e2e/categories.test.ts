@@ -84,6 +84,8 @@ it.each(['fr', 'en'] as const)('offers the families and, one tap further, finer 
 	const checkbox = (name: string) => page.getByRole('checkbox', { name, exact: true });
 	// The form is ready once its script has taken over.
 	await expect.poll(() => checkbox(w.sante).isEnabled()).toBe(true);
+	// Folded into one line of the form: one tap opens them.
+	await page.getByTestId('categories-toggle').click();
 
 	// A family alone: no detail is asked for until it is ticked.
 	expect(await radio(w.nurse).count()).toBe(0);

@@ -94,6 +94,8 @@ export const en: Record<MessageKey, string> = {
 	'join.wait': 'Wait for the facilitators’ instructions.',
 	'join.offline': 'Offline: what you write stays on this phone and will be sent when the network is back.',
 	'join.privacy': 'What is kept and who sees it',
+	'join.categoriesShort': 'You are… (optional)',
+	'join.categoriesChosen': '{n} chosen',
 
 	'phase.welcome': 'Welcome',
 	'phase.presentation': 'Presenting the statements',
@@ -114,6 +116,10 @@ export const en: Record<MessageKey, string> = {
 	'groups.singleFamily': 'a single category',
 	'groups.join': 'Join',
 	'groups.withoutResident': '{n} group(s) without a resident',
+	'groups.line': 'Group {n} · {k}/{max}',
+	'groups.with': 'With: {names}',
+	'groups.alone': 'You are the first person in this group.',
+	'groups.details': 'statement and members',
 
 	'proj.page': 'Page {i} of {n}',
 	'proj.groups': 'Groups of the room',

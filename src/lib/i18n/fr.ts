@@ -92,6 +92,8 @@ export const fr = {
 	'join.wait': 'Attendez les consignes de l’animation.',
 	'join.offline': 'Hors ligne : ce que vous écrivez reste sur ce téléphone et partira au retour du réseau.',
 	'join.privacy': 'Ce qui est conservé et qui le voit',
+	'join.categoriesShort': 'Vous êtes… (facultatif)',
+	'join.categoriesChosen': '{n} choix',
 
 	'phase.welcome': 'Accueil',
 	'phase.presentation': 'Présentation des énoncés',
@@ -112,6 +114,10 @@ export const fr = {
 	'groups.singleFamily': 'une seule catégorie',
 	'groups.join': 'Rejoindre',
 	'groups.withoutResident': '{n} groupe(s) sans habitant·e',
+	'groups.line': 'Groupe {n} · {k}/{max}',
+	'groups.with': 'Avec : {names}',
+	'groups.alone': 'Vous êtes la première personne de ce groupe.',
+	'groups.details': 'énoncé et membres',
 
 	'proj.page': 'Page {i} sur {n}',
 	'proj.groups': 'Groupes de la salle',
