@@ -149,6 +149,8 @@ it('puts what each role does now on the first screen, at every stage, in French 
 		await mainFirst(reader, stageOf(reader), `reader-${suffix}`);
 		// The reader sees the ideas on the first screen, not only a title.
 		expect((await box(reader.getByTestId('item-text').first())).top).toBeLessThan(SCREEN);
+		// The others see who holds the pen before they take it over.
+		expect(await stageOf(reader).textContent()).toContain(english ? 'The pen is with Marie-Françoise.' : 'La plume est chez Marie-Françoise.');
 	}
 
 	await room.stage({ action: 'next' });

@@ -220,7 +220,7 @@ export const en: Record<MessageKey, string> = {
 	'writeup.stage3': '3. Concretely',
 	'writeup.takePen': 'I take the pen',
 	'writeup.givePen': 'I give the pen back',
-	'writeup.someoneWrites': 'Someone is writing for the group.',
+	'writeup.someoneWrites': 'The pen is with {names}.',
 	'writeup.itemLabel': 'Idea {n}',
 	'writeup.who': 'Who?',
 	'writeup.when': 'When?',

@@ -218,7 +218,7 @@ export const fr = {
 	'writeup.stage3': '3. Concrètement',
 	'writeup.takePen': 'Je prends la plume',
 	'writeup.givePen': 'Je rends la plume',
-	'writeup.someoneWrites': 'Quelqu’un écrit pour le groupe.',
+	'writeup.someoneWrites': 'La plume est chez {names}.',
 	'writeup.itemLabel': 'Idée {n}',
 	'writeup.who': 'Qui ?',
 	'writeup.when': 'Quand ?',
