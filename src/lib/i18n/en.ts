@@ -120,6 +120,7 @@ export const en: Record<MessageKey, string> = {
 	'groups.with': 'With: {names}',
 	'groups.alone': 'You are the first person in this group.',
 	'groups.details': 'statement and members',
+	'groups.statementNumber': 'statement {n}',
 
 	'proj.page': 'Page {i} of {n}',
 	'proj.groups': 'Groups of the room',

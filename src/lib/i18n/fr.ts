@@ -118,6 +118,7 @@ export const fr = {
 	'groups.with': 'Avec : {names}',
 	'groups.alone': 'Vous êtes la première personne de ce groupe.',
 	'groups.details': 'énoncé et membres',
+	'groups.statementNumber': 'énoncé {n}',
 
 	'proj.page': 'Page {i} sur {n}',
 	'proj.groups': 'Groupes de la salle',
