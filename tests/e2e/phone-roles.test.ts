@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { chamberyTemplate } from '../../src/lib/domain/eventSettings';
 import { SCREENSHOTS, expectAccessible, phone, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
 import { layoutProblems } from '../helpers/geometry';
@@ -61,7 +62,6 @@ it('puts what each role does now on the first screen, at every stage, in French 
 	const longestOf = (texts: string[]) => texts.reduce((best, s, i) => (s.length > (texts[best]?.length ?? 0) ? i : best), 0);
 	// Three phones on sockets share the longest statement with the three in the browser (6 seats);
 	// the other statements are worked by a few each, as in a real room.
-	const { chamberyTemplate } = await import('../../src/lib/domain/eventSettings');
 	const texts = (chamberyTemplate().themes[0] as { statements: string[] }).statements;
 	const longest = longestOf(texts);
 	const last = texts.length - 1;
@@ -113,7 +113,8 @@ it('puts what each role does now on the first screen, at every stage, in French 
 	await checkScreen(reader, 'choice');
 
 	await room.stage({ action: 'start' });
-	const { rapporteur, timekeeper } = { rapporteur: people.rapporteur.page, timekeeper: people.timekeeper.page };
+	const rapporteur = people.rapporteur.page;
+	const timekeeper = people.timekeeper.page;
 	// The rapporteur takes the pen once, at stage 1; the timekeeper takes the time once.
 	await rapporteur.getByTestId('pen').click();
 	await expect.poll(() => rapporteur.getByTestId('pen').getAttribute('aria-pressed')).toBe('true');
