@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs';
 import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
+import { carriedPens, passedOn } from '../src/lib/domain/pens';
 import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import { holders, type Access } from './access';
@@ -64,13 +65,23 @@ export class Writeups {
 
 	/**
 	 * Takes or gives back the pen for one stage of one's group (several rapporteurs may write): the
-	 * Yjs process then lets only the pen holders change that stage's items.
+	 * Yjs process then lets only the pen holders change that stage's items. Taking a pen carried
+	 * over from the stage before passes it on: its carrier gives it up (src/lib/domain/pens.ts).
 	 */
 	setRapporteur(p: ParticipantRecord, stage: number, on: boolean) {
 		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
-		this.store.setRapporteur(p.groupId, stage, p.id, on);
-		this.host?.setPens(docName(p.groupId), this.access.pens(p.groupId));
-		this.changes.emit({ kind: 'pensChanged', eventId: p.eventId, roomId: p.roomId, groupId: p.groupId, memberIds: memberIds(this.store, p.groupId) });
+		const groupId = p.groupId;
+		const giving = on ? passedOn(this.access.pens(groupId), stage, p.id) : [];
+		this.store.transaction(() => {
+			for (const id of giving) this.store.setRapporteur(groupId, stage, id, false);
+			this.store.setRapporteur(groupId, stage, p.id, on);
+		});
+		this.pensChanged(p.eventId, p.roomId, groupId);
+	}
+
+	private pensChanged(eventId: string, roomId: string, groupId: string) {
+		this.host?.setPens(docName(groupId), this.access.pens(groupId));
+		this.changes.emit({ kind: 'pensChanged', eventId, roomId, groupId, memberIds: memberIds(this.store, groupId) });
 	}
 
 	/**
@@ -91,11 +102,20 @@ export class Writeups {
 
 	/**
 	 * After a stage command: a group whose stages end now closes, even one reopened by hand
-	 * before (« Terminer » always closes); the Yjs process hears of every group's state.
+	 * before (« Terminer » always closes); the Yjs process hears of every group's state. A group
+	 * that moved on to its next written stage keeps its rapporteurs (src/lib/domain/pens.ts).
 	 */
 	stagesChanged(room: RoomRecord, before: RoomStages, after: RoomStages, at: number) {
 		const roomEnds = before.room.status !== 'finished' && after.room.status === 'finished';
 		for (const g of this.store.listGroups(room.id)) {
+			const carried = carriedPens(this.access.pens(g.id), effectiveStage(before, g.id).index, effectiveStage(after, g.id).index);
+			if (carried.length) {
+				const stage = effectiveStage(after, g.id).index;
+				this.store.transaction(() => {
+					for (const id of carried) this.store.setRapporteur(g.id, stage, id, true);
+				});
+				this.pensChanged(room.eventId, room.id, g.id);
+			}
 			const ends = roomEnds || (effectiveStage(before, g.id).status !== 'finished' && effectiveStage(after, g.id).status === 'finished');
 			if (ends && this.store.listWriteupAccess(g.id).at(-1)?.open) this.store.addWriteupAccess(g.id, { at, open: false, by: 'stages' });
 			this.host?.setClosed(docName(g.id), this.closing(g.id, after).closed);

@@ -39,6 +39,8 @@ it('seats the seventh chooser in Groupe 2 and shows composition on the big scree
 		const p = await ctx.newPage();
 		await p.goto(e.joinUrl);
 		await p.getByLabel('Votre prénom ou un pseudonyme').fill(`Personne ${i + 1}`);
+		// The categories are folded into one line of the form.
+		await p.getByTestId('categories-toggle').click();
 		await p.getByLabel(i === 6 ? /Habitant·e/ : /Professionnel·le de santé/).check();
 		await p.getByRole('button', { name: /Entrer/ }).click();
 		await p.getByTestId('my-room').waitFor();

@@ -28,6 +28,8 @@ it('two members fill the one form of their group without losing each other’s a
 		const p = await (await phone(browser)).newPage();
 		await p.goto(e.joinUrl);
 		await p.getByLabel('Votre prénom ou un pseudonyme').fill(name);
+		// The categories are folded into one line of the form.
+		await p.getByTestId('categories-toggle').click();
 		await p.getByLabel(/Habitant·e/).check();
 		await p.getByRole('button', { name: /Entrer/ }).click();
 		await p.getByTestId('statement-card').first().click();

@@ -32,6 +32,8 @@ it('tells an erased phone and a projection with a renewed link why they stopped'
 	const p = await (await phone(browser)).newPage();
 	await p.goto(e.joinUrl);
 	await p.getByLabel('Votre prénom ou un pseudonyme').fill('Awa');
+	// The categories are folded into one line of the form.
+	await p.getByTestId('categories-toggle').click();
 	await p.getByLabel(/Habitant·e/).check();
 	await p.getByRole('button', { name: /Entrer/ }).click();
 	await p.getByTestId('statement-card').first().click();

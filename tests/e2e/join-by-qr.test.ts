@@ -68,6 +68,8 @@ it('creates an event from the template, joins by QR code and counts live', async
 		const p = await ctx.newPage();
 		await p.goto(joinUrl);
 		await p.getByLabel('Votre prénom ou un pseudonyme').fill(name);
+		// The categories are folded into one line of the form.
+		await p.getByTestId('categories-toggle').click();
 		await p.getByLabel(category).check();
 		await p.getByLabel(/Quelle place pour les usagers/).check();
 		await p.getByRole('button', { name: /Entrer/ }).click();

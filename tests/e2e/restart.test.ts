@@ -29,6 +29,8 @@ it('shows « redémarrage du serveur » on phones and projections during a resta
 	const p = await (await phone(browser)).newPage();
 	await p.goto(e.joinUrl);
 	await p.getByLabel('Votre prénom ou un pseudonyme').fill('Awa');
+	// The categories are folded into one line of the form.
+	await p.getByTestId('categories-toggle').click();
 	await p.getByLabel(/Habitant·e/).check();
 	await p.getByRole('button', { name: /Entrer/ }).click();
 	await p.getByTestId('statement-card').first().click();

@@ -38,6 +38,8 @@ it('counts speaking time exactly, by person for the group and by category for th
 	const keeper = await ctx.newPage();
 	await keeper.goto(e.joinUrl);
 	await keeper.getByLabel('Votre prénom ou un pseudonyme').fill('Dany');
+	// The categories are folded into one line of the form.
+	await keeper.getByTestId('categories-toggle').click();
 	await keeper.getByLabel(/Professionnel·le de santé/).check();
 	await keeper.getByRole('button', { name: /Entrer/ }).click();
 	await keeper.getByTestId('statement-card').first().click();

@@ -77,7 +77,8 @@ it('the organiser translates from the console; the English phone reads the trans
 		await cards(p).first().click();
 		await p.getByTestId('my-group').first().waitFor();
 	}
-	await en.getByTestId('my-group').getByText('« We talk about everything »').waitFor();
+	// The group line names the group; the chosen card shows the statement, translated.
+	await en.locator('[data-testid="statement-card"][aria-pressed="true"]').getByText('« We talk about everything »').waitFor();
 	await request(organiser, 'stage:control', { roomId: e.rooms[0].id, command: { action: 'start' } });
 	await en.getByTestId('question').getByText('What is the problem, here and now?').waitFor();
 	expect(await en.getByTestId('question').getAttribute('lang')).toBe('en');

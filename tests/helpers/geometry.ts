@@ -12,12 +12,14 @@ export interface GeometryOptions {
 	/** Selector of elements whose text must be at least `minFontPx` high. */
 	readable?: string;
 	minFontPx?: number;
+	/** A page that scrolls down (a phone's): only its width must fit the viewport. */
+	scrolls?: boolean;
 }
 
 export function layoutProblems(page: Page, options: GeometryOptions): Promise<string[]> {
-	return page.evaluate(({ names, readable, minFontPx }) => {
+	return page.evaluate(({ names, readable, minFontPx, scrolls }) => {
 		const W = innerWidth;
-		const H = innerHeight;
+		const H = scrolls ? Infinity : innerHeight;
 		const problems: string[] = [];
 		const TOL = 1;
 		const describe = (el: Element) => {
@@ -28,6 +30,9 @@ export function layoutProblems(page: Page, options: GeometryOptions): Promise<st
 		// Text meant for screen readers only is clipped on purpose.
 		const shown = (el: Element) => {
 			if (el.closest('.visually-hidden')) return false;
+			// A closed <details> keeps its content laid out, unseen: only its summary shows.
+			const folded = el.closest('details:not([open])');
+			if (folded && !el.closest('summary')?.parentElement?.isSameNode(folded) && el !== folded) return false;
 			const cs = getComputedStyle(el);
 			return cs.visibility !== 'hidden' && el.getClientRects().length > 0;
 		};
@@ -36,7 +41,7 @@ export function layoutProblems(page: Page, options: GeometryOptions): Promise<st
 		for (const el of all) {
 			const r = el.getBoundingClientRect();
 			if (r.width === 0 && r.height === 0) continue;
-			if (r.left < -TOL || r.top < -TOL || r.right > W + TOL || r.bottom > H + TOL) {
+			if (r.left < -TOL || (!scrolls && r.top < -TOL) || r.right > W + TOL || r.bottom > H + TOL) {
 				problems.push(`beyond the viewport: ${describe(el)} (${Math.round(r.left)},${Math.round(r.top)})–(${Math.round(r.right)},${Math.round(r.bottom)})`);
 			}
 		}

@@ -25,6 +25,8 @@ export interface RealisticRoom {
 	eventId: string;
 	roomId: string;
 	projectionUrl: string;
+	/** The event's join page, as its QR code opens it (every room to choose from). */
+	joinUrl: string;
 	organiserToken: string;
 	organiser: Socket;
 	statements: { id: string; text: string }[];
@@ -97,6 +99,7 @@ export async function realisticRoom(
 		eventId: e.id,
 		roomId,
 		projectionUrl: e.rooms[0].projectionUrl,
+		joinUrl: e.joinUrl,
 		organiserToken: e.organiserToken,
 		organiser,
 		statements,

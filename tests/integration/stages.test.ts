@@ -3,6 +3,8 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient, nextEvent, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
+import { storedDoc, waitFor, yjsClient } from '../helpers/yjsClients';
+import { addItem, docName, readWriteup } from '../../src/lib/writeup';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -188,4 +190,53 @@ it('one evaluation per group: two members sending different fields at once keep 
 	expect(await request(awa, 'group:evaluate', { everyoneSpoke: 4 })).toMatchObject({ ok: false, code: 'evaluationClosed' });
 	expect((await stored()).statements[0].groups[0].evaluation).toEqual(cleared);
 	for (const s of [...members, organiser]) s.disconnect();
+});
+
+it('the rapporteur keeps the pen from stage to stage until someone else takes it', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Plume', themes: [{ title: 'Salle', statements: ['A'] }] })).body;
+	const roomId = e.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
+	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
+	const members: { socket: Socket; id: string; token: string }[] = [];
+	for (const displayName of ['Awa', 'Bruno']) {
+		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName, roomId });
+		const socket = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+		expect((await request(socket, 'group:pick', { statementId })).ok).toBe(true);
+		members.push({ socket, id: joined.body.session.me.id, token: joined.body.token });
+	}
+	const [awa, bruno] = members as [(typeof members)[number], (typeof members)[number]];
+	const next = (action: string) => request(organiser, 'stage:control', { roomId, command: { action } });
+	/** The pens every member's phone is told of, once they match. */
+	const pensAre = (pens: string[][]) =>
+		Promise.all(members.map((m) => nextEvent<{ group: { rapporteurs: string[][] } | null }>(m.socket, 'session', (s) => JSON.stringify(s.group?.rapporteurs) === JSON.stringify(pens))));
+
+	expect((await next('start')).ok).toBe(true);
+	let told = pensAre([[awa.id], [], []]);
+	expect((await request(awa.socket, 'group:setRapporteur', { stage: 1, on: true })).ok).toBe(true);
+	await told;
+
+	// Stage 2: Awa still holds the pen, without taking it again, and the Yjs process lets her write.
+	told = pensAre([[awa.id], [awa.id], []]);
+	expect((await next('next')).ok).toBe(true);
+	await told;
+	const groupId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].groups[0].id as string;
+	const writer = yjsClient(server, docName(groupId), awa.token);
+	try {
+		await waitFor('sync', () => writer.provider.synced);
+		addItem(writer.doc, 2, { id: 'carried', createdAt: Date.now(), text: 'Écrit sans reprendre la plume' });
+		await waitFor('saved', () => writer.state === 'saved');
+		expect(readWriteup(storedDoc(server, docName(groupId))).stages[1]?.items.map((i) => i.text)).toEqual(['Écrit sans reprendre la plume']);
+	} finally {
+		writer.destroy();
+	}
+
+	// Bruno takes it: Awa passes it on, and stage 3 is Bruno's.
+	told = pensAre([[awa.id], [bruno.id], []]);
+	expect((await request(bruno.socket, 'group:setRapporteur', { stage: 2, on: true })).ok).toBe(true);
+	await told;
+	told = pensAre([[awa.id], [bruno.id], [bruno.id]]);
+	expect((await next('next')).ok).toBe(true);
+	await told;
+	for (const s of [awa.socket, bruno.socket, organiser]) s.disconnect();
 });
