@@ -190,6 +190,8 @@ export const en: Record<MessageKey, string> = {
 	'eval.didNotWork': 'What did not work',
 	'eval.send': 'Save the texts',
 	'eval.sent': 'Evaluation saved',
+	'eval.fillingOne': '{name} is filling in the evaluation…',
+	'eval.fillingMany': '{names} are filling in the evaluation…',
 	'fac.stages': 'Stages',
 	'fac.startStages': 'Start stage 1 for every group',
 	'fac.pause': 'Pause',

@@ -188,6 +188,8 @@ export const fr = {
 	'eval.didNotWork': 'Ce qui n’a pas marché',
 	'eval.send': 'Enregistrer les textes',
 	'eval.sent': 'Évaluation enregistrée',
+	'eval.fillingOne': '{name} remplit l’évaluation…',
+	'eval.fillingMany': '{names} remplissent l’évaluation…',
 	'fac.stages': 'Étapes',
 	'fac.startStages': 'Démarrer l’étape 1 pour tous les groupes',
 	'fac.pause': 'Pause',
