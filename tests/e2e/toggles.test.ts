@@ -146,6 +146,16 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 		await expectToggles(p, ['keeper', 'tap', 'crosstalk', 'pen', 'agree', 'clarify', 'star', 'text-size']);
 		await expectAccessible(p);
 		if (stage === 2) await p.screenshot({ path: join(SCREENSHOTS, 'phone-toggles-stage2.png'), fullPage: true });
+		if (stage === 1) {
+			// The idea's menu: its symbols are drawn (src/lib/components/Icon.svelte), not taken from a font.
+			await item.getByTestId('item-menu').click();
+			await item.getByTestId('delete-item').waitFor();
+			expect(await item.locator('.menu-list svg').count()).toBeGreaterThanOrEqual(3);
+			await expectAccessible(p);
+			await item.getByTestId('delete-item').scrollIntoViewIfNeeded();
+			await p.screenshot({ path: join(SCREENSHOTS, 'phone-item-menu-icons.png') });
+			await item.getByTestId('item-menu').click();
+		}
 		// Back as it was, for the next stage.
 		await press(() => p.getByTestId('crosstalk'));
 		await control('next');
@@ -174,7 +184,7 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	const names = await expectToggles(f, ['level-equipes', 'level-institutions']);
 	expect(names.length).toBeGreaterThanOrEqual(2 + 2 + 4);
 	await expectAccessible(f);
-	await f.locator('details#board').scrollIntoViewIfNeeded();
+	await f.evaluate(() => window.scrollTo(0, 0));
 	await f.screenshot({ path: join(SCREENSHOTS, 'facilitator-toggles-tablet.png') });
 	bruno.disconnect();
 	organiser.disconnect();
