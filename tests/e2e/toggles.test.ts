@@ -99,8 +99,8 @@ async function press(find: () => ReturnType<Page['getByTestId']>) {
 	expect(await look()).not.toBe(was);
 }
 
-it('every toggle of the phone, stage by stage, and of the facilitator says and shows its state', async () => {
-	const { browser } = tb;
+/** A room at the choice, with Bruno already seated at the first statement (a socket is enough for him). */
+async function room() {
 	const e = (await server.api('POST', '/api/events', { title: 'Boutons', themes: [{ title: 'Salle', statements: ['Des bancs', 'Une fontaine'] }] })).body;
 	const roomId = e.rooms[0].id as string;
 	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
@@ -109,6 +109,16 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Bruno', categories: ['habitant'], roomId });
 	const bruno = await connectClient(server.url, { role: 'participant', token: joined.body.token });
 	expect((await request(bruno, 'group:pick', { statementId })).ok).toBe(true);
+	const control = async (action: 'start' | 'next') => expect((await request(organiser, 'stage:control', { roomId, command: { action } })).ok).toBe(true);
+	const addToBoard = async () =>
+		expect(await request(organiser, 'board:op', { op: { kind: 'addDirect', itemId: 'banc1', text: 'Des bancs partout', at: Date.now() } })).toMatchObject({ ok: true });
+	const close = () => [bruno, organiser].forEach((s) => s.disconnect());
+	return { e, control, addToBoard, close };
+}
+
+it('every toggle of the phone, stage by stage, says and shows its state', async () => {
+	const { browser } = tb;
+	const { e, control, addToBoard, close } = await room();
 
 	const p = await (await phone(browser)).newPage();
 	await p.goto(e.joinUrl);
@@ -126,7 +136,6 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	await press(() => p.getByTestId('text-size'));
 	await expectAccessible(p);
 
-	const control = async (action: 'start' | 'next') => expect((await request(organiser, 'stage:control', { roomId, command: { action } })).ok).toBe(true);
 	await control('start');
 	for (const stage of [1, 2, 3]) {
 		await expect.poll(() => p.getByTestId('writeup-stage-' + stage).count()).toBe(1);
@@ -144,8 +153,10 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 		await press(() => item.getByTestId('agree'));
 		await press(() => item.getByTestId('star'));
 		await expectToggles(p, ['keeper', 'tap', 'crosstalk', 'pen', 'agree', 'clarify', 'star', 'text-size']);
-		await expectAccessible(p);
-		if (stage === 2) await p.screenshot({ path: join(SCREENSHOTS, 'phone-toggles-stage2.png'), fullPage: true });
+		if (stage === 2) {
+			await expectAccessible(p);
+			await p.screenshot({ path: join(SCREENSHOTS, 'phone-toggles-stage2.png'), fullPage: true });
+		}
 		if (stage === 1) {
 			// The idea's menu: its symbols are drawn (src/lib/components/Icon.svelte), not taken from a font.
 			await item.getByTestId('item-menu').click();
@@ -162,7 +173,7 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	}
 
 	// The evaluation: its scales, and « Je soutiens » on the board.
-	expect(await request(organiser, 'board:op', { op: { kind: 'addDirect', itemId: 'banc1', text: 'Des bancs partout', at: Date.now() } })).toMatchObject({ ok: true });
+	await addToBoard();
 	await p.getByTestId('evaluation').waitFor();
 	const support = () => p.getByTestId('support');
 	await support().waitFor();
@@ -172,8 +183,17 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	await expectAccessible(p);
 	await support().scrollIntoViewIfNeeded();
 	await p.screenshot({ path: join(SCREENSHOTS, 'phone-toggles-evaluation.png') });
+	close();
+});
 
-	// The facilitator: the room's phases, the order of the groups, a board item's levels.
+it('every toggle of the facilitator’s page says and shows its state', async () => {
+	const { browser } = tb;
+	const { e, control, addToBoard, close } = await room();
+	await control('start');
+	for (let i = 0; i < 3; i++) await control('next');
+	await addToBoard();
+
+	// The room's phases (locked during the stages), the order of the groups, a board item's levels.
 	const f = await (await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' })).newPage();
 	await f.goto((await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].facilitatorUrl);
 	await f.getByTestId('rows').waitFor();
@@ -186,6 +206,5 @@ it('every toggle of the phone, stage by stage, and of the facilitator says and s
 	await expectAccessible(f);
 	await f.evaluate(() => window.scrollTo(0, 0));
 	await f.screenshot({ path: join(SCREENSHOTS, 'facilitator-toggles-tablet.png') });
-	bruno.disconnect();
-	organiser.disconnect();
+	close();
 });
