@@ -3,6 +3,7 @@
  * decide who must hear about it. Who hears what is decided in one place, the realtime fan-out
  * (server/realtime/fanout.ts); services never name a channel, a view or a socket.
  */
+import type { EvaluationFilling } from '../src/lib/protocol';
 
 /** A group and who sits in it now. */
 export interface Seats {
@@ -27,6 +28,8 @@ export type Change =
 	/** An organiser renamed a group's composition label. */
 	| { kind: 'labelChanged'; eventId: string; roomId: string }
 	| { kind: 'evaluated'; eventId: string; roomId: string; groupId: string; memberIds: string[] }
+	/** Who is filling a group's evaluation now, and until when unless they go on (src/lib/protocol.ts `EvaluationFilling`). */
+	| { kind: 'evaluationFilling'; eventId: string; roomId: string; groupId: string; filling: EvaluationFilling['filling'] }
 	/** Someone took or gave back a stage's pen. */
 	| { kind: 'pensChanged'; eventId: string; roomId: string; groupId: string; memberIds: string[] }
 	/** Statements or stages translated: the rooms that show them, the members of groups whose statement changed. */

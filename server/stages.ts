@@ -12,7 +12,13 @@ import { PalabreError } from './errors';
 import { eventById, roomById } from './records';
 import type { ParticipantRecord, RoomRecord, Store } from './store/store';
 
+/** How long a member's « en cours » lasts without news from their phone (which renews it every few seconds of use). */
+export const FILLING_MS = 30_000;
+
 export class Stages {
+	/** Who is filling each group's evaluation, until when (server clock): memory only. */
+	private readonly fillers = new Map<string, Map<string, number>>();
+
 	constructor(
 		private readonly store: Store,
 		private readonly changes: Changes,
@@ -91,18 +97,41 @@ export class Stages {
 	 * evaluation until the end: what a member sends (the fields they changed) is merged field by field.
 	 */
 	evaluate(p: ParticipantRecord, patch: EvaluationPatch) {
-		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
-		const room = roomById(this.store, p.roomId);
-		const stage = machine.effectiveStage(room.stages, p.groupId);
-		if (stage.index !== machine.EVALUATION_INDEX) throw new PalabreError(409, 'evaluationNotOpen');
-		// Editable until the end: once the group's stages are over, its answers stay as they are.
-		if (stage.status === 'finished') throw new PalabreError(409, 'evaluationClosed');
-		const groupId = p.groupId;
+		const { room, groupId } = this.openEvaluation(p);
 		this.store.transaction(() => {
 			const current = this.store.listEvaluations(room.id).find((e) => e.groupId === groupId)?.evaluation ?? null;
 			this.store.saveEvaluation(groupId, mergeEvaluation(current, patch));
 		});
 		const memberIds = this.store.listGroupMembers(groupId).map((m) => m.id);
 		this.changes.emit({ kind: 'evaluated', eventId: room.eventId, roomId: room.id, groupId, memberIds });
+	}
+
+	/**
+	 * Who is filling their group's evaluation now (« Awa remplit l'évaluation… » on the other
+	 * phones): a member says so while they touch the form, again now and then while they go on,
+	 * and no more once they sent it. Kept in memory only, each mark for `FILLING_MS`: phones hide a
+	 * mark once its `until` has passed, so a phone gone quiet needs no message to be forgotten.
+	 */
+	filling(p: ParticipantRecord, on: boolean) {
+		const { room, groupId } = this.openEvaluation(p);
+		const now = this.now();
+		const marks = new Map([...(this.fillers.get(groupId) ?? [])].filter(([, until]) => until > now));
+		if (on) marks.set(p.id, now + FILLING_MS);
+		else marks.delete(p.id);
+		if (marks.size) this.fillers.set(groupId, marks);
+		else this.fillers.delete(groupId);
+		const filling = [...marks].map(([participantId, until]) => ({ participantId, until }));
+		this.changes.emit({ kind: 'evaluationFilling', eventId: room.eventId, roomId: room.id, groupId, filling });
+	}
+
+	/** The room and group of a member whose group's evaluation is open (refused otherwise). */
+	private openEvaluation(p: ParticipantRecord) {
+		if (!p.groupId || !p.roomId) throw new PalabreError(409, 'notInGroup');
+		const room = roomById(this.store, p.roomId);
+		const stage = machine.effectiveStage(room.stages, p.groupId);
+		if (stage.index !== machine.EVALUATION_INDEX) throw new PalabreError(409, 'evaluationNotOpen');
+		// Editable until the end: once the group's stages are over, its answers stay as they are.
+		if (stage.status === 'finished') throw new PalabreError(409, 'evaluationClosed');
+		return { room, groupId: p.groupId };
 	}
 }

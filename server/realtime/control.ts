@@ -36,6 +36,7 @@ function handlers(palabre: Palabre): Handlers {
 		'group:pick': { roles: ['participant'], run: (who, msg) => seating.pick(me(who), msg.statementId) },
 		'group:leave': { roles: ['participant'], run: (who) => seating.leave(me(who)) },
 		'group:evaluate': { roles: ['participant'], run: (who, msg) => stages.evaluate(me(who), msg) },
+		'group:evaluating': { roles: ['participant'], run: (who, msg) => stages.filling(me(who), msg.on) },
 		'group:setRapporteur': { roles: ['participant'], run: (who, msg) => writeups.setRapporteur(me(who), msg.stage, msg.on) },
 		'speaking:taps': {
 			roles: ['participant'],

@@ -4,6 +4,7 @@
  * once and sends it to its channel. Changes are coalesced: a rush of 300 picks sends one update
  * per room, not 300, and each socket gets the views its role may see.
  */
+import type { EvaluationFilling } from '../../src/lib/protocol';
 import type { GoneReason, OrganiserDocument, ParticipantSession, ProgressUpdate } from '../../src/lib/views';
 import { phoneRoomView } from '../../src/lib/views';
 import type { Change, ChangeKind, ChangeOf } from '../changes';
@@ -69,6 +70,7 @@ export interface Due {
 /** What goes at once, not as a view: a notice, the end of a connection. */
 export interface Immediately {
 	notice(groupId: string, text: string, at: number): void;
+	filling(filling: EvaluationFilling): void;
 	erased(participantId: string): void;
 	gone(eventId: string, why: 'event' | 'links'): void;
 }
@@ -121,6 +123,8 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		due.rooms.add(c.roomId);
 		due.organisers.add(c.eventId);
 	},
+	// Who fills the form is no view's business: it goes at once, to the group's phones only.
+	evaluationFilling: (c, _due, now) => now.filling({ groupId: c.groupId, filling: c.filling }),
 	pensChanged: (c, due) => {
 		for (const id of c.memberIds) due.sessions.add(id);
 		// The facilitators see whether each group has a rapporteur.
@@ -193,6 +197,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 
 	const now: Immediately = {
 		notice: (groupId, text, at) => io.to(channel.group(groupId)).emit('notice', { text, at }),
+		filling: (filling) => io.to(channel.group(filling.groupId)).emit('evaluationFilling', filling),
 		erased: (participantId) => {
 			forget(channel.participant(participantId), 'session');
 			io.to(channel.participant(participantId)).emit('gone', 'erased' satisfies GoneReason);

@@ -297,6 +297,8 @@ export const ClientMessages = {
 	/** A roaming facilitator's short message to one group's phones. */
 	'room:notifyGroup': z.object({ roomId: id, groupId: id, text: text(LIMITS.notice) }).strict(),
 	'group:evaluate': EvaluationPatchBody,
+	/** « I am filling our group's evaluation » (renewed while one goes on), or « no more » once sent. */
+	'group:evaluating': z.object({ on: z.boolean() }).strict(),
 	/** Take (or give back) the pen for one stage of one's group. */
 	'group:setRapporteur': z.object({ stage: z.int().min(1).max(3), on: z.boolean() }).strict(),
 	/** Taps, one or a queue kept while offline; ids make resending harmless. */
@@ -352,6 +354,12 @@ export type Ack<T = unknown> = { ok: true; data: T } | ({ ok: false } & Refused)
 export type Notice = { text: string; at: number };
 
 /**
+ * Who is filling the group's evaluation now: each member until `until` (server clock), after
+ * which a phone stops showing them without waiting for another message.
+ */
+export type EvaluationFilling = { groupId: string; filling: { participantId: string; until: number }[] };
+
+/**
  * Server → client events, each with its payload: socket.io's typed generics on both ends
  * (`Server<ClientEvents, ServerEvents>`, `Socket<ServerEvents, ClientEvents>`).
  */
@@ -373,6 +381,8 @@ export interface ServerEvents {
 	/** Write-ups' items per stage, at once, for the projection and the facilitators. */
 	progress: (updates: ProgressUpdate[]) => void;
 	notice: (notice: Notice) => void;
+	/** Who is filling the group's evaluation, to the group's phones (src/lib/client/evaluationPresence). */
+	evaluationFilling: (filling: EvaluationFilling) => void;
 	/** This connection ends for good, and why (then a disconnection). */
 	gone: (reason: GoneReason) => void;
 	fault: (fault: Fault) => void;

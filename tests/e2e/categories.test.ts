@@ -122,7 +122,7 @@ it.each(['fr', 'en'] as const)('offers the families and, one tap further, finer 
 	await checkbox(w.resident).check();
 	await page.getByTestId('details-habitant').getByRole('radio', { name: w.councillor }).check();
 
-	await page.getByRole('button', { name: `➜ ${w.submit}` }).click();
+	await page.getByRole('button', { name: w.submit, exact: true }).click();
 	const declared = async () =>
 		(await server.api('GET', `/api/events/${e.id}/actes?format=json`, undefined, e.organiserToken)).body.participants.map((p: { categories: string[] }) => [...p.categories].sort());
 	await expect.poll(declared).toEqual([['conseiller-citoyen', 'infirmier']]);
@@ -184,7 +184,7 @@ it('shows the room’s speaking shares on the projection, lets the organiser edi
 	await facilitator.getByRole('checkbox', { name: 'Patient·e partenaire', exact: true }).check();
 	await facilitator.getByRole('radio', { name: 'Patient·e expert·e', exact: true }).check();
 	await expectAccessible(facilitator);
-	await facilitator.getByRole('button', { name: '＋ Ajouter' }).click();
+	await facilitator.getByRole('button', { name: 'Ajouter', exact: true }).click();
 	names.push('Madame Kx');
 	const added = async () =>
 		(await server.api('GET', `/api/events/${room.eventId}/actes?format=json&names=1`, undefined, room.organiserToken)).body.participants.find(

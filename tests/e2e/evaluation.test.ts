@@ -1,7 +1,8 @@
 /**
- * Issue 19, item 6, end to end at 360×640: the group's one evaluation. Two members answer
- * different questions on their own phones; neither loses the other's answers, both phones show
- * the group's answers with their pressed state, a scale can be cleared, and the end closes the form.
+ * Issue 19, item 6, end to end at 360×640: the group's one evaluation. When one member starts
+ * filling it, the other's phone shows who (« en cours »), live, until they sent it. Two members
+ * answer different questions on their own phones; neither loses the other's answers, both phones
+ * show the group's answers with their pressed state, a scale can be cleared, and the end closes the form.
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -43,14 +44,26 @@ it('two members fill the one form of their group without losing each other’s a
 	await Promise.all([awa.getByTestId('evaluation').waitFor(), bruno.getByTestId('evaluation').waitFor()]);
 	expect(await awa.getByTestId('eval-answered').count()).toBe(0);
 
+	// Awa starts filling the form: Bruno's phone says so with her name, live; hers does not name herself.
+	const filling = async (p: Page) => (await p.getByTestId('eval-filling').allTextContents()).map((s) => s.trim());
+	await awa.getByLabel('Ce qui a bien marché').focus();
+	await expect.poll(() => filling(bruno)).toEqual(['Awa remplit l’évaluation…']);
+	expect(await filling(awa)).toEqual([]);
+	await expectAccessible(bruno);
+	await bruno.screenshot({ path: joinPath(SCREENSHOTS, 'evaluation-filling-phone.png') });
+
 	// Awa answers the first scale and writes what worked; Bruno, at the same time, prefers not to
 	// answer the second scale and writes what did not work.
 	const pressed = (p: Page, id: string) => p.getByTestId(id).getAttribute('aria-pressed');
 	await awa.getByTestId('eval-everyoneSpoke-3').click();
 	await bruno.getByTestId('eval-feltHeard-declined').click();
+	await expect.poll(() => filling(awa)).toEqual(['Bruno remplit l’évaluation…']);
 	await awa.getByLabel('Ce qui a bien marché').fill('On s’est écouté');
 	await bruno.getByLabel('Ce qui n’a pas marché').fill('Trop court');
 	await Promise.all([awa.getByTestId('eval-send').click(), bruno.getByTestId('eval-send').click()]);
+	// Both sent: nobody is shown filling any more.
+	await expect.poll(() => filling(awa)).toEqual([]);
+	await expect.poll(() => filling(bruno)).toEqual([]);
 
 	const form = async (p: Page) => ({
 		spoke: await pressed(p, 'eval-everyoneSpoke-3'),

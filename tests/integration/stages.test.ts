@@ -142,15 +142,33 @@ it('one evaluation per group: two members sending different fields at once keep 
 	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
 	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
 	const members: Socket[] = [];
+	const ids: string[] = [];
 	for (const displayName of ['Awa', 'Bruno']) {
 		const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName, categories: ['habitant'], roomId });
 		const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
 		expect((await request(member, 'group:pick', { statementId })).ok).toBe(true);
 		members.push(member);
+		ids.push(joined.body.session.me.id);
 	}
 	const [awa, bruno] = members as [Socket, Socket];
+	const [awaId] = ids as [string, string];
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
+	// « en cours » only while the evaluation is open.
+	expect(await request(awa, 'group:evaluating', { on: true })).toMatchObject({ ok: false, code: 'evaluationNotOpen' });
 	for (let i = 0; i < 3; i++) await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
+
+	// Awa starts filling the form: Bruno's phone hears it at once, for a while; then she is done.
+	type Filling = { groupId: string; filling: { participantId: string; until: number }[] };
+	const before = Date.now();
+	const heard = nextEvent<Filling>(bruno, 'evaluationFilling', (f) => f.filling.length === 1);
+	expect(await request(awa, 'group:evaluating', { on: true })).toEqual({ ok: true, data: null });
+	const filling = (await heard).filling[0];
+	expect(filling?.participantId).toBe(awaId);
+	expect(filling?.until).toBeGreaterThanOrEqual(before + 30_000);
+	expect(await request(awa, 'group:evaluating', { on: 'yes' })).toMatchObject({ ok: false });
+	const done = nextEvent<Filling>(bruno, 'evaluationFilling', (f) => f.filling.length === 0);
+	expect(await request(awa, 'group:evaluating', { on: false })).toEqual({ ok: true, data: null });
+	await done;
 
 	interface Session {
 		group: { id: string; evaluation: unknown } | null;

@@ -11,6 +11,7 @@ function hear(change: Change) {
 	const now: string[] = [];
 	(WHO_HEARS[change.kind] as (c: Change, d: Due, n: unknown) => void)(change, due, {
 		notice: (groupId: string, text: string) => now.push(`notice ${groupId} ${text}`),
+		filling: (f: { groupId: string; filling: { participantId: string }[] }) => now.push(`filling ${f.groupId} ${f.filling.map((m) => m.participantId).join(',')}`),
 		erased: (id: string) => now.push(`erased ${id}`),
 		gone: (eventId: string, why: string) => now.push(`gone ${eventId} ${why}`)
 	});
@@ -76,6 +77,11 @@ describe('who hears what', () => {
 
 	it('an evaluation: the group’s sessions (one shared form), the room and the organisers', () => {
 		expect(hear({ kind: 'evaluated', eventId: E, roomId: R, groupId: 'g1', memberIds: ['a', 'b'] })).toEqual({ sessions: ['a', 'b'], rooms: [R], organisers: [E] });
+	});
+
+	it('who fills an evaluation goes at once, to its group only, as no view', () => {
+		expect(hear({ kind: 'evaluationFilling', eventId: E, roomId: R, groupId: 'g1', filling: [{ participantId: 'a', until: 5 }] })).toEqual({ now: ['filling g1 a'] });
+		expect(hear({ kind: 'evaluationFilling', eventId: E, roomId: R, groupId: 'g1', filling: [] })).toEqual({ now: ['filling g1 '] });
 	});
 
 	it('a pen: the group’s sessions, and the room (facilitators see who writes)', () => {

@@ -197,6 +197,8 @@ export const en: Record<MessageKey, string> = {
 	'eval.didNotWork': 'What did not work',
 	'eval.send': 'Save the texts',
 	'eval.sent': 'Evaluation saved',
+	'eval.fillingOne': '{name} is filling in the evaluation…',
+	'eval.fillingMany': '{names} are filling in the evaluation…',
 	'fac.stages': 'Stages',
 	'fac.startStages': 'Start stage 1 for every group',
 	'fac.pause': 'Pause',
@@ -421,7 +423,6 @@ export const en: Record<MessageKey, string> = {
 	'fac.evaluationShort': 'Evaluation',
 	'fac.minus': 'Remove {n} minute(s)',
 	'fac.plus': 'Add {n} minute(s)',
-	'fac.legend': '● needs attention · ✎ items written · ✓ evaluation done · ○ evaluation to do · a group’s stage and time when they differ from the room’s',
 	// Refusals, by code (src/lib/errors.ts): the server sends the code, each device words it.
 	'error.invalid': '{detail}',
 	'error.internal': 'internal error: this could not be done (details in the server’s log)',
@@ -704,6 +705,11 @@ export const en: Record<MessageKey, string> = {
 	'fac.by.facilitator': 'facilitators',
 	'fac.by.organiser': 'organisers',
 	'fac.by.stages': 'the end of the stages',
+	'fac.legendAttention': 'needs attention',
+	'fac.legendItems': 'items written',
+	'fac.legendEvaluated': 'evaluation done',
+	'fac.legendNotEvaluated': 'evaluation to do',
+	'fac.legendStage': 'a group’s stage and time when they differ from the room’s',
 	'org.flagged': 'Read again before exporting: {n} idea(s) seem to name a person or mention health.',
 	'org.flaggedNone': 'No idea seems to name a person or mention health.'
 };

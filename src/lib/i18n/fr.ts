@@ -195,6 +195,8 @@ export const fr = {
 	'eval.didNotWork': 'Ce qui n’a pas marché',
 	'eval.send': 'Enregistrer les textes',
 	'eval.sent': 'Évaluation enregistrée',
+	'eval.fillingOne': '{name} remplit l’évaluation…',
+	'eval.fillingMany': '{names} remplissent l’évaluation…',
 	'fac.stages': 'Étapes',
 	'fac.startStages': 'Démarrer l’étape 1 pour tous les groupes',
 	'fac.pause': 'Pause',
@@ -419,7 +421,6 @@ export const fr = {
 	'fac.evaluationShort': 'Évaluation',
 	'fac.minus': 'Retirer {n} minute(s)',
 	'fac.plus': 'Ajouter {n} minute(s)',
-	'fac.legend': '● à voir · ✎ idées écrites · ✓ évaluation faite · ○ évaluation à faire · l’étape et le temps d’un groupe quand ils diffèrent de la salle',
 	// Refusals, by code (src/lib/errors.ts): the server sends the code, each device words it.
 	'error.invalid': '{detail}',
 	'error.internal': 'erreur interne : cette action n’a pas pu être faite (détails dans le journal du serveur)',
@@ -702,6 +703,11 @@ export const fr = {
 	'fac.by.facilitator': 'l’animation',
 	'fac.by.organiser': 'l’organisation',
 	'fac.by.stages': 'la fin des étapes',
+	'fac.legendAttention': 'à voir',
+	'fac.legendItems': 'idées écrites',
+	'fac.legendEvaluated': 'évaluation faite',
+	'fac.legendNotEvaluated': 'évaluation à faire',
+	'fac.legendStage': 'l’étape et le temps d’un groupe quand ils diffèrent de la salle',
 	'org.flagged': 'À relire avant d’exporter : {n} idée(s) semble(nt) nommer une personne ou parler de santé.',
 	'org.flaggedNone': 'Aucune idée ne semble nommer une personne ou parler de santé.'
 } as const;
