@@ -87,7 +87,7 @@ it('two facilitators capture verbatims, one offline; the organiser turns three i
 	expect(await two.getByTestId('my-verbatims').textContent()).toContain('en attente');
 	expect(server.countRowsWhere('verbatims', 'event_id = ?', e.id)).toBe(2);
 	await expectAccessible(two);
-	await two.screenshot({ path: join(SCREENSHOTS, 'verbatim-capture.png') });
+	await two.screenshot({ path: join(SCREENSHOTS, 'verbatim-capture.png'), fullPage: true });
 	// Back online: the queue went; a reload still lists what was sent, and sends nothing twice.
 	await twoContext.setOffline(false);
 	await expect.poll(() => two.getByTestId('capture-state').textContent(), { timeout: 20_000 }).toContain('Tout est enregistré sur le serveur.');
@@ -128,6 +128,10 @@ it('two facilitators capture verbatims, one offline; the organiser turns three i
 	await section.getByTestId('filter-starred').check();
 	await expect.poll(() => cards.count()).toBe(1);
 	await section.getByTestId('filter-starred').uncheck();
+	await expect.poll(() => cards.count()).toBe(3);
+	await expectAccessible(console);
+	await console.evaluate(() => document.querySelector('[data-testid="verbatim-count"]')?.scrollIntoView({ block: 'start' }));
+	await console.screenshot({ path: join(SCREENSHOTS, 'organiser-verbatims.png') });
 
 	// Three statements in two rooms, each at the end of its room's.
 	for (const text of ['Ça va, on nous écoute enfin ?', 'La médiatrice parle ma langue', 'Le médecin n’a pas le temps']) {
@@ -142,8 +146,6 @@ it('two facilitators capture verbatims, one offline; the organiser turns three i
 	expect(await card('Ça va, on nous écoute enfin ?').getByTestId('verbatim-became').textContent()).toContain(`Énoncé de la salle « ${T1} »`);
 
 	await expectAccessible(console);
-	await console.evaluate(() => document.querySelector('[data-testid="verbatim-count"]')?.scrollIntoView({ block: 'start' }));
-	await console.screenshot({ path: join(SCREENSHOTS, 'organiser-verbatims.png') });
 
 	// The actes, as the console exports them.
 	const [md] = await Promise.all([console.waitForEvent('download'), console.getByTestId('export-md').click()]);

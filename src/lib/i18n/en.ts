@@ -753,14 +753,14 @@ export const en: Record<MessageKey, string> = {
 	'verb.lively': 'very lively',
 	'verb.saidBy': 'said by: {category}',
 	'verb.sources': 'Merged here: {n}',
-	'verb.select': 'Select to merge',
+	'verb.select': 'to merge',
 	'verb.merge': 'Merge the {n} selected verbatims',
 	'verb.mergeHelp': 'The first selected keeps the others as its sources.',
 	'verb.reword': 'Wording of the statement',
 	'verb.rewordHelp': 'Leave empty to keep the verbatim’s words.',
 	'verb.original': 'Original verbatim:',
 	'verb.themeOf': 'Theme of this verbatim',
-	'verb.toRoom': 'Room of the statement',
+	'verb.toStatementHelp': 'A statement goes to the room of its verbatim’s theme, after the statements it already has.',
 	'verb.toStatement': 'Make it a statement',
 	'verb.became': 'Statement of the room “{room}”'
 };

@@ -751,14 +751,14 @@ export const fr = {
 	'verb.lively': 'très animé',
 	'verb.saidBy': 'dit par : {category}',
 	'verb.sources': 'Fusionnés ici : {n}',
-	'verb.select': 'Choisir pour fusionner',
+	'verb.select': 'à fusionner',
 	'verb.merge': 'Fusionner les {n} verbatims choisis',
 	'verb.mergeHelp': 'Le premier choisi garde les autres comme sources.',
 	'verb.reword': 'Formulation de l’énoncé',
 	'verb.rewordHelp': 'Laissez vide pour garder les mots du verbatim.',
 	'verb.original': 'Verbatim d’origine :',
 	'verb.themeOf': 'Thème de ce verbatim',
-	'verb.toRoom': 'Salle de l’énoncé',
+	'verb.toStatementHelp': 'Un énoncé va dans la salle du thème de son verbatim, après les énoncés qu’elle a déjà.',
 	'verb.toStatement': 'En faire un énoncé',
 	'verb.became': 'Énoncé de la salle « {room} »'
 } as const;
