@@ -4,7 +4,7 @@
  * evening's choice — star, theme, reword, merge, and turning one into a room's last statement.
  * The rules are src/lib/domain/verbatims.ts; this service checks, stores and says what changed.
  */
-import { checkPromotable, merge, newCaptures, rootOf, statementWording, type Verbatim } from '../src/lib/domain/verbatims';
+import { checkPromotable, merge, newCaptures, rootOf, statementWording, type Capture } from '../src/lib/domain/verbatims';
 import { LIMITS, type CaptureBody, type ClientMessage } from '../src/lib/protocol';
 import type { CaptureAnswer, CaptureView } from '../src/lib/views';
 import type { Changes } from './changes';
@@ -58,7 +58,8 @@ export class Verbatims {
 		const at = this.now();
 		const added = this.store.transaction(() => {
 			const known = this.store.listVerbatims(event.id);
-			const fresh = newCaptures(new Set(known.map((v) => v.id)), body.verbatims as Verbatim[], at);
+			// The schema checked each category against the glossary.
+			const fresh = newCaptures(new Set(known.map((v) => v.id)), body.verbatims as Capture[], at);
 			if (known.length + fresh.length > LIMITS.verbatimsPerEvent) throw new PalabreError(409, 'tooManyVerbatims', { max: LIMITS.verbatimsPerEvent });
 			return this.store.addVerbatims(fresh.map((v) => ({ ...v, eventId: event.id, receivedAt: at })));
 		});
