@@ -229,6 +229,7 @@ export class ReadModels {
 				id: s.id,
 				text: s.text,
 				translations: s.translations,
+				sourceVerbatimId: s.sourceVerbatimId ?? null,
 				groups: (groups.get(s.id) ?? []).map((g) => {
 					const members = byGroup.get(g.id) ?? [];
 					return {

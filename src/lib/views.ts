@@ -281,6 +281,8 @@ export interface OrganiserDocument {
 			id: string;
 			text: string;
 			translations: Translations;
+			/** The verbatim it was made from (docs/verbatims.md), if any (absent in older documents). */
+			sourceVerbatimId?: string | null;
 			groups: {
 				id: string;
 				number: number;
@@ -320,6 +322,13 @@ export interface OrganiserDocument {
 export interface VerbatimsView {
 	workshops: { id: string; title: string; captureUrl: string }[];
 	verbatims: Verbatim[];
+}
+
+/** Where a statement made of a verbatim comes from: its workshop's title, and its words if reworded. */
+export function verbatimSource(v: VerbatimsView | undefined, verbatimId: string | null | undefined): { workshop: string | null; original: string | null } | null {
+	const verbatim = verbatimId ? v?.verbatims.find((x) => x.id === verbatimId) : undefined;
+	if (!verbatim) return null;
+	return { workshop: v?.workshops.find((w) => w.id === verbatim.workshopId)?.title ?? null, original: verbatim.reworded ? verbatim.text : null };
 }
 
 /** A facilitator's capture page (GET /api/capture/:workshopId): what the form offers. */

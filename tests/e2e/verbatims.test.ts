@@ -144,6 +144,12 @@ it('two facilitators capture verbatims, one offline; the organiser turns three i
 	]);
 	await expect.poll(() => section.getByTestId('verbatim-count').textContent()).toBe('Verbatims notés : 4 · devenus énoncés : 3');
 	expect(await card('Ça va, on nous écoute enfin ?').getByTestId('verbatim-became').textContent()).toContain(`Énoncé de la salle « ${T1} »`);
+	// The rooms' statement lists show where each came from.
+	await expect.poll(() => console.getByTestId('statement-source').allTextContents()).toEqual([
+		'— verbatim de l’atelier « Atelier A — maisons de santé » ; Verbatim d’origine : « Ca va, on nous écoute enfin ? »',
+		'— verbatim de l’atelier « Atelier B — quartiers »',
+		'— verbatim de l’atelier « Atelier B — quartiers »'
+	]);
 
 	await expectAccessible(console);
 

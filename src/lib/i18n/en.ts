@@ -762,5 +762,7 @@ export const en: Record<MessageKey, string> = {
 	'verb.themeOf': 'Theme of this verbatim',
 	'verb.toStatementHelp': 'A statement goes to the room of its verbatim’s theme, after the statements it already has.',
 	'verb.toStatement': 'Make it a statement',
+	'verb.fromWorkshop': 'verbatim from the workshop “{workshop}”',
+	'verb.fromVerbatim': 'from a verbatim',
 	'verb.became': 'Statement of the room “{room}”'
 };

@@ -760,6 +760,8 @@ export const fr = {
 	'verb.themeOf': 'Thème de ce verbatim',
 	'verb.toStatementHelp': 'Un énoncé va dans la salle du thème de son verbatim, après les énoncés qu’elle a déjà.',
 	'verb.toStatement': 'En faire un énoncé',
+	'verb.fromWorkshop': 'verbatim de l’atelier « {workshop} »',
+	'verb.fromVerbatim': 'issu d’un verbatim',
 	'verb.became': 'Énoncé de la salle « {room} »'
 } as const;
 
