@@ -9,7 +9,7 @@ import type { YjsGrant, Pens } from './realtime/yjs';
 import { PalabreError } from './errors';
 import type { Links } from './links';
 import { eventById, eventByJoinCode, roomById } from './records';
-import type { EventRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
+import type { EventRecord, ParticipantRecord, RoomRecord, Store, WorkshopRecord } from './store/store';
 import { matchesHash, splitParticipantToken, type LinkRole } from './tokens';
 
 /** On whose behalf a write-up connection was opened (YjsGrant.holder), so it can be withdrawn. */
@@ -61,6 +61,15 @@ export class Access {
 		if (this.opensRoom(room, 'facilitation', token)) return room;
 		if (matchesHash(token, eventById(this.store, room.eventId).organiserTokenHash)) return room;
 		throw new PalabreError(403, 'badFacilitationLink');
+	}
+
+	/** A workshop's capture link (or the organiser's token): the event and the workshop it opens. */
+	capture(workshopId: string, token: string | undefined): { event: EventRecord; workshop: WorkshopRecord } {
+		const workshop = this.store.getWorkshop(workshopId);
+		const event = workshop && this.store.getEvent(workshop.eventId);
+		if (!workshop || !event || !token) throw new PalabreError(403, 'badCaptureLink');
+		if (!matchesHash(token, workshop.captureHash) && !matchesHash(token, event.organiserTokenHash)) throw new PalabreError(403, 'badCaptureLink');
+		return { event, workshop };
 	}
 
 	participant(token: string): ParticipantRecord {

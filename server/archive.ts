@@ -43,7 +43,7 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 			presenting: r.presenting,
 			stages: r.stages,
 			stageLog: store.listStageLog(r.id),
-			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text, translations: s.translations }))
+			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text, translations: s.translations, sourceVerbatimId: s.sourceVerbatimId ?? null }))
 		})),
 		participants: participants.map((p, i) => ({
 			id: p.id,
@@ -73,7 +73,10 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 				};
 			});
 		}),
-		board: store.getBoard(eventId).board
+		board: store.getBoard(eventId).board,
+		workshops: store.listWorkshops(eventId).map((w) => ({ id: w.id, title: w.title })),
+		// Who said a verbatim is a category, never a name: nothing to replace.
+		verbatims: store.listVerbatims(eventId).map(({ eventId: _event, ...v }) => v)
 	};
 }
 
@@ -174,6 +177,8 @@ export async function importArchive(store: Store, links: Links, bytes: Uint8Arra
 		for (const r of plan.rapporteurs) store.setRapporteur(r.groupId, r.stage, r.participantId, true);
 		for (const t of plan.taps) store.addTaps(t.groupId, t.taps);
 		store.saveBoard(eventId, plan.board, 1);
+		for (const w of plan.workshops) store.addWorkshop({ ...w, eventId, captureHash: links.workshopHash(w.id, organiserToken) });
+		store.addVerbatims(plan.verbatims.map((v) => ({ ...v, eventId })));
 	};
 	try {
 		store.transaction(write);

@@ -21,6 +21,7 @@ import {
 	Translations,
 	CategoryId
 } from '../src/lib/protocol';
+import type { Verbatim } from '../src/lib/domain/verbatims';
 import type { Category } from '../src/lib/domain/categories';
 import type { Board as BoardState } from '../src/lib/domain/board';
 import type { RoomStages as RoomStagesState } from '../src/lib/domain/stages';
@@ -43,7 +44,9 @@ export const ARCHIVE_LIMITS = {
 	/** Stage commands of a room: a morning has a few dozen. */
 	stageLogPerRoom: 10_000,
 	/** A write-up's Yjs state, decoded. */
-	writeupBytes: 2_000_000
+	writeupBytes: 2_000_000,
+	workshops: LIMITS.workshops,
+	verbatims: LIMITS.verbatimsPerEvent
 } as const;
 
 const id = z.string().min(1).max(40);
@@ -85,7 +88,17 @@ export const Archive = z
 						// Archives written before issue 21 have no log: their speaking time follows the taps' stages.
 						stageLog: z.array(z.object({ at: time, stages: RoomStages }).strict()).max(ARCHIVE_LIMITS.stageLogPerRoom).optional(),
 						statements: z
-							.array(z.object({ id, text: text(LIMITS.statement), translations: Translations.optional() }).strict())
+							.array(
+								z
+									.object({
+										id,
+										text: text(LIMITS.statement),
+										translations: Translations.optional(),
+										// Archives written before verbatims have none.
+										sourceVerbatimId: id.nullable().optional()
+									})
+									.strict()
+							)
 							.max(ARCHIVE_LIMITS.statementsPerRoom)
 					})
 					.strict()
@@ -128,7 +141,30 @@ export const Archive = z
 					.strict()
 			)
 			.max(ARCHIVE_LIMITS.groups),
-		board: Board
+		board: Board,
+		// The day-1 workshops and their verbatims (docs/verbatims.md); older archives have none.
+		workshops: z.array(z.object({ id, title: text(LIMITS.workshopTitle) }).strict()).max(ARCHIVE_LIMITS.workshops).optional(),
+		verbatims: z
+			.array(
+				z
+					.object({
+						id,
+						workshopId: id.nullable(),
+						roomId: id.nullable(),
+						text: text(LIMITS.verbatim),
+						lively: z.boolean(),
+						category: CategoryId.nullable(),
+						at: time,
+						receivedAt: time,
+						starred: z.boolean(),
+						reworded: text(LIMITS.statement).nullable(),
+						mergedInto: id.nullable(),
+						statementId: id.nullable()
+					})
+					.strict()
+			)
+			.max(ARCHIVE_LIMITS.verbatims)
+			.optional()
 	})
 	.strict();
 export type Archive = z.infer<typeof Archive>;
@@ -235,6 +271,33 @@ function checkReferences(a: Archive): void {
 	for (const [from, into] of Object.entries(a.board.mergedInto)) {
 		if (items.has(from) || !items.has(into)) fail(['board', 'mergedInto', from], 'doit mener d’une préconisation fusionnée à une préconisation présente');
 	}
+	checkVerbatims(a, unique, statementRoom, fail);
+}
+
+/** Workshops and verbatims: known references, merges one step deep, statements that point back. */
+function checkVerbatims(a: Archive, unique: (value: string, path: Path) => void, statementRoom: Map<string, string>, fail: (path: Path, message: string) => never) {
+	const workshops = new Set<string>();
+	(a.workshops ?? []).forEach((w, i) => {
+		unique(w.id, ['workshops', i, 'id']);
+		workshops.add(w.id);
+	});
+	const verbatims = new Map((a.verbatims ?? []).map((v) => [v.id, v]));
+	(a.verbatims ?? []).forEach((v, i) => {
+		const at: Path = ['verbatims', i];
+		unique(v.id, [...at, 'id']);
+		if (v.workshopId !== null && !workshops.has(v.workshopId)) fail([...at, 'workshopId'], `atelier inconnu (${v.workshopId})`);
+		if (v.roomId !== null && !a.rooms.some((r) => r.id === v.roomId)) fail([...at, 'roomId'], `salle inconnue (${v.roomId})`);
+		if (v.mergedInto !== null && (v.mergedInto === v.id || verbatims.get(v.mergedInto)?.mergedInto !== null)) {
+			fail([...at, 'mergedInto'], 'doit mener à un verbatim présent et non fusionné');
+		}
+		if (v.statementId !== null && !statementRoom.has(v.statementId)) fail([...at, 'statementId'], `énoncé inconnu (${v.statementId})`);
+	});
+	a.rooms.forEach((r, i) =>
+		r.statements.forEach((s, j) => {
+			const source = s.sourceVerbatimId;
+			if (source && verbatims.get(source)?.statementId !== s.id) fail(['rooms', i, 'statements', j, 'sourceVerbatimId'], `verbatim inconnu ou d’un autre énoncé (${source})`);
+		})
+	);
 }
 
 /** A write-up's state, decoded into a fresh doc whose shape is the write-up's; throws otherwise. */
@@ -312,6 +375,8 @@ export interface ImportPlan {
 	taps: { groupId: string; taps: Tap[] }[];
 	writeups: { docName: string; state: Uint8Array }[];
 	board: BoardState;
+	workshops: { id: string; position: number; title: string }[];
+	verbatims: (Verbatim & { receivedAt: number })[];
 }
 
 /** Parses, checks and renumbers an archive; throws an ArchiveError naming the first bad field. */
@@ -340,7 +405,7 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 	const eventId = fresh(a.event.id);
 	// Every id first, so that references can be renumbered in any order.
 	for (const r of a.rooms) [r, ...r.statements].forEach((x) => fresh(x.id));
-	for (const x of [...a.participants, ...a.groups]) fresh(x.id);
+	for (const x of [...a.participants, ...a.groups, ...(a.workshops ?? []), ...(a.verbatims ?? [])]) fresh(x.id);
 	const known = (old: string | null) => (old === null ? null : fresh(old));
 	const renumbered = (stages: RoomStagesState): RoomStagesState => ({
 		...stages,
@@ -359,7 +424,14 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 			presenting: r.presenting,
 			stages: renumbered(r.stages),
 			stageLog: (r.stageLog ?? []).map((entry) => ({ at: entry.at, stages: renumbered(entry.stages) })),
-			statements: r.statements.map((s, i) => ({ id: fresh(s.id), roomId: fresh(r.id), position: i, text: s.text, translations: s.translations ?? {} }))
+			statements: r.statements.map((s, i) => ({
+				id: fresh(s.id),
+				roomId: fresh(r.id),
+				position: i,
+				text: s.text,
+				translations: s.translations ?? {},
+				sourceVerbatimId: known(s.sourceVerbatimId ?? null)
+			}))
 		})),
 		groups: a.groups.map((g) => ({ id: fresh(g.id), roomId: fresh(g.roomId), statementId: fresh(g.statementId), number: g.number, label: g.label, createdAt: g.createdAt })),
 		participants: a.participants.map((p) => {
@@ -394,6 +466,16 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 				support: item.support.map(fresh),
 				sources: item.sources.map((s) => ({ ...s, id: sourceId(s.id), statementId: fresh(s.statementId), groupId: fresh(s.groupId) }))
 			}))
-		}
+		},
+		workshops: (a.workshops ?? []).map((w, position) => ({ id: fresh(w.id), position, title: w.title })),
+		verbatims: (a.verbatims ?? []).map((v) => ({
+			...v,
+			category: v.category as Category | null,
+			id: fresh(v.id),
+			workshopId: known(v.workshopId),
+			roomId: known(v.roomId),
+			mergedInto: known(v.mergedInto),
+			statementId: known(v.statementId)
+		}))
 	};
 }

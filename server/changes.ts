@@ -41,6 +41,8 @@ export type Change =
 	/** A group's write-up gained or lost an item. */
 	| { kind: 'progressed'; eventId: string; roomId: string; groupId: string }
 	| { kind: 'boardChanged'; eventId: string }
+	/** Workshops or verbatims changed; `roomIds`: rooms that gained a statement made of one. */
+	| { kind: 'verbatimsChanged'; eventId: string; roomIds: string[] }
 	/** A facilitator's message to one group's phones. */
 	| { kind: 'groupNotified'; eventId: string; roomId: string; groupId: string; text: string; at: number }
 	/** A person erased: their phones go; their room and former group see them leave. */

@@ -124,15 +124,19 @@ export class EventAdmin {
 		});
 	}
 
-	/** New organiser, projection and facilitation links; whoever holds an old one is disconnected. */
+	/** New organiser, projection, facilitation and capture links; whoever holds an old one is disconnected. */
 	rotateLinks(event: EventRecord) {
 		const organiserToken = newToken();
 		const rooms = this.store.listRooms(event.id);
-		this.store.rotateTokens(
-			event.id,
-			hashToken(organiserToken),
-			rooms.map((r) => ({ id: r.id, links: this.links.roomHashes(r.id, organiserToken) }))
-		);
+		this.store.transaction(() => {
+			this.store.rotateTokens(
+				event.id,
+				hashToken(organiserToken),
+				rooms.map((r) => ({ id: r.id, links: this.links.roomHashes(r.id, organiserToken) }))
+			);
+			// The workshops' capture links change with the others.
+			this.store.setWorkshopHashes(this.store.listWorkshops(event.id).map((w) => ({ id: w.id, captureHash: this.links.workshopHash(w.id, organiserToken) })));
+		});
 		this.links.rememberOrganiser(event.id, organiserToken);
 		this.forgetting.linkConnections(event.id, rooms.map((r) => r.id));
 		this.changes.emit({ kind: 'eventGone', eventId: event.id, why: 'links' });

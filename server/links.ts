@@ -1,10 +1,10 @@
 /**
- * The event's addresses: the join link, the organiser's, and each room's projection and
- * facilitation links, derived from the organiser's token (server/tokens.ts) so the store keeps
+ * The event's addresses: the join link, the organiser's, each room's projection and
+ * facilitation links and each workshop's capture link, derived from the organiser's token (server/tokens.ts) so the store keeps
  * their hashes only.
  */
 import type { EventRecord, RoomLinkHashes } from './store/store';
-import { hashToken, roomToken } from './tokens';
+import { hashToken, roomToken, workshopToken } from './tokens';
 
 export class Links {
 	/**
@@ -20,6 +20,10 @@ export class Links {
 	organiser = (eventId: string, token: string) => `${this.publicUrl}/o/${eventId}#${token}`;
 	projection = (roomId: string, organiserToken: string) => `${this.publicUrl}/p/${roomId}#${roomToken(organiserToken, roomId, 'projection')}`;
 	facilitation = (roomId: string, organiserToken: string) => `${this.publicUrl}/f/${roomId}#${roomToken(organiserToken, roomId, 'facilitation')}`;
+
+	capture = (workshopId: string, organiserToken: string) => `${this.publicUrl}/v/${workshopId}#${workshopToken(organiserToken, workshopId)}`;
+	/** What the store keeps of a workshop's capture link: its hash. */
+	workshopHash = (workshopId: string, organiserToken: string) => hashToken(workshopToken(organiserToken, workshopId));
 
 	/** What the store keeps of a room's links: their hashes. */
 	roomHashes = (roomId: string, organiserToken: string): RoomLinkHashes => ({
@@ -41,5 +45,16 @@ export class Links {
 		return token
 			? { projectionUrl: this.projection(roomId, token), facilitatorUrl: this.facilitation(roomId, token) }
 			: { projectionUrl: '', facilitatorUrl: '' };
+	}
+
+	/** A workshop's capture link for the console, once the organiser presented their token. */
+	captureLink(eventId: string, workshopId: string): string {
+		const token = this.organiserTokens.get(eventId);
+		return token ? this.capture(workshopId, token) : '';
+	}
+
+	/** The organiser's token as last presented (a new workshop's link is derived from it). */
+	organiserToken(eventId: string): string | undefined {
+		return this.organiserTokens.get(eventId);
 	}
 }

@@ -13,6 +13,7 @@ import { Seating } from './seating';
 import { Speaking } from './speaking';
 import { Stages } from './stages';
 import type { Store } from './store/store';
+import { Verbatims } from './verbatims';
 import { Writeups } from './writeups';
 
 export function createPalabre(store: Store, publicUrl: string) {
@@ -39,6 +40,7 @@ export function createPalabre(store: Store, publicUrl: string) {
 	};
 	const events = new EventAdmin(store, changes, links, forgetting);
 	const people = new People(store, changes, forgetting, (p) => seating.leaveRoom(p));
+	const verbatims = new Verbatims(store, changes, links);
 	const views = new ReadModels(store, links, {
 		progress: (groupId) => writeups.progress(groupId),
 		writeup: (groupId) => writeups.read(groupId),
@@ -48,7 +50,7 @@ export function createPalabre(store: Store, publicUrl: string) {
 		pens: (groupId, members) => access.pens(groupId, members),
 		writeupAccess: (groupId, stages) => writeups.closing(groupId, stages)
 	});
-	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, views };
+	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, verbatims, views };
 }
 
 export type Palabre = ReturnType<typeof createPalabre>;

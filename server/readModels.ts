@@ -11,6 +11,7 @@ import { headcount } from '../src/lib/domain/headcount';
 import { compositionLabel, compositionWarnings } from '../src/lib/domain/labels';
 import type { SpeakingShares } from '../src/lib/domain/speaking';
 import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
+import { verbatimCounts } from '../src/lib/domain/verbatims';
 import type { Language } from '../src/lib/protocol';
 import type { readWriteup } from '../src/lib/writeup';
 import type {
@@ -200,6 +201,10 @@ export class ReadModels {
 			settings: event.settings,
 			participants: { ...headcount(people), unassigned: people.filter((p) => !p.roomId).length },
 			board: this.figures.publicBoard(event.id),
+			verbatims: {
+				workshops: this.store.listWorkshops(event.id).map((w) => ({ id: w.id, title: w.title, captureUrl: this.links.captureLink(event.id, w.id) })),
+				verbatims: this.store.listVerbatims(event.id).map(({ eventId: _event, receivedAt: _received, ...v }) => v)
+			},
 			rooms
 		};
 	}
@@ -224,6 +229,7 @@ export class ReadModels {
 				id: s.id,
 				text: s.text,
 				translations: s.translations,
+				sourceVerbatimId: s.sourceVerbatimId ?? null,
 				groups: (groups.get(s.id) ?? []).map((g) => {
 					const members = byGroup.get(g.id) ?? [];
 					return {
@@ -293,6 +299,13 @@ export class ReadModels {
 	 */
 	actesInput(event: EventRecord): ActesInput {
 		const { store } = this;
+		const verbatims = new Map(store.listVerbatims(event.id).map((v) => [v.id, v]));
+		const workshops = new Map(store.listWorkshops(event.id).map((w) => [w.id, w.title]));
+		/** The verbatim a statement was made from: its words as noted and its workshop. */
+		const source = (id: string | null | undefined) => {
+			const v = id ? verbatims.get(id) : undefined;
+			return v ? { text: v.text, workshop: (v.workshopId && workshops.get(v.workshopId)) || null } : null;
+		};
 		return {
 			title: event.title,
 			date: event.date,
@@ -306,7 +319,7 @@ export class ReadModels {
 				return {
 					id: room.id,
 					title: room.title,
-					statements: store.listStatements(room.id).map((s) => ({ id: s.id, text: s.text })),
+					statements: store.listStatements(room.id).map((s) => ({ id: s.id, text: s.text, source: source(s.sourceVerbatimId) })),
 					groups: groups.map((g) => ({
 						statementId: g.statementId,
 						number: g.number,
@@ -318,7 +331,8 @@ export class ReadModels {
 					speaking: this.figures.shares(groups)
 				};
 			}),
-			board: store.getBoard(event.id).board
+			board: store.getBoard(event.id).board,
+			verbatims: verbatimCounts([...verbatims.values()])
 		};
 	}
 

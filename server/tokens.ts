@@ -20,6 +20,11 @@ export function roomToken(organiserToken: string, roomId: string, role: LinkRole
 	return createHmac('sha256', organiserToken).update(`${roomId}:${role}`).digest('base64url').slice(0, 32);
 }
 
+/** A workshop's capture link (docs/verbatims.md), derived like a room's. */
+export function workshopToken(organiserToken: string, workshopId: string): string {
+	return createHmac('sha256', organiserToken).update(`${workshopId}:capture`).digest('base64url').slice(0, 32);
+}
+
 export function hashToken(token: string): string {
 	return createHash('sha256').update(token).digest('hex');
 }

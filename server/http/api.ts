@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
+import { CaptureBody, CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
 import { buildActes } from '../../src/lib/domain/actes/model';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
 import { renderPaperKit } from '../paperKit';
@@ -298,6 +298,25 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			method: 'POST',
 			pattern: /^\/api\/yjs-tickets\/([\w.-]{1,60})$/,
 			handler: (req, res, [doc]) => sendJson(res, 201, palabre.writeups.ticket(doc as string, bearer(req)))
+		},
+		{
+			// A facilitator's capture page (docs/verbatims.md): what the form offers, then the verbatims noted.
+			method: 'GET',
+			pattern: /^\/api\/capture\/([\w-]+)$/,
+			handler: (req, res, [workshopId]) => {
+				const { event, workshop } = palabre.access.capture(workshopId as string, bearer(req));
+				sendJson(res, 200, palabre.verbatims.captureView(event, workshop));
+			}
+		},
+		{
+			method: 'POST',
+			pattern: /^\/api\/capture\/([\w-]+)$/,
+			handler: async (req, res, [workshopId]) => {
+				const { event } = palabre.access.capture(workshopId as string, bearer(req));
+				eventOf.set(req, event.id);
+				const body = parse(CaptureBody, await readJson(req));
+				sendJson(res, 200, palabre.verbatims.capture(event, body));
+			}
 		},
 		{ method: 'GET', pattern: /^\/api\/health$/, handler: (_req, res) => sendJson(res, 200, { ok: true }) }
 	];

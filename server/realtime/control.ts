@@ -28,7 +28,7 @@ const DRIVERS: Role[] = ['facilitator', 'organiser'];
 
 /** Every client message: who may send it, and the one service call it makes. */
 function handlers(palabre: Palabre): Handlers {
-	const { access, people, seating, stages, speaking, board, writeups, events } = palabre;
+	const { access, people, seating, stages, speaking, board, writeups, events, verbatims } = palabre;
 	const me = (who: Identity) => access.me(who);
 	const room = (who: Identity, roomId: string) => access.drivenRoom(who, roomId);
 	return {
@@ -79,6 +79,10 @@ function handlers(palabre: Palabre): Handlers {
 			}
 		},
 		'board:support': { roles: ['participant'], run: (who, msg) => board.support(me(who), msg.itemId, msg.on) },
+		'workshop:add': { roles: ['organiser'], run: (who, msg) => verbatims.addWorkshop(access.organiserEvent(who), msg.title) },
+		'verbatim:edit': { roles: ['organiser'], run: (who, msg) => verbatims.edit(access.organiserEvent(who), msg) },
+		'verbatim:merge': { roles: ['organiser'], run: (who, msg) => verbatims.merge(access.organiserEvent(who), msg) },
+		'verbatim:toStatement': { roles: ['organiser'], run: (who, msg) => verbatims.toStatement(access.organiserEvent(who), msg) },
 		'writeup:comment': {
 			roles: DRIVERS,
 			run: (who, msg) =>

@@ -153,6 +153,11 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		due.boards.add(c.eventId);
 		due.organisers.add(c.eventId);
 	},
+	verbatimsChanged: (c, due) => {
+		// Only the organisers see verbatims; a new statement shows in its room.
+		for (const id of c.roomIds) due.rooms.add(id);
+		due.organisers.add(c.eventId);
+	},
 	groupNotified: (c, _due, now) => now.notice(c.groupId, c.text, c.at),
 	personErased: (c, due, now) => {
 		now.erased(c.participantId);

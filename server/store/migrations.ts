@@ -172,5 +172,37 @@ export const MIGRATIONS: readonly string[] = [
 		by TEXT NOT NULL
 	);
 	CREATE INDEX writeup_access_log_group ON writeup_access_log (group_id, at);
+	`,
+	`
+	-- Verbatims of the day-1 workshops (issue 22, docs/verbatims.md). A workshop's capture link is
+	-- derived from the organiser's token like the rooms' links: only its hash is kept. A verbatim's
+	-- id is made by the phone (a resent offline queue stores it once); merged ones point at the one
+	-- kept; a statement made from one points back at it.
+	CREATE TABLE workshops (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		title TEXT NOT NULL,
+		capture_hash TEXT NOT NULL
+	);
+	CREATE INDEX workshops_event ON workshops (event_id, position);
+	CREATE TABLE verbatims (
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		id TEXT NOT NULL,
+		workshop_id TEXT REFERENCES workshops(id) ON DELETE SET NULL,
+		room_id TEXT REFERENCES rooms(id) ON DELETE SET NULL,
+		text TEXT NOT NULL,
+		lively INTEGER NOT NULL DEFAULT 0,
+		category TEXT,
+		at INTEGER NOT NULL,
+		received_at INTEGER NOT NULL,
+		starred INTEGER NOT NULL DEFAULT 0,
+		reworded TEXT,
+		merged_into TEXT,
+		statement_id TEXT,
+		PRIMARY KEY (event_id, id)
+	);
+	CREATE INDEX verbatims_event ON verbatims (event_id, at);
+	ALTER TABLE statements ADD COLUMN source_verbatim_id TEXT;
 	`
 ];

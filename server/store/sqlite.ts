@@ -32,6 +32,8 @@ import type {
 	RoomRecord,
 	StatementRecord,
 	Store,
+	VerbatimRecord,
+	WorkshopRecord,
 	WriteupAccessEntry
 } from './store';
 
@@ -88,8 +90,42 @@ function toStatement(r: Row): StatementRecord {
 		roomId: r.room_id as string,
 		position: r.position as number,
 		text: r.text as string,
-		translations: JSON.parse(r.translations as string) as Translations
+		translations: JSON.parse(r.translations as string) as Translations,
+		sourceVerbatimId: (r.source_verbatim_id as string | null) ?? null
 	};
+}
+
+function toWorkshop(r: Row): WorkshopRecord {
+	return {
+		id: r.id as string,
+		eventId: r.event_id as string,
+		position: r.position as number,
+		title: r.title as string,
+		captureHash: r.capture_hash as string
+	};
+}
+
+function toVerbatim(r: Row): VerbatimRecord {
+	return {
+		id: r.id as string,
+		eventId: r.event_id as string,
+		workshopId: (r.workshop_id as string | null) ?? null,
+		roomId: (r.room_id as string | null) ?? null,
+		text: r.text as string,
+		lively: r.lively === 1,
+		category: (r.category as Category | null) ?? null,
+		at: r.at as number,
+		receivedAt: r.received_at as number,
+		starred: r.starred === 1,
+		reworded: (r.reworded as string | null) ?? null,
+		mergedInto: (r.merged_into as string | null) ?? null,
+		statementId: (r.statement_id as string | null) ?? null
+	};
+}
+
+/** A verbatim's row, for the statements that bind by name. */
+function verbatimRow(v: VerbatimRecord) {
+	return { ...v, lively: v.lively ? 1 : 0, starred: v.starred ? 1 : 0 };
 }
 
 function toParticipant(r: Row): ParticipantRecord {
@@ -295,7 +331,8 @@ export function openSqliteStore(dataDir: string): Store {
 			)
 			.pluck(),
 		insertStatement: db.prepare(
-			`INSERT INTO statements (id, room_id, position, text, translations) VALUES (@id, @roomId, @position, @text, @translations)`
+			`INSERT INTO statements (id, room_id, position, text, translations, source_verbatim_id)
+			 VALUES (@id, @roomId, @position, @text, @translations, @sourceVerbatimId)`
 		),
 		setStatementTranslations: db.prepare(`UPDATE statements SET translations = ? WHERE id = ?`),
 		setEventSettings: db.prepare(`UPDATE events SET settings = ? WHERE id = ?`),
@@ -353,7 +390,26 @@ export function openSqliteStore(dataDir: string): Store {
 			 VALUES (@id, @roomId, @statementId, @number, @label, @createdAt)`
 		),
 		deleteGroup: db.prepare(`DELETE FROM groups WHERE id = ?`),
-		setGroupLabel: db.prepare(`UPDATE groups SET label = ? WHERE id = ?`)
+		setGroupLabel: db.prepare(`UPDATE groups SET label = ? WHERE id = ?`),
+		insertWorkshop: db.prepare(
+			`INSERT INTO workshops (id, event_id, position, title, capture_hash) VALUES (@id, @eventId, @position, @title, @captureHash)`
+		),
+		listWorkshops: db.prepare(`SELECT * FROM workshops WHERE event_id = ? ORDER BY position`),
+		getWorkshop: db.prepare(`SELECT * FROM workshops WHERE id = ?`),
+		setWorkshopHash: db.prepare(`UPDATE workshops SET capture_hash = ? WHERE id = ?`),
+		insertVerbatim: db.prepare(
+			`INSERT OR IGNORE INTO verbatims (event_id, id, workshop_id, room_id, text, lively, category, at, received_at, starred, reworded, merged_into, statement_id)
+			 VALUES (@eventId, @id, @workshopId, @roomId, @text, @lively, @category, @at, @receivedAt, @starred, @reworded, @mergedInto, @statementId)`
+		),
+		listVerbatims: db.prepare(`SELECT * FROM verbatims WHERE event_id = ? ORDER BY at, rowid`),
+		updateVerbatim: db.prepare(
+			`UPDATE verbatims SET room_id = @roomId, starred = @starred, reworded = @reworded, merged_into = @mergedInto, statement_id = @statementId
+			 WHERE event_id = @eventId AND id = @id`
+		),
+		appendStatement: db.prepare(
+			`INSERT INTO statements (id, room_id, position, text, translations, source_verbatim_id)
+			 VALUES (@id, @roomId, (SELECT COALESCE(MAX(position) + 1, 0) FROM statements WHERE room_id = @roomId), @text, @translations, @sourceVerbatimId)`
+		)
 	};
 
 	const addLinks = (roomId: string, links: RoomLinkHashes) => {
@@ -372,7 +428,7 @@ export function openSqliteStore(dataDir: string): Store {
 				for (const room of rooms) {
 					q.insertRoom.run({ id: room.id, eventId: room.eventId, position: room.position, title: room.title });
 					addLinks(room.id, room.links);
-					for (const s of room.statements) q.insertStatement.run({ ...s, translations: JSON.stringify(s.translations) });
+					for (const s of room.statements) q.insertStatement.run({ ...s, translations: JSON.stringify(s.translations), sourceVerbatimId: s.sourceVerbatimId ?? null });
 				}
 			})();
 		},
@@ -473,6 +529,24 @@ export function openSqliteStore(dataDir: string): Store {
 		insertGroup: (g) => void q.insertGroup.run(g),
 		deleteGroup: (id) => void q.deleteGroup.run(id),
 		setGroupLabel: (id, label) => void q.setGroupLabel.run(label, id),
+		addWorkshop: (w) => void q.insertWorkshop.run(w),
+		listWorkshops: (eventId) => (q.listWorkshops.all(eventId) as Row[]).map(toWorkshop),
+		getWorkshop: (id) => {
+			const r = q.getWorkshop.get(id) as Row | undefined;
+			return r && toWorkshop(r);
+		},
+		setWorkshopHashes: (workshops) =>
+			db.transaction(() => {
+				for (const w of workshops) q.setWorkshopHash.run(w.captureHash, w.id);
+			})(),
+		addVerbatims: (verbatims) => db.transaction(() => verbatims.reduce((n, v) => n + q.insertVerbatim.run(verbatimRow(v)).changes, 0))(),
+		listVerbatims: (eventId) => (q.listVerbatims.all(eventId) as Row[]).map(toVerbatim),
+		updateVerbatims: (verbatims) =>
+			db.transaction(() => {
+				for (const v of verbatims) q.updateVerbatim.run(verbatimRow(v));
+			})(),
+		appendStatement: (s) =>
+			void q.appendStatement.run({ id: s.id, roomId: s.roomId, text: s.text, translations: JSON.stringify(s.translations), sourceVerbatimId: s.sourceVerbatimId ?? null }),
 		close: () => {
 			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
 			void checkpointer.stop();

@@ -9,6 +9,7 @@ import type { Board } from '../../src/lib/domain/board';
 import type { GroupEvaluation } from '../../src/lib/domain/evaluation';
 import type { YDocPersistence } from './ydocs';
 import type { Tap } from '../../src/lib/domain/speaking';
+import type { Verbatim } from '../../src/lib/domain/verbatims';
 import type { RoomStages } from '../../src/lib/domain/stages';
 import type { StageTranslations, Translations } from '../../src/lib/domain/translations';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
@@ -78,6 +79,23 @@ export interface StatementRecord {
 	text: string;
 	/** The organisers' translations into the languages other than the event's. */
 	translations: Translations;
+	/** The verbatim it was made from (docs/verbatims.md), if any. */
+	sourceVerbatimId?: string | null;
+}
+
+/** A day-1 workshop, whose facilitators note verbatims through its capture link. */
+export interface WorkshopRecord {
+	id: string;
+	eventId: string;
+	position: number;
+	title: string;
+	/** The hash of its capture link (server/tokens.ts, workshopToken). */
+	captureHash: string;
+}
+
+export interface VerbatimRecord extends Verbatim {
+	eventId: string;
+	receivedAt: number;
 }
 
 export interface ParticipantRecord {
@@ -167,6 +185,19 @@ export interface Store {
 	insertGroup(g: GroupRecord): void;
 	deleteGroup(id: string): void;
 	setGroupLabel(id: string, label: string | null): void;
+
+	addWorkshop(w: WorkshopRecord): void;
+	listWorkshops(eventId: string): WorkshopRecord[];
+	getWorkshop(id: string): WorkshopRecord | undefined;
+	/** New capture links of an event's workshops (a rotation). */
+	setWorkshopHashes(workshops: { id: string; captureHash: string }[]): void;
+	/** Stores verbatims not seen before in the event (by id); returns how many were new. */
+	addVerbatims(verbatims: VerbatimRecord[]): number;
+	listVerbatims(eventId: string): VerbatimRecord[];
+	/** Saves what the team changes of verbatims: star, theme, wording, merge, statement. */
+	updateVerbatims(verbatims: VerbatimRecord[]): void;
+	/** A statement added after the room's others. */
+	appendStatement(s: StatementRecord): void;
 
 	close(): void;
 }

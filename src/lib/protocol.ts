@@ -11,6 +11,7 @@ import { ROOM_PHASES, type RoomPhase as Phase } from './domain/groups';
 import type { ErrorCode, ErrorParams } from './domain/refusal';
 import type { Tap as DomainTap } from './domain/speaking';
 import type { RoomStages as DomainRoomStages } from './domain/stages';
+import type { Capture } from './domain/verbatims';
 import { LANGUAGES, type Lang } from './i18n/words';
 import type {
 	FacilitatorView,
@@ -50,7 +51,14 @@ export const LIMITS = {
 	boardText: 2000,
 	httpBodyBytes: 1_000_000,
 	/** An event's archive (write-ups included) may be larger than an ordinary request. */
-	archiveBytes: 50_000_000
+	archiveBytes: 50_000_000,
+	/** Verbatims (docs/verbatims.md): a sentence heard, an offline queue sent in several requests. */
+	verbatim: 500,
+	verbatimsPerMessage: 50,
+	verbatimsPerEvent: 5_000,
+	workshops: 60,
+	workshopTitle: 200,
+	verbatimsMerged: 50
 } as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -268,6 +276,22 @@ export const Board = z
 /** Client → server messages, each with its schema. Every one is answered by an Ack. */
 const id = z.string().min(1).max(40);
 
+/** A verbatim as a facilitator's phone sends it (src/lib/domain/verbatims.ts `Capture`); its id is the phone's. */
+export const CaptureItem = z
+	.object({
+		id: z.string().regex(/^[\w-]{8,40}$/, 'identifiant attendu : 8 à 40 lettres, chiffres, - ou _'),
+		text: text(LIMITS.verbatim),
+		workshopId: id.nullable(),
+		roomId: id.nullable(),
+		lively: z.boolean(),
+		category: CategoryId.nullable(),
+		at: z.int().nonnegative()
+	})
+	.strict();
+/** POST /api/capture/:workshopId: one verbatim, or a queue kept offline. */
+export const CaptureBody = z.object({ verbatims: z.array(CaptureItem).min(1).max(LIMITS.verbatimsPerMessage) }).strict();
+export type CaptureBody = z.infer<typeof CaptureBody>;
+
 export const ClientMessages = {
 	'participant:chooseRoom': z.object({ roomId: id }).strict(),
 	/** Tap on a statement card: seat me in one of its groups. */
@@ -336,6 +360,16 @@ export const ClientMessages = {
 		.strict(),
 	/** A facilitator's or organiser's request to clarify one write-up item. */
 	'writeup:comment': z.object({ roomId: id, groupId: id, itemId: id, text: text(LIMITS.comment) }).strict(),
+	/** Verbatims (docs/verbatims.md), organisers only: a day-1 workshop, with its capture link. */
+	'workshop:add': z.object({ title: text(LIMITS.workshopTitle) }).strict(),
+	/** Star a verbatim, set its theme, or reword it ('' goes back to the words as noted). */
+	'verbatim:edit': z
+		.object({ verbatimId: id, starred: z.boolean().optional(), roomId: id.nullable().optional(), reworded: maybeText(LIMITS.statement).optional() })
+		.strict(),
+	/** Near-duplicates merged into one, which keeps them as its sources. */
+	'verbatim:merge': z.object({ verbatimIds: z.array(id).min(1).max(LIMITS.verbatimsMerged), into: id }).strict(),
+	/** A verbatim becomes the last statement of a room, pointing back at it. */
+	'verbatim:toStatement': z.object({ verbatimId: id, roomId: id }).strict(),
 	/** A facilitator or organiser reopens a group's closed write-up (open: true) or closes it again; logged. */
 	'writeup:setOpen': z.object({ roomId: id, groupId: id, open: z.boolean() }).strict()
 } as const;
@@ -404,7 +438,8 @@ export type SchemasMatchDomain = [
 	Holds<Same<z.infer<typeof EvaluationPatchBody>, EvaluationPatch>>,
 	Holds<Same<BoardOpInput, Exclude<BoardOp, { kind: 'addFromWriteup' } | { kind: 'support' }>>>,
 	Holds<Same<z.infer<typeof Board>, BoardRecord>>,
-	Holds<Same<z.infer<typeof RoomStages>, DomainRoomStages>>
+	Holds<Same<z.infer<typeof RoomStages>, DomainRoomStages>>,
+	Holds<Same<z.infer<typeof CaptureItem>, Omit<Capture, 'category'> & { category: string | null }>>
 ];
 
 /**

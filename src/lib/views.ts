@@ -13,6 +13,7 @@ import type { StageTranslations, Translations } from './domain/translations';
 import type { Headcount } from './domain/headcount';
 import type { RoomPhase } from './domain/groups';
 import type { Lang as Language } from './i18n/words';
+import type { Verbatim } from './domain/verbatims';
 
 export type { FamilyCounts, Headcount } from './domain/headcount';
 
@@ -264,6 +265,8 @@ export interface OrganiserDocument {
 	};
 	participants: Headcount & { unassigned: number };
 	board: PublicBoard;
+	/** The day-1 workshops and their verbatims (docs/verbatims.md). */
+	verbatims?: VerbatimsView;
 	rooms: {
 		id: string;
 		title: string;
@@ -278,6 +281,8 @@ export interface OrganiserDocument {
 			id: string;
 			text: string;
 			translations: Translations;
+			/** The verbatim it was made from (docs/verbatims.md), if any (absent in older documents). */
+			sourceVerbatimId?: string | null;
 			groups: {
 				id: string;
 				number: number;
@@ -311,6 +316,33 @@ export interface OrganiserDocument {
 		/** The room's speaking time by family: what the actes print. */
 		speaking: SpeakingShares;
 	}[];
+}
+
+/** The workshops (each with its capture link, '' until the organiser's token was presented) and every verbatim. */
+export interface VerbatimsView {
+	workshops: { id: string; title: string; captureUrl: string }[];
+	verbatims: Verbatim[];
+}
+
+/** Where a statement made of a verbatim comes from: its workshop's title, and its words if reworded. */
+export function verbatimSource(v: VerbatimsView | undefined, verbatimId: string | null | undefined): { workshop: string | null; original: string | null } | null {
+	const verbatim = verbatimId ? v?.verbatims.find((x) => x.id === verbatimId) : undefined;
+	if (!verbatim) return null;
+	return { workshop: v?.workshops.find((w) => w.id === verbatim.workshopId)?.title ?? null, original: verbatim.reworded ? verbatim.text : null };
+}
+
+/** A facilitator's capture page (GET /api/capture/:workshopId): what the form offers. */
+export interface CaptureView {
+	event: { title: string; language: Language };
+	workshop: { id: string; title: string };
+	workshops: { id: string; title: string }[];
+	rooms: { id: string; title: string }[];
+}
+
+/** The answer to a capture: the ids the server holds (new or already stored), and how many were new. */
+export interface CaptureAnswer {
+	stored: string[];
+	added: number;
 }
 
 /**

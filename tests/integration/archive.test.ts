@@ -42,6 +42,14 @@ it('round-trips a whole event: people, groups, stages, write-ups, taps, evaluati
 	await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
 	await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
 	await request(member, 'group:evaluate', { everyoneSpoke: 4, feltHeard: 4, worked: 'Tout', didNotWork: '' });
+	// The day-1 verbatims (docs/verbatims.md): one merged into another, one reworded into a statement.
+	const workshop = (await request(organiser, 'workshop:add', { title: 'Bourse 1' })) as { data: { id: string; captureUrl: string } };
+	const capture = new URL(workshop.data.captureUrl);
+	const noted = (id: string, text: string) => ({ id, text, workshopId: workshop.data.id, roomId, lively: true, category: 'sante', at: now - 60_000 });
+	await server.api('POST', capture.pathname.replace('/v/', '/api/capture/'), { verbatims: [noted('verbatim-001', 'Ca va ?'), noted('verbatim-002', 'Ça va.')] }, capture.hash.slice(1));
+	await request(organiser, 'verbatim:merge', { verbatimIds: ['verbatim-002'], into: 'verbatim-001' });
+	await request(organiser, 'verbatim:edit', { verbatimId: 'verbatim-001', reworded: 'Ça va ?', starred: true });
+	expect(await request(organiser, 'verbatim:toStatement', { verbatimId: 'verbatim-001', roomId })).toMatchObject({ ok: true });
 
 	const first = await server.api('GET', `/api/events/${e.id}/actes?format=json`, undefined, e.organiserToken);
 	expect(first.status).toBe(200);
@@ -67,6 +75,11 @@ it('round-trips a whole event: people, groups, stages, write-ups, taps, evaluati
 		a.board.items.map((i: { text: string; sourcesLabel: string }) => [i.text, i.sourcesLabel])
 	);
 	expect(b.board.items[0].sources[0].statementId).toBe(b.rooms[0].statements[0].id);
+	expect(second.body.verbatims).toHaveLength(2);
+	expect(second.body.workshops).toEqual([{ id: expect.any(String), title: 'Bourse 1' }]);
+	const made = b.rooms[0].statements[2];
+	expect(made.text).toBe('Ça va ?');
+	expect(b.verbatims.verbatims.find((v: { statementId: string | null }) => v.statementId === made.id)).toMatchObject({ text: 'Ca va ?', reworded: 'Ça va ?' });
 
 	// A broken archive is refused and stores nothing.
 	const events = server.countRows('events');

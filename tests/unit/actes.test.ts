@@ -467,4 +467,35 @@ describe('the actes model', () => {
 		expect(cleanText('  un\r\ndeux\u0000\u0007\t trois \n\n quatre\u2028cinq ')).toBe('un\ndeux  trois\nquatre\ncinq');
 		expect(cleanText('\uD800seul')).toBe('\uFFFDseul');
 	});
+
+	it('says how many verbatims were noted and became statements, and where each statement made of one comes from', () => {
+		const input = event([room('Salle', [{ id: 's1', text: 'Ça va ?', groups: [] }, { id: 's2', text: 'On décide', groups: [] }, { id: 's3', text: 'Tel quel', groups: [] }])]);
+		const [salle] = input.rooms as [ActesInputRoom];
+		const withSources: ActesInput = {
+			...input,
+			verbatims: { collected: 12, statements: 3 },
+			rooms: [
+				{
+					...salle,
+					statements: [
+						{ id: 's1', text: 'Ça va ?', source: { workshop: 'Atelier A', text: 'Ca va ?' } },
+						{ id: 's2', text: 'On décide', source: { workshop: null, text: 'On décide' } },
+						{ id: 's3', text: 'Tel quel' }
+					]
+				}
+			]
+		};
+		const model = buildActes(withSources, { lang: 'fr' });
+		expect(model.verbatims).toEqual({ collected: 12, statements: 3 });
+		expect(model.themes[0]!.statements.map((st) => st.source)).toEqual([{ workshop: 'Atelier A', original: 'Ca va ?' }, { workshop: null, original: null }, null]);
+		const text = allText(actesBlocks(model));
+		expect(text).toContain('les animateur·rice·s ont noté 12 verbatims');
+		expect(text).toContain('L’équipe d’organisation en a tiré 3 énoncés.');
+		expect(text).toContain('Issu d’un verbatim de l’atelier « Atelier A » ; verbatim d’origine : «\u00a0Ca va ?\u00a0»');
+		expect(text).toContain('Issu d’un verbatim de la veille');
+		expect(allText(actesBlocks(buildActes(withSources, { lang: 'en' })))).toContain('facilitators noted 12 verbatims');
+		// No verbatim noted: the method says nothing of them.
+		expect(buildActes(input, { lang: 'fr' }).verbatims).toBeNull();
+		expect(allText(actesBlocks(buildActes(input, { lang: 'fr' })))).not.toContain('verbatim');
+	});
 });

@@ -35,7 +35,7 @@ const valid = {
 			phase: 'groups',
 			presenting: 0,
 			stages: { room: { index: 2, status: 'running', endsAt: 10 }, overrides: { g1: { index: 3, status: 'paused', remainingMs: 5 } } },
-			statements: [{ id: 's1', text: 'Énoncé', translations: { en: 'Statement' } }]
+			statements: [{ id: 's1', text: 'Énoncé', translations: { en: 'Statement' }, sourceVerbatimId: 'v1' }]
 		}
 	],
 	participants: [{ id: 'p1', displayName: 'Nadia', categories: ['habitant'], roomId: 'r1', groupId: 'g1', addedByFacilitator: false, createdAt: 1 }],
@@ -70,7 +70,12 @@ const valid = {
 		],
 		headings: [],
 		mergedInto: {}
-	}
+	},
+	workshops: [{ id: 'w1', title: 'Atelier' }],
+	verbatims: [
+		{ id: 'v1', workshopId: 'w1', roomId: 'r1', text: 'Ca va ?', lively: true, category: 'habitant', at: 1, receivedAt: 2, starred: true, reworded: 'Énoncé', mergedInto: null, statementId: 's1' },
+		{ id: 'v2', workshopId: null, roomId: null, text: 'Ça va.', lively: false, category: null, at: 1, receivedAt: 2, starred: false, reworded: null, mergedInto: 'v1', statementId: null }
+	]
 };
 const bytes = (archive: unknown) => new TextEncoder().encode(JSON.stringify(archive));
 
@@ -83,9 +88,26 @@ it('accepts a whole archive and renumbers every reference', () => {
 	expect(plan.board.items[0]?.sources[0]?.id).toBe(`group.${group?.id}/item1`);
 	expect(plan.board.items[0]?.support).toEqual([person?.id]);
 	expect(plan.taps[0]?.taps[0]?.tap).toMatchObject({ participantId: person?.id });
+	// Verbatims: the workshop, the merge and the statement follow the new ids.
+	const [v1, v2] = plan.verbatims;
+	expect(v1).toMatchObject({ workshopId: plan.workshops[0]?.id, roomId: plan.rooms[0]?.id, statementId: plan.rooms[0]?.statements[0]?.id });
+	expect(v2?.mergedInto).toBe(v1?.id);
+	expect(plan.rooms[0]?.statements[0]?.sourceVerbatimId).toBe(v1?.id);
 	const doc = new Y.Doc();
 	Y.applyUpdate(doc, plan.writeups[0]?.state as Uint8Array);
 	expect([...doc.getMap<Y.Map<string>>('reactions').get('item1')!.keys()]).toEqual([person?.id]);
+});
+
+it('refuses verbatims whose references do not hold together, naming the field', () => {
+	const broken = (change: (a: typeof valid) => void) => {
+		const a = structuredClone(valid);
+		change(a);
+		return () => prepareImport(bytes(a));
+	};
+	expect(broken((a) => (a.verbatims[1]!.mergedInto = 'v2'))).toThrow(/verbatims\[1\]\.mergedInto/);
+	expect(broken((a) => (a.verbatims[0]!.workshopId = 'w9'))).toThrow(/verbatims\[0\]\.workshopId: atelier inconnu/);
+	expect(broken((a) => (a.verbatims[0]!.statementId = null))).toThrow(/rooms\[0\]\.statements\[0\]\.sourceVerbatimId/);
+	expect(broken((a) => (a.verbatims[1]!.id = 's1'))).toThrow(/identifiant en double/);
 });
 
 /** Every place in a JSON value, as a path. */

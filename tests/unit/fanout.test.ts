@@ -108,6 +108,11 @@ describe('who hears what', () => {
 		expect(hear({ kind: 'boardChanged', eventId: E })).toEqual({ boards: [E], organisers: [E] });
 	});
 
+	it('verbatims: the organisers; a statement made of one, its room too', () => {
+		expect(hear({ kind: 'verbatimsChanged', eventId: E, roomIds: [] })).toEqual({ organisers: [E] });
+		expect(hear({ kind: 'verbatimsChanged', eventId: E, roomIds: [R] })).toEqual({ rooms: [R], organisers: [E] });
+	});
+
 	it('a notice goes at once, to its group only', () => {
 		expect(hear({ kind: 'groupNotified', eventId: E, roomId: R, groupId: 'g1', text: 'Encore 5 minutes', at: 1 })).toEqual({ now: ['notice g1 Encore 5 minutes'] });
 	});

@@ -84,6 +84,7 @@ export function actesBlocks(model: ActesModel): ActesBlock[] {
 	// 1. Method
 	heading(1, s.method, true);
 	para(s.methodIntro(model.participants.total, model.themes.length, statements.length));
+	if (model.verbatims) para(s.methodVerbatims(model.verbatims.collected, model.verbatims.statements));
 	para(s.methodGroups(model.maxGroupSize, groups.length));
 	heading(2, s.themes);
 	list(model.themes.map((th) => ({ lead: `${th.letter}. ${th.title}`, text: ` — ${s.themeLine(th.statements.length, th.statements.reduce((n, st) => n + st.groups.length, 0))}` })));
@@ -107,6 +108,7 @@ export function actesBlocks(model: ActesModel): ActesBlock[] {
 		heading(2, `${th.letter}. ${th.title}`, n > 0);
 		th.statements.forEach((st, k) => {
 			heading(3, s.quote(st.text), k > 0);
+			if (st.source) para(s.statementSource(st.source.workshop, st.source.original), true);
 			para(groupLabels(st), true);
 			if (!st.groups.length) return;
 			for (const q of st.quotes) out.push({ kind: 'quote', text: s.quote(q) });

@@ -43,8 +43,8 @@ export interface ActesInputGroup {
 export interface ActesInputRoom {
 	id: string;
 	title: string;
-	/** In the room's order. */
-	statements: readonly { id: string; text: string }[];
+	/** In the room's order; `source`: the verbatim it was made from (docs/verbatims.md), if any. */
+	statements: readonly { id: string; text: string; source?: { workshop: string | null; text: string } | null }[];
 	groups: readonly ActesInputGroup[];
 	evaluations: readonly GroupEvaluation[];
 	/** The room's speaking shares as every screen computes them (src/lib/domain/speaking.ts). */
@@ -64,6 +64,8 @@ export interface ActesInput {
 	/** In the event's order. */
 	rooms: readonly ActesInputRoom[];
 	board: Pick<Board, 'items' | 'headings'>;
+	/** The day-1 verbatims: how many were noted, how many became statements (absent: none). */
+	verbatims?: { collected: number; statements: number };
 }
 
 export interface ActesItem {
@@ -85,6 +87,8 @@ export interface ActesGroup {
 export interface ActesStatement {
 	id: string;
 	text: string;
+	/** Made from a verbatim: its workshop, and its words when the statement rewords them. */
+	source: { workshop: string | null; original: string | null } | null;
 	groups: ActesGroup[];
 	/** Pull-quotes (exergues): starred items, at most three, never attributed. */
 	quotes: string[];
@@ -162,6 +166,8 @@ export interface ActesModel {
 	rooms: ActesRoom[];
 	/** Only when the organiser asked for the list of consenting participants. */
 	participantNames: string[] | null;
+	/** The day-1 verbatims, when any were noted. */
+	verbatims: { collected: number; statements: number } | null;
 }
 
 export interface ActesOptions {
@@ -237,9 +243,13 @@ export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 				.sort((a, b) => a.rank - b.rank || a.group - b.group)
 				.slice(0, 3)
 				.map((q) => q.text);
+			const original = st.source ? cleanText(st.source.text) : '';
 			return {
 				id: st.id,
 				text,
+				source: st.source
+					? { workshop: st.source.workshop ? cleanText(st.source.workshop) || null : null, original: original && original !== text ? original : null }
+					: null,
 				groups: groups.map((g) => ({
 					number: g.number,
 					label: cleanText(g.label ?? compositionLabel(g.members, opts.lang)),
@@ -321,6 +331,7 @@ export function buildActes(input: ActesInput, opts: ActesOptions): ActesModel {
 				}
 			};
 		}),
-		participantNames: names ? names : null
+		participantNames: names ? names : null,
+		verbatims: input.verbatims?.collected ? { ...input.verbatims } : null
 	};
 }

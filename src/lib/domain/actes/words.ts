@@ -33,6 +33,13 @@ export function actesWords(lang: Lang) {
 		method: w('actes.method'),
 		methodIntro: (people: number, rooms: number, statements: number) =>
 			w('actes.methodIntro', { people: count('participant', people), rooms: count('room', rooms), statements: count('statement', statements) }),
+		methodVerbatims: (collected: number, statements: number) =>
+			w('actes.methodVerbatims', { verbatims: count('verbatim', collected), statements: count('statement', statements) }),
+		/** Where a statement made from a verbatim comes from: its workshop, its words if reworded. */
+		statementSource: (workshop: string | null, original: string | null) =>
+			[workshop ? w('actes.sourceWorkshop', { workshop }) : w('actes.sourceVerbatim'), original ? w('actes.sourceOriginal', { text: quote(original) }) : '']
+				.filter(Boolean)
+				.join(w('actes.semicolon')),
 		methodGroups: (max: number, groups: number) => w('actes.methodGroups', { max, groups: count('group', groups) }),
 		themes: w('actes.themes'),
 		themeLine: (statements: number, groups: number) => w('actes.themeLine', { statements: count('statement', statements), groups: count('group', groups) }),
