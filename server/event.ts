@@ -12,7 +12,7 @@ import {
 	defaultStageTranslations
 } from '../src/lib/domain/eventSettings';
 import { DEFAULT_LONG_TURN_MS } from '../src/lib/domain/speaking';
-import type { ClientMessage, CreateEventBody, JoinBody } from '../src/lib/protocol';
+import type { ClientMessage, CreateEventBody, JoinBody, RegisterBody } from '../src/lib/protocol';
 import type { CreatedEvent } from '../src/lib/views';
 import { exportArchive, importArchive } from './archive';
 import type { Archive } from './archiveCheck';
@@ -195,22 +195,51 @@ export class People {
 		if (body.roomId !== undefined && !this.store.listRooms(event.id).some((r) => r.id === body.roomId)) {
 			throw new PalabreError(400, 'fieldUnknownRoom');
 		}
-		const id = newId();
-		const token = participantToken(id);
-		const participant: ParticipantRecord = {
-			id,
-			eventId: event.id,
-			tokenHash: hashToken(token),
-			displayName: body.displayName,
-			categories: normaliseCategories(body.categories),
-			roomId: body.roomId ?? null,
-			groupId: null,
-			addedByFacilitator: false,
-			createdAt: Date.now()
-		};
-		this.store.createParticipant(participant);
-		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: participant.roomId, participantId: id });
-		return { token, participant };
+		const joined = newPerson(event, body.displayName, body.categories, body.roomId ?? null);
+		this.store.createParticipant(joined.participant);
+		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: joined.participant.roomId, participantId: joined.participant.id });
+		return joined;
+	}
+
+	/**
+	 * Registering before the event (docs/room-assignment.md): a person with no room yet and the rooms
+	 * they ranked. Their token is the one their phone uses on the day.
+	 */
+	register(event: EventRecord, body: RegisterBody): { token: string; participant: ParticipantRecord } {
+		const rooms = new Set(this.store.listRooms(event.id).map((r) => r.id));
+		if (body.wishes.some((id) => !rooms.has(id))) throw new PalabreError(400, 'fieldUnknownRoom');
+		const joined = newPerson(event, body.displayName, body.categories, null);
+		this.store.transaction(() => {
+			this.store.createParticipant(joined.participant);
+			this.store.setWishes(joined.participant.id, body.wishes);
+		});
+		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: null, participantId: joined.participant.id });
+		return joined;
+	}
+
+	/**
+	 * The organiser publishes a room assignment: everyone listed goes to their room in one
+	 * transaction (all of it, or nothing when one person or room is unknown). People may still
+	 * change room afterwards.
+	 */
+	assignRooms(eventId: string, assignments: ClientMessage<'organiser:publishAssignment'>['assignments']): { moved: number } {
+		const rooms = new Set(this.store.listRooms(eventId).map((r) => r.id));
+		if (new Set(assignments.map((a) => a.participantId)).size !== assignments.length) {
+			throw new PalabreError(400, 'invalid', { detail: 'assignments : une personne deux fois' });
+		}
+		const moves = assignments.map(({ participantId, roomId }) => {
+			if (!rooms.has(roomId)) throw new PalabreError(400, 'fieldUnknownRoom');
+			return { p: personOfEvent(this.store, eventId, participantId), roomId };
+		});
+		const moved = this.store.transaction(() =>
+			moves.filter(({ p, roomId }) => p.roomId !== roomId).map(({ p, roomId }) => {
+				this.leaveRoom(p);
+				this.store.setParticipantRoom(p.id, roomId);
+				return { p, roomId };
+			})
+		);
+		for (const { p, roomId } of moved) this.changes.emit({ kind: 'roomChosen', eventId, participantId: p.id, from: p.roomId, to: roomId });
+		return { moved: moved.length };
 	}
 
 	/** A person goes to a room (their choice, or the organiser's), leaving their group if they had one. */
@@ -247,4 +276,22 @@ export class People {
 		if (p.groupId) this.forgetting.groupSpeaking(p.groupId);
 		this.changes.emit({ kind: 'personErased', eventId: event.id, participantId: p.id, roomId: p.roomId, groupId: p.groupId });
 	}
+}
+
+/** A new person of the event and their phone's token (not stored yet). */
+function newPerson(event: EventRecord, displayName: string, categories: readonly string[], roomId: string | null) {
+	const id = newId();
+	const token = participantToken(id);
+	const participant: ParticipantRecord = {
+		id,
+		eventId: event.id,
+		tokenHash: hashToken(token),
+		displayName,
+		categories: normaliseCategories(categories),
+		roomId,
+		groupId: null,
+		addedByFacilitator: false,
+		createdAt: Date.now()
+	};
+	return { token, participant };
 }

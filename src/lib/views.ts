@@ -227,6 +227,8 @@ export interface PersonView {
 	roomId: string | null;
 	groupId: string | null;
 	addedByFacilitator: boolean;
+	/** The rooms they ranked when registering, most wanted first (organisers only). */
+	wishes?: string[];
 }
 
 /** A room's facilitators: the room, and who is where. */
@@ -240,6 +242,8 @@ export interface FacilitatorView {
 	suggestions: Suggestion[];
 	/** Once the room's stages are finished: write-up items people marked « à préciser ». */
 	toClarify: number;
+	/** Statements reworded once the choice had opened, with the wording before (docs/statements.md). */
+	statementEdits: { statementId: string; at: number; before: string; after: string }[];
 }
 
 /** The organiser's complete view: GET /api/events/:id and the organiser console. */
@@ -253,6 +257,8 @@ export interface OrganiserDocument {
 	language: Language;
 	joinCode: string;
 	joinUrl: string;
+	/** Registering before the event, with ranked wishes. */
+	registerUrl: string;
 	organiserUrl?: string;
 	settings: {
 		stageQuestions: [string, string, string];
@@ -278,6 +284,8 @@ export interface OrganiserDocument {
 			id: string;
 			text: string;
 			translations: Translations;
+			/** Reworded since it was translated: the translations are to be reviewed. */
+			translationToReview?: boolean;
 			groups: {
 				id: string;
 				number: number;

@@ -698,5 +698,8 @@ export const en: Record<MessageKey, string> = {
 	'fac.by.organiser': 'organisers',
 	'fac.by.stages': 'the end of the stages',
 	'org.flagged': 'Read again before exporting: {n} idea(s) seem to name a person or mention health.',
-	'org.flaggedNone': 'No idea seems to name a person or mention health.'
+	'org.flaggedNone': 'No idea seems to name a person or mention health.',
+	'error.statementUnknown': 'statements: unknown statement in this room ({id})',
+	'error.statementTwice': 'statements: the same statement twice ({id})',
+	'error.statementChosen': 'cannot remove « {text} »: a group has already chosen it'
 };

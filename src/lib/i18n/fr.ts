@@ -696,7 +696,10 @@ export const fr = {
 	'fac.by.organiser': 'l’organisation',
 	'fac.by.stages': 'la fin des étapes',
 	'org.flagged': 'À relire avant d’exporter : {n} idée(s) semble(nt) nommer une personne ou parler de santé.',
-	'org.flaggedNone': 'Aucune idée ne semble nommer une personne ou parler de santé.'
+	'org.flaggedNone': 'Aucune idée ne semble nommer une personne ou parler de santé.',
+	'error.statementUnknown': 'statements : énoncé inconnu dans cette salle ({id})',
+	'error.statementTwice': 'statements : le même énoncé deux fois ({id})',
+	'error.statementChosen': 'impossible de retirer « {text} » : un groupe l’a déjà choisi'
 } as const;
 
 export type MessageKey = keyof typeof fr;
