@@ -323,8 +323,8 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 	/** Handles /api/* and returns true; returns false for anything else (SvelteKit's). */
 	return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
 		const path = (req.url ?? '/').split('?')[0] as string;
-		// The join page shows an event's title for its code: a lookup like the API's, limited alike.
-		const page = /^\/j\/([^/]+)(?:\/__data\.json)?$/.exec(path);
+		// The join and registration pages show an event's title for its code: a lookup like the API's, limited alike.
+		const page = /^\/[jr]\/([^/]+)(?:\/__data\.json)?$/.exec(path);
 		if (page && req.method === 'GET') {
 			try {
 				eventByCode(req, res, decodeURIComponent(page[1] as string));
