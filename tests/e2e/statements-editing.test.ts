@@ -94,4 +94,4 @@ it('an edit before the choice shows on the projection and a phone; after it open
 	const doc = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body;
 	expect(doc.rooms[0].statements).toHaveLength(4);
 	organiser.disconnect();
-});
+}, 180_000);
