@@ -85,6 +85,7 @@ it('an edit before the choice shows on the projection and a phone; after it open
 	expect(await notice.textContent()).toContain('Avant : « Equipe et habitant·e·s, même combat »');
 	expect(await notice.textContent()).toContain('Énoncé 3');
 	await expectAccessible(facilitation);
+	await notice.screenshot({ path: join(SCREENSHOTS, 'facilitator-statement-edits.png') });
 	await mobile.getByTestId('my-group').getByText('« Équipe et habitant·e·s, même combat »').waitFor();
 
 	// Removing the chosen statement: refused, said clearly, nothing changes.

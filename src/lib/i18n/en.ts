@@ -738,6 +738,7 @@ export const en: Record<MessageKey, string> = {
 	'assign.wishesCount': '{n} of {total} people ranked the rooms when registering; for the others, their current room counts as their wish.',
 	'assign.adjust': 'Adjust each person’s room ({n})',
 	'assign.wished': 'wishes: {rooms}',
+	'assign.current': 'current room: {room}',
 	'assign.noWish': 'no wish',
 	'assign.publish': 'Publish the assignment ({n} room changes)'
 };

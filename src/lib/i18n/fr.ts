@@ -736,6 +736,7 @@ export const fr = {
 	'assign.wishesCount': '{n} personne(s) sur {total} ont classé les salles en s’inscrivant ; pour les autres, leur salle actuelle compte comme vœu.',
 	'assign.adjust': 'Ajuster la salle de chaque personne ({n})',
 	'assign.wished': 'vœux : {rooms}',
+	'assign.current': 'salle actuelle : {room}',
 	'assign.noWish': 'sans vœu',
 	'assign.publish': 'Publier la répartition ({n} changements de salle)'
 } as const;
