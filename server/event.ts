@@ -231,13 +231,10 @@ export class People {
 			if (!rooms.has(roomId)) throw new PalabreError(400, 'fieldUnknownRoom');
 			return { p: personOfEvent(this.store, eventId, participantId), roomId };
 		});
-		const moved = this.store.transaction(() =>
-			moves.filter(({ p, roomId }) => p.roomId !== roomId).map(({ p, roomId }) => {
-				this.leaveRoom(p);
-				this.store.setParticipantRoom(p.id, roomId);
-				return { p, roomId };
-			})
-		);
+		const moved = moves.filter(({ p, roomId }) => p.roomId !== roomId);
+		this.store.transaction(() => {
+			for (const { p, roomId } of moved) this.moveTo(p, roomId);
+		});
 		for (const { p, roomId } of moved) this.changes.emit({ kind: 'roomChosen', eventId, participantId: p.id, from: p.roomId, to: roomId });
 		return { moved: moved.length };
 	}
@@ -247,12 +244,15 @@ export class People {
 		const room = this.store.getRoom(roomId);
 		if (!room || room.eventId !== p.eventId) throw new PalabreError(400, 'fieldUnknownRoom');
 		if (p.roomId === roomId) return p;
-		this.store.transaction(() => {
-			this.leaveRoom(p);
-			this.store.setParticipantRoom(p.id, roomId);
-		});
+		this.store.transaction(() => this.moveTo(p, roomId));
 		this.changes.emit({ kind: 'roomChosen', eventId: p.eventId, participantId: p.id, from: p.roomId, to: roomId });
 		return { ...p, roomId, groupId: null };
+	}
+
+	/** Leaving the room leaves the group too (seating's rule). */
+	private moveTo(p: ParticipantRecord, roomId: string) {
+		this.leaveRoom(p);
+		this.store.setParticipantRoom(p.id, roomId);
 	}
 
 	/** The organiser sends someone of the event to a room. */

@@ -25,8 +25,8 @@ export class Statements {
 			const before = s.id ? byId.get(s.id) : undefined;
 			if (!before) return { id: newId(), roomId: room.id, position, text: s.text, translations: {} };
 			// A reworded statement keeps its translations, marked to be reviewed.
-			const toReview = before.translationToReview || (reworded.has(before.id) && Object.values(before.translations).some(Boolean));
-			return { ...before, position, text: s.text, translationToReview: toReview ?? false };
+			const toReview = !!before.translationToReview || (reworded.has(before.id) && Object.values(before.translations).some(Boolean));
+			return { ...before, position, text: s.text, translationToReview: toReview };
 		});
 		const logged = choiceOpened(room.phase);
 		this.store.transaction(() => {

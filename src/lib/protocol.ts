@@ -144,6 +144,7 @@ export const RegisterBody = z
 			.array(z.string().min(1).max(40))
 			.max(LIMITS.themes)
 			.refine((ids) => new Set(ids).size === ids.length, 'une salle classée deux fois')
+			.default([])
 	})
 	.strict();
 export type RegisterBody = z.infer<typeof RegisterBody>;
