@@ -45,7 +45,7 @@ it('an edit before the choice shows on the projection and a phone; after it open
 	const texts = () => editor.getByTestId('statement-text').evaluateAll((els) => els.map((el) => (el as HTMLInputElement).value));
 	await editor.getByRole('textbox', { name: 'Énoncé 1', exact: true }).fill('Ça va mieux quand on se parle');
 	// « Le temps manque » dragged to the top, then moved back down one place with the keyboard's button.
-	await editor.getByTestId('statement-item').nth(2).dragTo(editor.getByTestId('statement-item').nth(0));
+	await editor.getByTestId('statement-handle').nth(2).dragTo(editor.getByTestId('statement-item').nth(0));
 	expect(await texts()).toEqual(['Le temps manque', 'Ça va mieux quand on se parle', 'Equipe et habitant·e·s, même combat']);
 	await editor.getByRole('button', { name: 'Descendre l’énoncé 1' }).click();
 	expect(await editor.getByRole('status').first().textContent()).toBe('Énoncé déplacé en position 2.');
