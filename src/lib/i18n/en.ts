@@ -718,7 +718,7 @@ export const en: Record<MessageKey, string> = {
 	'statements.saved': 'Statements saved.',
 	'statements.translationToReview': 'The wording changed since this translation: to be reviewed.',
 	'statements.editedTitle': 'Statements changed since the choice opened ({n})',
-	'statements.editedAt': 'changed at {time}',
+	'statements.editedAt': 'changed at {time}:',
 	'statements.before': 'Before:',
 	'register.console': 'Registration with wishes, before the event',
 	'register.consoleHelp': 'Put this link or its QR code on a poster or in an e-mail: each person gives a pseudonym, their categories if they wish, and ranks the rooms. On the day, their phone knows them and takes them to the room you published.',

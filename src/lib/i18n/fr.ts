@@ -716,7 +716,7 @@ export const fr = {
 	'statements.saved': 'Énoncés enregistrés.',
 	'statements.translationToReview': 'La formulation a changé depuis cette traduction : à revoir.',
 	'statements.editedTitle': 'Énoncés modifiés depuis l’ouverture du choix ({n})',
-	'statements.editedAt': 'modifié à {time}',
+	'statements.editedAt': 'modifié à {time} :',
 	'statements.before': 'Avant :',
 	'register.console': 'Inscriptions avec vœux, avant l’événement',
 	'register.consoleHelp': 'Mettez ce lien ou son QR code sur une affiche ou dans un e-mail : chaque personne donne un pseudonyme, si elle le souhaite ses catégories, et classe les salles. Le jour venu, son téléphone la reconnaît et l’envoie dans la salle que vous aurez publiée.',
