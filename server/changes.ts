@@ -34,6 +34,8 @@ export type Change =
 	| { kind: 'pensChanged'; eventId: string; roomId: string; groupId: string; memberIds: string[] }
 	/** Statements or stages translated: the rooms that show them, the members of groups whose statement changed. */
 	| { kind: 'translated'; eventId: string; roomIds: string[]; participantIds: string[] }
+	/** A room's statements edited (worded, added, removed, reordered); the members of groups whose statement was reworded. */
+	| { kind: 'statementsChanged'; eventId: string; roomId: string; participantIds: string[] }
 	/** A facilitator or organiser reopened a group's write-up, or closed it again. */
 	| { kind: 'writeupAccessChanged'; eventId: string; roomId: string; groupId: string }
 	/** A timekeeper's taps were stored: the group's speaking time and the room's figures moved. */

@@ -12,7 +12,7 @@ import {
 	defaultStageTranslations
 } from '../src/lib/domain/eventSettings';
 import { DEFAULT_LONG_TURN_MS } from '../src/lib/domain/speaking';
-import type { ClientMessage, CreateEventBody, JoinBody } from '../src/lib/protocol';
+import type { ClientMessage, CreateEventBody, JoinBody, RegisterBody } from '../src/lib/protocol';
 import type { CreatedEvent } from '../src/lib/views';
 import { exportArchive, importArchive } from './archive';
 import type { Archive } from './archiveCheck';
@@ -199,22 +199,48 @@ export class People {
 		if (body.roomId !== undefined && !this.store.listRooms(event.id).some((r) => r.id === body.roomId)) {
 			throw new PalabreError(400, 'fieldUnknownRoom');
 		}
-		const id = newId();
-		const token = participantToken(id);
-		const participant: ParticipantRecord = {
-			id,
-			eventId: event.id,
-			tokenHash: hashToken(token),
-			displayName: body.displayName,
-			categories: normaliseCategories(body.categories),
-			roomId: body.roomId ?? null,
-			groupId: null,
-			addedByFacilitator: false,
-			createdAt: Date.now()
-		};
-		this.store.createParticipant(participant);
-		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: participant.roomId, participantId: id });
-		return { token, participant };
+		const joined = newPerson(event, body.displayName, body.categories, body.roomId ?? null);
+		this.store.createParticipant(joined.participant);
+		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: joined.participant.roomId, participantId: joined.participant.id });
+		return joined;
+	}
+
+	/**
+	 * Registering before the event (docs/room-assignment.md): a person with no room yet and the rooms
+	 * they ranked. Their token is the one their phone uses on the day.
+	 */
+	register(event: EventRecord, body: RegisterBody): { token: string; participant: ParticipantRecord } {
+		const rooms = new Set(this.store.listRooms(event.id).map((r) => r.id));
+		if (body.wishes.some((id) => !rooms.has(id))) throw new PalabreError(400, 'fieldUnknownRoom');
+		const joined = newPerson(event, body.displayName, body.categories, null);
+		this.store.transaction(() => {
+			this.store.createParticipant(joined.participant);
+			this.store.setWishes(joined.participant.id, body.wishes);
+		});
+		this.changes.emit({ kind: 'joined', eventId: event.id, roomId: null, participantId: joined.participant.id });
+		return joined;
+	}
+
+	/**
+	 * The organiser publishes a room assignment: everyone listed goes to their room in one
+	 * transaction (all of it, or nothing when one person or room is unknown). People may still
+	 * change room afterwards.
+	 */
+	assignRooms(eventId: string, assignments: ClientMessage<'organiser:publishAssignment'>['assignments']): { moved: number } {
+		const rooms = new Set(this.store.listRooms(eventId).map((r) => r.id));
+		if (new Set(assignments.map((a) => a.participantId)).size !== assignments.length) {
+			throw new PalabreError(400, 'invalid', { detail: 'assignments : une personne deux fois' });
+		}
+		const moves = assignments.map(({ participantId, roomId }) => {
+			if (!rooms.has(roomId)) throw new PalabreError(400, 'fieldUnknownRoom');
+			return { p: personOfEvent(this.store, eventId, participantId), roomId };
+		});
+		const moved = moves.filter(({ p, roomId }) => p.roomId !== roomId);
+		this.store.transaction(() => {
+			for (const { p, roomId } of moved) this.moveTo(p, roomId);
+		});
+		for (const { p, roomId } of moved) this.changes.emit({ kind: 'roomChosen', eventId, participantId: p.id, from: p.roomId, to: roomId });
+		return { moved: moved.length };
 	}
 
 	/** A person goes to a room (their choice, or the organiser's), leaving their group if they had one. */
@@ -222,12 +248,15 @@ export class People {
 		const room = this.store.getRoom(roomId);
 		if (!room || room.eventId !== p.eventId) throw new PalabreError(400, 'fieldUnknownRoom');
 		if (p.roomId === roomId) return p;
-		this.store.transaction(() => {
-			this.leaveRoom(p);
-			this.store.setParticipantRoom(p.id, roomId);
-		});
+		this.store.transaction(() => this.moveTo(p, roomId));
 		this.changes.emit({ kind: 'roomChosen', eventId: p.eventId, participantId: p.id, from: p.roomId, to: roomId });
 		return { ...p, roomId, groupId: null };
+	}
+
+	/** Leaving the room leaves the group too (seating's rule). */
+	private moveTo(p: ParticipantRecord, roomId: string) {
+		this.leaveRoom(p);
+		this.store.setParticipantRoom(p.id, roomId);
 	}
 
 	/** The organiser sends someone of the event to a room. */
@@ -251,4 +280,22 @@ export class People {
 		if (p.groupId) this.forgetting.groupSpeaking(p.groupId);
 		this.changes.emit({ kind: 'personErased', eventId: event.id, participantId: p.id, roomId: p.roomId, groupId: p.groupId });
 	}
+}
+
+/** A new person of the event and their phone's token (not stored yet). */
+function newPerson(event: EventRecord, displayName: string, categories: readonly string[], roomId: string | null) {
+	const id = newId();
+	const token = participantToken(id);
+	const participant: ParticipantRecord = {
+		id,
+		eventId: event.id,
+		tokenHash: hashToken(token),
+		displayName,
+		categories: normaliseCategories(categories),
+		roomId,
+		groupId: null,
+		addedByFacilitator: false,
+		createdAt: Date.now()
+	};
+	return { token, participant };
 }

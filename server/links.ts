@@ -17,6 +17,8 @@ export class Links {
 	constructor(readonly publicUrl: string) {}
 
 	join = (e: Pick<EventRecord, 'joinCode'>) => `${this.publicUrl}/j/${e.joinCode}`;
+	/** Registering before the event, with ranked wishes (the same code: the same identity on the day). */
+	register = (e: Pick<EventRecord, 'joinCode'>) => `${this.publicUrl}/r/${e.joinCode}`;
 	organiser = (eventId: string, token: string) => `${this.publicUrl}/o/${eventId}#${token}`;
 	projection = (roomId: string, organiserToken: string) => `${this.publicUrl}/p/${roomId}#${roomToken(organiserToken, roomId, 'projection')}`;
 	facilitation = (roomId: string, organiserToken: string) => `${this.publicUrl}/f/${roomId}#${roomToken(organiserToken, roomId, 'facilitation')}`;

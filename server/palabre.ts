@@ -12,6 +12,7 @@ import { ReadModels } from './readModels';
 import { Seating } from './seating';
 import { Speaking } from './speaking';
 import { Stages } from './stages';
+import { Statements } from './statements';
 import type { Store } from './store/store';
 import { Verbatims } from './verbatims';
 import { Writeups } from './writeups';
@@ -39,6 +40,7 @@ export function createPalabre(store: Store, publicUrl: string) {
 		groupSpeaking: (groupId: string) => speaking.invalidate(groupId)
 	};
 	const events = new EventAdmin(store, changes, links, forgetting);
+	const statements = new Statements(store, changes);
 	const people = new People(store, changes, forgetting, (p) => seating.leaveRoom(p));
 	const verbatims = new Verbatims(store, changes, links);
 	const views = new ReadModels(store, links, {
@@ -50,7 +52,7 @@ export function createPalabre(store: Store, publicUrl: string) {
 		pens: (groupId, members) => access.pens(groupId, members),
 		writeupAccess: (groupId, stages) => writeups.closing(groupId, stages)
 	});
-	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, verbatims, views };
+	return { store, changes, links, access, events, statements, people, seating, stages, speaking, writeups, board, verbatims, views };
 }
 
 export type Palabre = ReturnType<typeof createPalabre>;

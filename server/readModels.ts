@@ -172,6 +172,7 @@ export class ReadModels {
 			people: this.store.listRoomParticipants(room.id).map(personView),
 			groups,
 			suggestions: this.figures.suggestions(room),
+			statementEdits: this.store.listStatementEdits(room.id).map(({ statementId, at, before, after }) => ({ statementId, at, before, after })),
 			// Read the write-ups only once the room is done: what is left to clarify.
 			toClarify: finished ? ids.reduce((n, id) => n + this.figures.writeup(id).stages.flatMap((s) => s.items).filter((i) => i.clarify > 0).length, 0) : 0
 		};
@@ -179,7 +180,8 @@ export class ReadModels {
 
 	/** Everyone who joined, with names: for the organisers' console only, never the API or the actes. */
 	people(eventId: string): PersonView[] {
-		return this.store.listParticipants(eventId).map(personView);
+		const wishes = this.store.listWishes(eventId);
+		return this.store.listParticipants(eventId).map((p) => ({ ...personView(p), wishes: wishes.get(p.id) ?? [] }));
 	}
 
 	/**
@@ -198,6 +200,7 @@ export class ReadModels {
 		const people = this.store.listParticipants(event.id);
 		return {
 			...this.eventFields(event),
+			registerUrl: this.links.register(event),
 			settings: event.settings,
 			participants: { ...headcount(people), unassigned: people.filter((p) => !p.roomId).length },
 			board: this.figures.publicBoard(event.id),
@@ -230,6 +233,7 @@ export class ReadModels {
 				text: s.text,
 				translations: s.translations,
 				sourceVerbatimId: s.sourceVerbatimId ?? null,
+				...(s.translationToReview ? { translationToReview: true } : {}),
 				groups: (groups.get(s.id) ?? []).map((g) => {
 					const members = byGroup.get(g.id) ?? [];
 					return {

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { CaptureBody, CreateEventBody, JoinBody, LIMITS, describeZodError } from '../../src/lib/protocol';
+import { CaptureBody, CreateEventBody, JoinBody, LIMITS, RegisterBody, describeZodError } from '../../src/lib/protocol';
 import { buildActes } from '../../src/lib/domain/actes/model';
 import { ACTES_FORMATS, renderActes, type ActesFormat } from '../actes';
 import { renderPaperKit } from '../paperKit';
@@ -144,6 +144,19 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 		}
 	}
 
+	/** A join's place in the address's and the event's budgets (validated bodies only: invalid ones cost nothing). */
+	function admitJoin(req: IncomingMessage, res: ServerResponse, event: EventRecord) {
+		const from = address(req);
+		const budget = eventBudget(palabre.views.eventInfo(event).rooms.length);
+		const wait = Math.max(addressJoins.wait(from), budget.wait(event.id));
+		if (wait) {
+			retryAfter(res, wait);
+			throw new PalabreError(429, 'joinRush');
+		}
+		addressJoins.take(from);
+		budget.take(event.id);
+	}
+
 	const routes: Route[] = [
 		{
 			method: 'POST',
@@ -271,16 +284,21 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				const event = eventByCode(req, res, code as string);
 				// Validated first: invalid bodies cost no one's budget.
 				const body = parse(JoinBody, await readJson(req));
-				const from = address(req);
-				const budget = eventBudget(palabre.views.eventInfo(event).rooms.length);
-				const wait = Math.max(addressJoins.wait(from), budget.wait(event.id));
-				if (wait) {
-					retryAfter(res, wait);
-					throw new PalabreError(429, 'joinRush');
-				}
-				addressJoins.take(from);
-				budget.take(event.id);
+				admitJoin(req, res, event);
 				const { token, participant } = palabre.people.join(event, body);
+				sendJson(res, 201, { token, session: palabre.views.session(participant) });
+			}
+		},
+		{
+			// Registering before the event with ranked wishes (docs/room-assignment.md): the same
+			// identity as a join, so the same budgets.
+			method: 'POST',
+			pattern: /^\/api\/register\/([\w-]+)$/,
+			handler: async (req, res, [code]) => {
+				const event = eventByCode(req, res, code as string);
+				const body = parse(RegisterBody, await readJson(req));
+				admitJoin(req, res, event);
+				const { token, participant } = palabre.people.register(event, body);
 				sendJson(res, 201, { token, session: palabre.views.session(participant) });
 			}
 		},
@@ -324,8 +342,8 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 	/** Handles /api/* and returns true; returns false for anything else (SvelteKit's). */
 	return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
 		const path = (req.url ?? '/').split('?')[0] as string;
-		// The join page shows an event's title for its code: a lookup like the API's, limited alike.
-		const page = /^\/j\/([^/]+)(?:\/__data\.json)?$/.exec(path);
+		// The join and registration pages show an event's title for its code: a lookup like the API's, limited alike.
+		const page = /^\/[jr]\/([^/]+)(?:\/__data\.json)?$/.exec(path);
 		if (page && req.method === 'GET') {
 			try {
 				eventByCode(req, res, decodeURIComponent(page[1] as string));

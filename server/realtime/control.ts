@@ -28,7 +28,7 @@ const DRIVERS: Role[] = ['facilitator', 'organiser'];
 
 /** Every client message: who may send it, and the one service call it makes. */
 function handlers(palabre: Palabre): Handlers {
-	const { access, people, seating, stages, speaking, board, writeups, events, verbatims } = palabre;
+	const { access, people, seating, stages, speaking, board, writeups, events, statements, verbatims } = palabre;
 	const me = (who: Identity) => access.me(who);
 	const room = (who: Identity, roomId: string) => access.drivenRoom(who, roomId);
 	return {
@@ -69,6 +69,8 @@ function handlers(palabre: Palabre): Handlers {
 		},
 		'organiser:assignRoom': { roles: ['organiser'], run: (who, msg) => meView(people.assignRoom(who.eventId, msg.participantId, msg.roomId)) },
 		'organiser:translate': { roles: ['organiser'], run: (who, msg) => events.translate(access.organiserEvent(who), msg) },
+		'organiser:editStatements': { roles: ['organiser'], run: (who, msg) => statements.edit(room(who, msg.roomId), msg.statements) },
+		'organiser:publishAssignment': { roles: ['organiser'], run: (who, msg) => people.assignRooms(who.eventId, msg.assignments) },
 		'board:op': { roles: DRIVERS, run: (who, msg) => board.operate(who.eventId, msg.op) },
 		'board:send': {
 			roles: ['participant', ...DRIVERS],

@@ -135,6 +135,13 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 		for (const id of c.participantIds) due.sessions.add(id);
 		due.organisers.add(c.eventId);
 	},
+	statementsChanged: (c, due) => {
+		// Every screen of the room shows the statements; phones in a reworded group show its wording.
+		due.rooms.add(c.roomId);
+		due.urgent = true;
+		for (const id of c.participantIds) due.sessions.add(id);
+		due.organisers.add(c.eventId);
+	},
 	writeupAccessChanged: (c, due) => {
 		// The facilitators' group sheet shows the write-up's state and its log.
 		due.rooms.add(c.roomId);

@@ -204,5 +204,28 @@ export const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX verbatims_event ON verbatims (event_id, at);
 	ALTER TABLE statements ADD COLUMN source_verbatim_id TEXT;
+	`,
+	`
+	-- Statements editable after creation (issue 22, docs/statements.md): an edited statement keeps
+	-- its translations, marked to be reviewed; a rewording once the room's choice has opened is
+	-- logged with its time, who made it and both wordings, and shown to the room's facilitators.
+	ALTER TABLE statements ADD COLUMN translation_review INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE statement_edits (
+		statement_id TEXT NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		at INTEGER NOT NULL,
+		by TEXT NOT NULL,
+		before TEXT NOT NULL,
+		after TEXT NOT NULL
+	);
+	CREATE INDEX statement_edits_room ON statement_edits (room_id, at);
+	-- Wishes given when registering before the event (issue 22, docs/room-assignment.md): the rooms
+	-- a person ranked, most wanted first.
+	CREATE TABLE room_wishes (
+		participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+		rank INTEGER NOT NULL,
+		room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+		PRIMARY KEY (participant_id, rank)
+	);
 	`
 ];

@@ -30,6 +30,7 @@ import type {
 	ParticipantRecord,
 	RoomLinkHashes,
 	RoomRecord,
+	StatementEdit,
 	StatementRecord,
 	Store,
 	VerbatimRecord,
@@ -91,7 +92,8 @@ function toStatement(r: Row): StatementRecord {
 		position: r.position as number,
 		text: r.text as string,
 		translations: JSON.parse(r.translations as string) as Translations,
-		sourceVerbatimId: (r.source_verbatim_id as string | null) ?? null
+		sourceVerbatimId: (r.source_verbatim_id as string | null) ?? null,
+		...(r.translation_review === 1 ? { translationToReview: true } : {})
 	};
 }
 
@@ -334,7 +336,26 @@ export function openSqliteStore(dataDir: string): Store {
 			`INSERT INTO statements (id, room_id, position, text, translations, source_verbatim_id)
 			 VALUES (@id, @roomId, @position, @text, @translations, @sourceVerbatimId)`
 		),
-		setStatementTranslations: db.prepare(`UPDATE statements SET translations = ? WHERE id = ?`),
+		setStatementTranslations: db.prepare(`UPDATE statements SET translations = ?, translation_review = 0 WHERE id = ?`),
+		saveStatement: db.prepare(
+			`INSERT INTO statements (id, room_id, position, text, translations, translation_review)
+			 VALUES (@id, @roomId, @position, @text, @translations, @review)
+			 ON CONFLICT (id) DO UPDATE SET position = excluded.position, text = excluded.text,
+			 translations = excluded.translations, translation_review = excluded.translation_review`
+		),
+		deleteStatement: db.prepare(`DELETE FROM statements WHERE id = ? AND room_id = ?`),
+		addStatementEdit: db.prepare(
+			`INSERT INTO statement_edits (statement_id, room_id, at, by, before, after) VALUES (@statementId, @roomId, @at, @by, @before, @after)`
+		),
+		listStatementEdits: db.prepare(
+			`SELECT statement_id AS statementId, room_id AS roomId, at, by, before, after FROM statement_edits WHERE room_id = ? ORDER BY at, rowid`
+		),
+		deleteWishes: db.prepare(`DELETE FROM room_wishes WHERE participant_id = ?`),
+		addWish: db.prepare(`INSERT INTO room_wishes (participant_id, rank, room_id) VALUES (?, ?, ?)`),
+		listWishes: db.prepare(
+			`SELECT w.participant_id, w.room_id FROM room_wishes w JOIN participants p ON p.id = w.participant_id
+			 WHERE p.event_id = ? ORDER BY w.participant_id, w.rank`
+		),
 		setEventSettings: db.prepare(`UPDATE events SET settings = ? WHERE id = ?`),
 		getEvent: db.prepare(`SELECT * FROM events WHERE id = ?`),
 		deleteEvent: db.prepare(`DELETE FROM events WHERE id = ?`),
@@ -478,6 +499,30 @@ export function openSqliteStore(dataDir: string): Store {
 		},
 		listStatements: (roomId) => (q.listStatements.all(roomId) as Row[]).map(toStatement),
 		setStatementTranslations: (id, translations) => void q.setStatementTranslations.run(JSON.stringify(translations), id),
+		saveStatements(roomId, statements, removed) {
+			db.transaction(() => {
+				for (const id of removed) q.deleteStatement.run(id, roomId);
+				for (const s of statements) {
+					q.saveStatement.run({ ...s, roomId, translations: JSON.stringify(s.translations), review: s.translationToReview ? 1 : 0 });
+				}
+			})();
+		},
+		addStatementEdit: (edit) => void q.addStatementEdit.run(edit),
+		listStatementEdits: (roomId) => q.listStatementEdits.all(roomId) as StatementEdit[],
+		setWishes(participantId, roomIds) {
+			db.transaction(() => {
+				q.deleteWishes.run(participantId);
+				roomIds.forEach((roomId, rank) => q.addWish.run(participantId, rank, roomId));
+			})();
+		},
+		listWishes(eventId) {
+			const wishes = new Map<string, string[]>();
+			for (const r of q.listWishes.all(eventId) as Row[]) {
+				const id = r.participant_id as string;
+				wishes.set(id, [...(wishes.get(id) ?? []), r.room_id as string]);
+			}
+			return wishes;
+		},
 		saveEventSettings: (eventId, settings) => void q.setEventSettings.run(JSON.stringify(settings), eventId),
 		createParticipant: (p) =>
 			void q.insertParticipant.run({

@@ -81,6 +81,8 @@ export interface StatementRecord {
 	translations: Translations;
 	/** The verbatim it was made from (docs/verbatims.md), if any. */
 	sourceVerbatimId?: string | null;
+	/** The wording changed since it was translated: the translations are kept, to be reviewed (docs/statements.md). */
+	translationToReview?: boolean;
 }
 
 /** A day-1 workshop, whose facilitators note verbatims through its capture link. */
@@ -96,6 +98,16 @@ export interface WorkshopRecord {
 export interface VerbatimRecord extends Verbatim {
 	eventId: string;
 	receivedAt: number;
+}
+
+/** A statement's wording changed once its room's choice had opened (shown to the room's facilitators). */
+export interface StatementEdit {
+	statementId: string;
+	roomId: string;
+	at: number;
+	by: 'organiser';
+	before: string;
+	after: string;
 }
 
 export interface ParticipantRecord {
@@ -149,7 +161,19 @@ export interface Store {
 	listRooms(eventId: string): RoomRecord[];
 	getRoom(id: string): RoomRecord | undefined;
 	listStatements(roomId: string): StatementRecord[];
+	/** Sets the translations, which are then up to date (no longer to be reviewed). */
 	setStatementTranslations(id: string, translations: Translations): void;
+	/**
+	 * A room's statements as they now are: existing ones updated (position, wording, translations
+	 * and their review mark), new ones inserted, `removed` deleted.
+	 */
+	saveStatements(roomId: string, statements: StatementRecord[], removed: string[]): void;
+	addStatementEdit(edit: StatementEdit): void;
+	listStatementEdits(roomId: string): StatementEdit[];
+	/** A person's ranked rooms, given when registering before the event (issue 22). */
+	setWishes(participantId: string, roomIds: string[]): void;
+	/** Every ranked wish of the event's people, by person. */
+	listWishes(eventId: string): Map<string, string[]>;
 	saveEventSettings(eventId: string, settings: EventSettings): void;
 
 	createParticipant(p: ParticipantRecord): void;

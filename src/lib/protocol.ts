@@ -143,6 +143,20 @@ export const JoinBody = z
 	.strict();
 export type JoinBody = z.infer<typeof JoinBody>;
 
+/** Registering before the event (issue 22): a pseudonym, categories, and the rooms ranked, most wanted first. */
+export const RegisterBody = z
+	.object({
+		displayName: text(LIMITS.displayName),
+		categories: z.array(CategoryId).max(LIMITS.categoriesPerPerson).default([]),
+		wishes: z
+			.array(z.string().min(1).max(40))
+			.max(LIMITS.themes)
+			.refine((ids) => new Set(ids).size === ids.length, 'une salle classée deux fois')
+			.default([])
+	})
+	.strict();
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
 /** Who a socket is: sent once in the socket.io handshake (`auth`). */
 export const SocketAuth = z.discriminatedUnion('role', [
 	z.object({ role: z.literal('participant'), token: z.string().max(200) }),
@@ -370,6 +384,23 @@ export const ClientMessages = {
 	'verbatim:merge': z.object({ verbatimIds: z.array(id).min(1).max(LIMITS.verbatimsMerged), into: id }).strict(),
 	/** A verbatim becomes the last statement of a room, pointing back at it. */
 	'verbatim:toStatement': z.object({ verbatimId: id, roomId: id }).strict(),
+	/**
+	 * The organisers' statements of one room, as they should now be: in order, reworded, new ones
+	 * without id, removed ones left out (docs/statements.md).
+	 */
+	'organiser:editStatements': z
+		.object({
+			roomId: id,
+			statements: z
+				.array(z.object({ id: id.optional(), text: text(LIMITS.statement) }).strict())
+				.min(1)
+				.max(LIMITS.statementsPerTheme)
+		})
+		.strict(),
+	/** The room assignment the organiser published: everyone listed goes to their room, at once. */
+	'organiser:publishAssignment': z
+		.object({ assignments: z.array(z.object({ participantId: id, roomId: id }).strict()).min(1).max(5_000) })
+		.strict(),
 	/** A facilitator or organiser reopens a group's closed write-up (open: true) or closes it again; logged. */
 	'writeup:setOpen': z.object({ roomId: id, groupId: id, open: z.boolean() }).strict()
 } as const;

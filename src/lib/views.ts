@@ -228,6 +228,8 @@ export interface PersonView {
 	roomId: string | null;
 	groupId: string | null;
 	addedByFacilitator: boolean;
+	/** The rooms they ranked when registering, most wanted first (organisers only). */
+	wishes?: string[];
 }
 
 /** A room's facilitators: the room, and who is where. */
@@ -241,6 +243,8 @@ export interface FacilitatorView {
 	suggestions: Suggestion[];
 	/** Once the room's stages are finished: write-up items people marked « à préciser ». */
 	toClarify: number;
+	/** Statements reworded once the choice had opened, with the wording before (docs/statements.md). */
+	statementEdits: { statementId: string; at: number; before: string; after: string }[];
 }
 
 /** The organiser's complete view: GET /api/events/:id and the organiser console. */
@@ -254,6 +258,8 @@ export interface OrganiserDocument {
 	language: Language;
 	joinCode: string;
 	joinUrl: string;
+	/** Registering before the event, with ranked wishes. */
+	registerUrl: string;
 	organiserUrl?: string;
 	settings: {
 		stageQuestions: [string, string, string];
@@ -283,6 +289,8 @@ export interface OrganiserDocument {
 			translations: Translations;
 			/** The verbatim it was made from (docs/verbatims.md), if any (absent in older documents). */
 			sourceVerbatimId?: string | null;
+			/** Reworded since it was translated: the translations are to be reviewed. */
+			translationToReview?: boolean;
 			groups: {
 				id: string;
 				number: number;

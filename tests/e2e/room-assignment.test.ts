@@ -45,7 +45,7 @@ it('spreads residents and mediators who all chose one room, within the capacitie
 	await expect.poll(() => panel.getByTestId('tradeoff').textContent()).toContain('50 % ont leur premier vœu ; chaque salle a au moins 25 % d’habitant·e·s.');
 	await expectAccessible(page);
 	await panel.screenshot({ path: join(SCREENSHOTS, 'organiser-room-assignment.png') });
-	await panel.getByRole('button', { name: 'Appliquer (4 changements de salle)' }).click();
+	await panel.getByRole('button', { name: 'Publier la répartition (4 changements de salle)' }).click();
 	await expect.poll(() => panel.getByTestId('applied').textContent()).toContain('4 personne(s) ont changé de salle.');
 
 	const rooms = async () => (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms as { id: string; participants: { total: number; byFamily: Record<string, number> } }[];

@@ -92,6 +92,15 @@ describe('who hears what', () => {
 		expect(hear({ kind: 'translated', eventId: E, roomIds: [R, 'r2'], participantIds: ['a'] })).toEqual({ sessions: ['a'], rooms: [R, 'r2'], organisers: [E] });
 	});
 
+	it('statements edited: every screen of the room at once, the members of reworded groups, the organisers', () => {
+		expect(hear({ kind: 'statementsChanged', eventId: E, roomId: R, participantIds: ['b', 'a'] })).toEqual({
+			sessions: ['a', 'b'],
+			rooms: [R],
+			urgent: true,
+			organisers: [E]
+		});
+	});
+
 	it('a write-up reopened or closed by hand: the room (the facilitators’ sheet), the organisers', () => {
 		expect(hear({ kind: 'writeupAccessChanged', eventId: E, roomId: R, groupId: 'g1' })).toEqual({ rooms: [R], organisers: [E] });
 	});

@@ -239,6 +239,29 @@ describe('room assignment', () => {
 		expect(figures.minResidentShare).toBeGreaterThanOrEqual(42 / 210 - 0.1);
 	});
 
+	it('keeps every room’s mediator share within the bound whatever share of 2017-like mediators all wish theme 3 (property)', () => {
+		fc.assert(
+			fc.property(fc.integer({ min: 10, max: 90 }), fc.integer({ min: 3, max: 40 }), fc.integer({ min: 40, max: 120 }), (mediators, residents, others) => {
+				const people: AssignmentPerson[] = [];
+				const add = (n: number, family: Family, wishes: string[]) => {
+					for (let i = 0; i < n; i++) people.push({ id: `p${people.length}`, family, wishes });
+				};
+				add(mediators, 'mediation', ['t3', 't1', 't2']);
+				add(residents, 'habitant', ['t1', 't2', 't3']);
+				add(others, 'sante', ['t2', 't3', 't1']);
+				const capacity = Math.ceil((1.1 * people.length) / 3);
+				const { figures } = assignRooms(people, ['t1', 't2', 't3'].map((id) => ({ id, capacity })));
+				const event = mediators / people.length;
+				for (const r of figures.rooms.filter((room) => room.size > 0)) {
+					expect(r.size).toBeLessThanOrEqual(capacity);
+					expect(Math.abs((r.families.mediation ?? 0) / r.size - event)).toBeLessThanOrEqual(shareBound(figures.tolerance, r.size) + 1e-9);
+					expect(r.residents).toBeGreaterThan(0);
+				}
+			}),
+			{ numRuns: 25 }
+		);
+	});
+
 	it('computes the figures of an adjusted assignment', () => {
 		const rooms = [{ id: 'a', capacity: 2 }, { id: 'b', capacity: 2 }];
 		const people: AssignmentPerson[] = [
