@@ -152,6 +152,8 @@ it('one evaluation per group: two members sending different fields at once keep 
 	}
 	const [awa, bruno] = members as [Socket, Socket];
 	const [awaId] = ids as [string, string];
+	// Bruno's phone follows its group (and hears the group's channel) once its session says so.
+	await nextEvent<{ group: { members: unknown[] } | null }>(bruno, 'session', (s) => s.group?.members.length === 2);
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	// « en cours » only while the evaluation is open.
 	expect(await request(awa, 'group:evaluating', { on: true })).toMatchObject({ ok: false, code: 'evaluationNotOpen' });
