@@ -86,7 +86,8 @@ it('an edit before the choice shows on the projection and a phone; after it open
 	expect(await notice.textContent()).toContain('Énoncé 3');
 	await expectAccessible(facilitation);
 	await notice.screenshot({ path: join(SCREENSHOTS, 'facilitator-statement-edits.png') });
-	await mobile.getByTestId('my-group').getByText('« Équipe et habitant·e·s, même combat »').waitFor();
+	// The phone's list shows the new wording of the statement Awa's group chose.
+	await mobile.getByTestId('statement-card').nth(2).getByText('« Équipe et habitant·e·s, même combat »').waitFor();
 
 	// Removing the chosen statement: refused, said clearly, nothing changes.
 	await editor.getByRole('button', { name: 'Retirer l’énoncé 3' }).click();

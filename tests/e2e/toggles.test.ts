@@ -123,6 +123,7 @@ it('every toggle of the phone, stage by stage, says and shows its state', async 
 	const p = await (await phone(browser)).newPage();
 	await p.goto(e.joinUrl);
 	await p.getByLabel('Votre prénom ou un pseudonyme').fill('Awa');
+	await p.getByTestId('categories-toggle').click();
 	await p.getByLabel(/Habitant·e/).check();
 	await p.getByRole('button', { name: /Entrer/ }).click();
 	await p.getByTestId('statement-card').first().click();
