@@ -48,7 +48,9 @@ export function createPalabre(store: Store, publicUrl: string) {
 		pens: (groupId, members) => access.pens(groupId, members),
 		writeupAccess: (groupId, stages) => writeups.closing(groupId, stages)
 	});
-	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, views };
+	/** Resolves once every write so far is durably stored (see Store.committed): acknowledgements wait for it. */
+	const committed = () => store.committed();
+	return { store, changes, links, access, events, people, seating, stages, speaking, writeups, board, views, committed };
 }
 
 export type Palabre = ReturnType<typeof createPalabre>;

@@ -278,7 +278,26 @@ export function openSqliteStore(dataDir: string): Store {
 	const setAside = setAsideCorruptRows(db);
 	capPagesForTests(db);
 	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
+	return sqliteStoreOn(db, {
+		dataDir,
+		setAside,
+		ydocs: sqliteYDocPersistence(db),
+		close: () => {
+			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
+			void checkpointer.stop();
+			db.close();
+		}
+	});
+}
 
+/**
+ * The store's operations on an open, migrated database: the file above, or the in-memory mirror
+ * of PostgreSQL (./postgres/mirror.ts). Every write is committed when the call returns.
+ */
+export function sqliteStoreOn(
+	db: Database.Database,
+	{ dataDir, setAside, ydocs, close }: { dataDir: string; setAside: SetAside[]; ydocs: YDocPersistence; close(): void }
+): Store {
 	const q = {
 		insertEvent: db.prepare(
 			`INSERT INTO events (id, title, date, end_date, place, language, join_code, organiser_token_hash, settings, created_at)
@@ -360,11 +379,11 @@ export function openSqliteStore(dataDir: string): Store {
 		q.addRoomLink.run(roomId, 'facilitation', links.facilitation);
 		q.addRoomLink.run(roomId, 'projection', links.projection);
 	};
-	const ydocs = sqliteYDocPersistence(db);
 	return {
 		dataDir,
 		setAside,
 		transaction: (fn) => db.transaction(fn)(),
+		committed: () => Promise.resolve(),
 		ydocs,
 		createEvent({ event, rooms }: NewEvent) {
 			db.transaction(() => {
@@ -473,10 +492,6 @@ export function openSqliteStore(dataDir: string): Store {
 		insertGroup: (g) => void q.insertGroup.run(g),
 		deleteGroup: (id) => void q.deleteGroup.run(id),
 		setGroupLabel: (id, label) => void q.setGroupLabel.run(label, id),
-		close: () => {
-			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
-			void checkpointer.stop();
-			db.close();
-		}
+		close
 	};
 }
