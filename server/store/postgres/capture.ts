@@ -115,10 +115,11 @@ export function installCapture(db: Database.Database, tables: TableInfo[], touch
 /**
  * The PostgreSQL statements that replay changes, in order: consecutive changes of one table and
  * one kind become one statement over a JSON array of rows (`json_populate_recordset`), so a
- * seating that moves 30 people is one UPDATE, not 30.
+ * seating that moves 30 people is one UPDATE, not 30. The rows are written in as literals
+ * (`literal`, the driver's escaping): the batch then goes as one query, in one round trip.
  */
-export function statementsFor(captured: Change[], tables: Map<string, TableInfo>): { text: string; values: unknown[] }[] {
-	const out: { text: string; values: unknown[] }[] = [];
+export function statementsFor(captured: Change[], tables: Map<string, TableInfo>, literal: (text: string) => string): string[] {
+	const out: string[] = [];
 	const changes = captured.flatMap((c) => {
 		if (c.op !== 'u') return [c];
 		// Palabre never changes a key; if a row's key did change, it is replayed as a move.
@@ -137,30 +138,24 @@ export function statementsFor(captured: Change[], tables: Map<string, TableInfo>
 		const t = tables.get(first.table);
 		if (!t) throw new Error(`table inconnue du miroir : ${first.table}`);
 		const name = quoted(t.name);
-		const records = `json_populate_recordset(null::${name}, $1::json) AS r`;
+		const records = (rows: unknown[]) => `json_populate_recordset(null::${name}, ${literal(JSON.stringify(rows))}::json) AS r`;
 		const match = t.key.map((c) => `t.${quoted(c)} IS NOT DISTINCT FROM r.${quoted(c)}`).join(' AND ');
 		const cols = t.columns.map(quoted).join(', ');
 		if (first.op === 'i') {
-			out.push({ text: `INSERT INTO ${name} (${cols}) SELECT ${t.columns.map((c) => `r.${quoted(c)}`).join(', ')} FROM ${records}`, values: [JSON.stringify(run.map((c) => c.row))] });
+			out.push(`INSERT INTO ${name} (${cols}) SELECT ${t.columns.map((c) => `r.${quoted(c)}`).join(', ')} FROM ${records(run.map((c) => c.row))}`);
 		} else if (first.op === 'u') {
 			// The last update of each row wins (UPDATE … FROM takes any one of duplicates).
 			const last = new Map<string, Change>();
 			for (const c of run) last.set(JSON.stringify(c.key), c);
 			const set = t.columns.filter((c) => !t.key.includes(c));
-			out.push({
-				text: `UPDATE ${name} AS t SET ${set.map((c) => `${quoted(c)} = r.${quoted(c)}`).join(', ')} FROM ${records} WHERE ${match}`,
-				values: [JSON.stringify([...last.values()].map((c) => c.row))]
-			});
+			out.push(`UPDATE ${name} AS t SET ${set.map((c) => `${quoted(c)} = r.${quoted(c)}`).join(', ')} FROM ${records([...last.values()].map((c) => c.row))} WHERE ${match}`);
 		} else if (t.key.length === t.columns.length) {
 			// A log without a key: one of its identical rows goes per deletion.
 			for (const c of run) {
-				out.push({
-					text: `DELETE FROM ${name} WHERE ctid = (SELECT t.ctid FROM ${name} AS t, ${records} WHERE ${match} LIMIT 1)`,
-					values: [JSON.stringify([c.key])]
-				});
+				out.push(`DELETE FROM ${name} WHERE ctid = (SELECT t.ctid FROM ${name} AS t, ${records([c.key])} WHERE ${match} LIMIT 1)`);
 			}
 		} else {
-			out.push({ text: `DELETE FROM ${name} AS t USING ${records} WHERE ${match}`, values: [JSON.stringify(run.map((c) => c.key))] });
+			out.push(`DELETE FROM ${name} AS t USING ${records(run.map((c) => c.key))} WHERE ${match}`);
 		}
 	}
 	return out;
