@@ -13,6 +13,12 @@ import { openPostgresStore } from './store/postgres/mirror';
 
 installProcessGuards();
 
+// `node build/palabre.js migrate --from <dataDir> --to <DATABASE_URL>`: a one-off copy, no server.
+if (process.argv[2] === 'migrate') {
+	const { migrateCommand } = await import('./migrateToPostgres');
+	process.exit(await migrateCommand(process.argv.slice(3)));
+}
+
 // Built next to this file by `npm run build` (adapter-node output).
 const { handler } = (await import(new URL('./handler.js', import.meta.url).href)) as {
 	handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: () => void) => void;
