@@ -61,11 +61,11 @@ export function mirroredTables(db: Database.Database): TableInfo[] {
 	};
 	// Parents first: the order of creation, with each table after the tables it refers to.
 	const ordered: string[] = [];
+	const visiting = new Set<string>();
 	const visit = (name: string) => {
-		if (ordered.includes(name) || !info.has(name)) return;
-		ordered.push('');
-		for (const p of info.get(name)?.parents ?? []) if (p.table !== name) visit(p.table);
-		ordered.splice(ordered.indexOf(''), 1);
+		if (ordered.includes(name) || visiting.has(name) || !info.has(name)) return;
+		visiting.add(name);
+		for (const p of info.get(name)?.parents ?? []) visit(p.table);
 		ordered.push(name);
 	};
 	names.forEach(visit);
