@@ -20,6 +20,7 @@ const SQLITE_ONLY = [
 	'tests/integration/postgres-schema.test.ts',
 	'tests/integration/postgres-helper.test.ts',
 	'tests/integration/migrate.test.ts',
+	'tests/integration/postgres-commit.test.ts',
 	'tests/integration/checkpoint.test.ts',
 	'tests/integration/yjs-endpoint.test.ts',
 	// `npm start` and `npm run dev` as a newcomer runs them: the default store, SQLite.
