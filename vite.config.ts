@@ -28,15 +28,14 @@ const SQLITE_ONLY = [
 	'tests/integration/start-stop.test.ts',
 	'tests/integration/dev-server.test.ts',
 	// The SQLite file itself: its hot backup, corrupt rows in it, a full disk under it, files left by
-	// older versions (their migration), a cell poisoned under a running server, a crash copy of it.
+	// older versions (their migration), a cell poisoned under a running server, the Yjs process's crash.
 	'tests/integration/backup.test.ts',
 	'tests/integration/corruption.test.ts',
 	'tests/integration/storage-full.test.ts',
 	'tests/integration/event-dates.test.ts',
 	'tests/integration/links.test.ts',
 	'tests/integration/isolation.test.ts',
-	'tests/integration/yjs-crash.test.ts',
-	'tests/integration/chaos.test.ts'
+	'tests/integration/yjs-crash.test.ts'
 ];
 
 export default defineConfig({

@@ -190,6 +190,9 @@ export class TestServer {
 		}
 	}
 
+	/** The column that keeps the order rows were stored in (SQLite's rowid; PostgreSQL's `ord`, docs/postgres.md). */
+	readonly rowOrder = TEST_STORE === 'postgres' ? 'ord' : 'rowid';
+
 	/** Changes the stored data while the server is stopped (as an operator, or time, would). */
 	write(sql: string, ...params: unknown[]) {
 		if (TEST_STORE === 'postgres') return void this.postgres().query(numbered(sql), params);
