@@ -17,6 +17,7 @@ import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
 import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
+import type { Store } from './store/store';
 
 export interface PalabreServer {
 	palabre: Palabre;
@@ -32,9 +33,16 @@ export interface PalabreServer {
 const HEADERS_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
-export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
-	const store = openSqliteStore(config.dataDir);
+/**
+ * `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development.
+ * `store`: PostgreSQL's (opened by the caller, asynchronously: server/store/postgres/mirror.ts), or
+ * by default the SQLite file in the data directory.
+ */
+export function createPalabreServer(
+	config: Config,
+	yjsHost: YjsHostEntry,
+	store: Store & { onReloaded?(fn: () => void): void } = openSqliteStore(config.dataDir)
+): PalabreServer {
 	const palabre = createPalabre(store, config.publicUrl);
 	const addressOf = (req: IncomingMessage) => clientAddress(config.trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for']);
 	const api = createApi(palabre, config.limits, addressOf);
@@ -128,6 +136,12 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			});
 			http.on('upgrade', (req, socket, head) => yjs.handleUpgrade(req, socket, head));
 			control = attachControlPlane(io, palabre, config.limits);
+			// PostgreSQL refused a commit and the memory was reloaded from it: every client's view may
+			// hold what was refused, so all reconnect and get fresh snapshots.
+			store.onReloaded?.(() => {
+				io?.emit('restarting');
+				io?.disconnectSockets(true);
+			});
 		},
 		async close() {
 			if (sweeper) clearInterval(sweeper);
@@ -136,6 +150,8 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			control?.close();
 			await yjs.close();
 			await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
+			// Writes still on their way to PostgreSQL land first (nothing to wait for with SQLite).
+			await store.committed().catch(() => {});
 			store.close();
 		}
 	};

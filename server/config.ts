@@ -17,6 +17,8 @@ export interface Config {
 	/** `TRUST_PROXY`: read the client's address from `X-Forwarded-For` only behind these proxies. */
 	trustProxy: TrustProxy;
 	limits: Limits;
+	/** `DATABASE_URL`: PostgreSQL holds the data (docs/postgres.md); without it, SQLite in dataDir. */
+	databaseUrl?: string;
 }
 
 export interface Limits {
@@ -63,11 +65,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 		connectionsPerAddress: positive(env, 'CONNECTIONS_PER_ADDRESS', 2_000),
 		...(env.RETENTION_DAYS ? { retentionDays: positive(env, 'RETENTION_DAYS', 1) } : {})
 	};
+	const databaseUrl = env.DATABASE_URL || undefined;
+	if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+		throw new Error(`DATABASE_URL invalide (attendu : postgres://utilisateur@hôte:port/base) : ${databaseUrl}`);
+	}
+	const store = databaseUrl ? { databaseUrl } : {};
 	if (env.PUBLIC_URL) {
-		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits };
+		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits, ...store };
 	}
 	const local = localAddress(host, lan, port);
-	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, trustProxy, limits };
+	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, trustProxy, limits, ...store };
 }
 
 /** A HOST only this machine can reach. */

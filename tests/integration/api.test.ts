@@ -292,11 +292,7 @@ describe('retention period', () => {
 	it('deletes events older than RETENTION_DAYS at start', async () => {
 		const e = (await server.api('POST', '/api/events', body)).body;
 		await server.stop('SIGTERM');
-		const Database = (await import('better-sqlite3')).default;
-		const { join } = await import('node:path');
-		const db = new Database(join(server.dataDir, 'palabre.sqlite'));
-		db.prepare('UPDATE events SET created_at = ? WHERE id = ?').run(Date.now() - 40 * 24 * 3600_000, e.id);
-		db.close();
+		server.write('UPDATE events SET created_at = ? WHERE id = ?', Date.now() - 40 * 24 * 3600_000, e.id);
 		const others = server.countRows('events') - 1;
 		await server.spawn({ RETENTION_DAYS: '30' });
 		expect(server.output).toContain('1 événement(s) effacé(s) : plus de 30 jours');

@@ -427,6 +427,7 @@ export const en: Record<MessageKey, string> = {
 	'error.invalid': '{detail}',
 	'error.internal': 'internal error: this could not be done (details in the server’s log)',
 	'error.internalRequest': 'internal error: this request could not be served (details in the server’s log)',
+	'error.notSaved': 'not saved: the database could not store this change; try again in a moment',
 	'error.storageFull': 'storage full: the server cannot save anything more; nothing that was saved is lost',
 	'error.noAnswer': 'no answer from the server',
 	'error.forbiddenForRole': 'not allowed for this role',

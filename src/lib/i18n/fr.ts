@@ -425,6 +425,7 @@ export const fr = {
 	'error.invalid': '{detail}',
 	'error.internal': 'erreur interne : cette action n’a pas pu être faite (détails dans le journal du serveur)',
 	'error.internalRequest': 'erreur interne : cette demande n’a pas pu être servie (détails dans le journal du serveur)',
+	'error.notSaved': 'non enregistré : la base de données n’a pas pu enregistrer ce changement ; réessayez dans un instant',
 	'error.storageFull': 'stockage plein : le serveur ne peut plus rien enregistrer ; rien de ce qui était enregistré n’est perdu',
 	'error.noAnswer': 'pas de réponse du serveur',
 	'error.forbiddenForRole': 'action non permise pour ce rôle',
