@@ -17,6 +17,10 @@ import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
 import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
+import { YDocMirror } from './store/postgres/ydocMirror';
+import { ensureYDocSchema } from './store/postgres/ydocs';
+import type { Store } from './store/store';
+import pg from 'pg';
 
 export interface PalabreServer {
 	palabre: Palabre;
@@ -34,7 +38,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
 export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
-	const store = openSqliteStore(config.dataDir);
+	const opened = openSqliteStore(config.dataDir);
+	// With PostgreSQL the write-ups are read from the copy the Yjs processes keep current (docs/postgres-yjs.md).
+	const ydocPool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : null;
+	ydocPool?.on('error', (err) => console.error('yjs: postgres', err.message));
+	const mirror = ydocPool ? new YDocMirror(ydocPool) : null;
+	const store: Store = mirror ? withYDocs(opened, mirror) : opened;
 	const palabre = createPalabre(store, config.publicUrl);
 	const addressOf = (req: IncomingMessage) => clientAddress(config.trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for']);
 	const api = createApi(palabre, config.limits, addressOf);
@@ -53,9 +62,13 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 		entry: yjsHost,
 		dataDir: config.dataDir,
 		authorise: (docName, ticket) => palabre.writeups.redeem(docName, ticket),
-		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts)
+		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts),
+		processes: config.yjsProcesses,
+		...(mirror ? { databaseUrl: config.databaseUrl, onStored: (updates) => mirror.stored(updates) } : {})
 	});
-	palabre.writeups.attach(yjs);
+	// A deleted doc leaves the copy as its rows leave PostgreSQL.
+	palabre.writeups.attach(mirror ? { ...yjs, drop: (docName) => (mirror.forget(docName), yjs.drop(docName)) } : yjs);
+	const filled = ydocPool && mirror ? ensureYDocSchema(ydocPool).then(() => mirror.fill()) : Promise.resolve();
 	setBridge({
 		eventInfo: (code) => {
 			try {
@@ -69,7 +82,7 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 
 	return {
 		palabre,
-		ready: yjs.ready,
+		ready: Promise.all([yjs.ready, filled]).then(() => {}),
 		async handleHttp(req, res) {
 			securityHeaders(res);
 			return api(req, res);
@@ -137,6 +150,12 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			await yjs.close();
 			await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
 			store.close();
+			await ydocPool?.end();
 		}
 	};
+}
+
+/** The store, with its write-ups read from `ydocs` (a Proxy, so the store's own methods keep their `this`). */
+function withYDocs(store: Store, ydocs: Store['ydocs']): Store {
+	return new Proxy(store, { get: (target, prop, receiver) => (prop === 'ydocs' ? ydocs : Reflect.get(target, prop, receiver)) });
 }
