@@ -9,7 +9,8 @@
  * ydoc_updates; the main process then keeps a copy of the stored docs from what this process
  * reports after each commit (docs/postgres-yjs.md).
  *
- * Usage: node yjs-host.js <dataDir>   (with an IPC channel: fork only; DATABASE_URL in the environment)
+ * Usage: node yjs-host.js <dataDir> [index]   (with an IPC channel: fork only; DATABASE_URL in the
+ * environment; index: which of the YJS_PROCESSES it is, the main process routes the docs)
  */
 import type { Socket } from 'node:net';
 import { itemCounts } from '../../src/lib/writeup';

@@ -105,7 +105,7 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	delete env.DATABASE_URL;
 	if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
 
-	function startSlot(): Slot {
+	function startSlot(_: unknown, index: number): Slot {
 		let settleReady: (err?: Error) => void = () => {};
 		const slot: Slot = {
 			child: undefined,
@@ -117,7 +117,8 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		function start() {
 			// A restart planned just before close() must not bring it back.
 			if (closing) return;
-			const c = fork(options.entry.file, [options.dataDir], {
+			// Its index says which docs it holds (and tells the processes apart in `ps`).
+			const c = fork(options.entry.file, [options.dataDir, String(index)], {
 				execArgv: [...process.execArgv, ...YJS_PROCESS_FLAGS, ...(options.entry.execArgv ?? [])],
 				env,
 				serialization: 'advanced',
