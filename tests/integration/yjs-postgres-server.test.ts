@@ -3,7 +3,8 @@
  * write-up lives in the process its name hashes to, and is stored in PostgreSQL before anyone
  * hears of it. A killed Yjs process takes only its own docs down; a killed server loses nothing
  * « enregistré » had confirmed, and comes back with every doc whole, also for the organisers'
- * reads (the main process's copy, refilled from PostgreSQL) and a facilitator's comment.
+ * reads (the main process's copy, refilled from PostgreSQL) and a facilitator's comment. An
+ * archive's write-ups are imported into PostgreSQL.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -156,4 +157,23 @@ it('keeps every acknowledged keystroke in PostgreSQL when the server is killed, 
 	expect(readWriteup(await storedInPostgres(name)).stages[0]?.items[0]?.comments.map((c) => c.text)).toEqual(['Précisez ?']);
 	await waitFor('the comment on the phones', () => clients.every((c) => readWriteup(c.doc).stages[0]?.items[0]?.comments.length === 1));
 	expect(server.output).not.toMatch(/yjs: cannot/);
+});
+
+it('imports an archive’s write-ups into PostgreSQL, readable at once', async () => {
+	const group = await groupWithMembers(server, 2);
+	const a = yjsClient(server, docName(group.groupId), group.tokens[0] as string);
+	open.push(a);
+	await waitFor('the sync', () => a.provider.synced);
+	const id = addItem(a.doc, 2, { id: 'idee', createdAt: 1 });
+	itemText(a.doc, id)?.insert(0, 'Une maison de santé ouverte le soir');
+	await waitFor('saved', () => quiescent([a]));
+	const archive = await server.api('GET', `/api/events/${group.eventId}/actes?format=json`, undefined, group.organiserToken);
+	expect(archive.status).toBe(200);
+	const imported = await server.api('POST', '/api/events/import', archive.body);
+	expect(imported.status).toBe(201);
+	const copy = (await server.api('GET', `/api/events/${imported.body.id}`, undefined, imported.body.organiserToken)).body;
+	const copied = copy.rooms[0].statements[0].groups[0];
+	expect(copied.id).not.toBe(group.groupId);
+	expect(texts(await storedInPostgres(docName(copied.id)))).toEqual(['Une maison de santé ouverte le soir']);
+	expect((copied.writeup.stages as { items: { text: string }[] }[]).flatMap((s) => s.items.map((i) => i.text))).toEqual(['Une maison de santé ouverte le soir']);
 });

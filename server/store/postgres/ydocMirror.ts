@@ -26,6 +26,14 @@ export class YDocMirror implements YDocPersistence {
 		for (const { doc, data } of rows) this.add(doc, new Uint8Array(data));
 	}
 
+	/** Docs stored by another writer (an import's worker). */
+	async reload(docNames: string[]): Promise<void> {
+		if (docNames.length === 0) return;
+		const { rows } = await this.pool.query<{ doc: string; data: Buffer }>('SELECT doc, data FROM ydoc_updates WHERE doc = ANY($1::text[]) ORDER BY doc, seq', [docNames]);
+		for (const doc of docNames) this.docs.delete(doc);
+		for (const { doc, data } of rows) this.add(doc, new Uint8Array(data));
+	}
+
 	/** Updates a Yjs process has committed, in order. */
 	stored(updates: { docName: string; update: Uint8Array }[]) {
 		for (const { docName, update } of updates) this.add(docName, update);

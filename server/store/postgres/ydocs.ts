@@ -129,6 +129,24 @@ export function postgresYDocPersistence(pool: pg.Pool): AsyncYDocPersistence {
 	};
 }
 
+/**
+ * Stores the write-ups of an imported event (new docs: seq 1 each) in one statement, on a
+ * connection of its own (the import's worker thread).
+ */
+export async function insertNewDocs(databaseUrl: string, docs: { doc: string; data: Uint8Array }[]): Promise<void> {
+	const client = new pg.Client({ connectionString: databaseUrl });
+	await client.connect();
+	try {
+		await client.query(YDOC_SCHEMA);
+		await client.query('INSERT INTO ydoc_updates (doc, seq, data) SELECT doc, 1, data FROM unnest($1::text[], $2::bytea[]) AS d(doc, data)', [
+			docs.map((d) => d.doc),
+			docs.map((d) => Buffer.from(d.data))
+		]);
+	} finally {
+		await client.end();
+	}
+}
+
 /** A pool for the write-ups; `max` small: one batch is in flight at a time, loads run beside it. */
 export function openPostgresYDocs(databaseUrl: string, max = 4): { pool: pg.Pool; ydocs: AsyncYDocPersistence } {
 	const pool = new pg.Pool({ connectionString: databaseUrl, max });
