@@ -216,7 +216,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	/** Asynchronous persistence: work run between batches, in order (compactions, deletions). */
 	const chores: (() => Promise<void>)[] = [];
 	let busy = false;
-	let idle: (() => void)[] = [];
+	/** Settles when the batch in flight has (whether it was stored or not). */
+	let batchDone: Promise<void> = Promise.resolve();
+	const idle: (() => void)[] = [];
 	/** Docs being loaded (asynchronous persistence), so that two connections share one load. */
 	const loading = new Map<string, Promise<LoadedDoc>>();
 
@@ -246,7 +248,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		let p = loading.get(name);
 		if (!p) {
 			const store = asyncStore as AsyncYDocPersistence;
-			p = store.load(name).then(
+			// A doc unloaded while rows of it were in flight is read once they are stored, with its last seq.
+			const after = inFlight.some((q) => q.d.name === name) ? batchDone : Promise.resolve();
+			p = after.then(() => store.load(name)).then(
 				({ updates, lastSeq }) => {
 					if (loading.get(name) !== p) throw new DroppedWhileLoading();
 					loading.delete(name);
@@ -556,6 +560,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			const batch = pending.splice(0);
 			inFlight.push(...batch);
 			work = acceptAsync(batch);
+			batchDone = work.catch(() => {});
 		} else {
 			const chore = chores.shift();
 			if (!chore) {
