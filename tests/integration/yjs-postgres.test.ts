@@ -147,6 +147,18 @@ function gated() {
 	return wrapper;
 }
 
+it('creates the table once when several processes start at once', async () => {
+	const url = await cluster.createDatabase();
+	const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: url, max: 1 }));
+	try {
+		await Promise.all(pools.map((p) => ensureYDocSchema(p)));
+		const { rows } = await (pools[0] as pg.Pool).query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'ydoc_updates'`);
+		expect(rows[0].n).toBe(1);
+	} finally {
+		await Promise.all(pools.map((p) => p.end()));
+	}
+});
+
 describe('the Yjs endpoint on PostgreSQL', () => {
 	it('broadcasts and acknowledges an update only after PostgreSQL committed it', async () => {
 		const g = gated();

@@ -20,8 +20,24 @@ export const YDOC_SCHEMA = `CREATE TABLE IF NOT EXISTS ydoc_updates (
 	PRIMARY KEY (doc, seq)
 )`;
 
+/**
+ * Creates the table if it is missing. Several processes start at once (the main process and its
+ * Yjs processes): two concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's
+ * catalog, so they take turns under a transaction-scoped advisory lock.
+ */
 export async function ensureYDocSchema(pool: pg.Pool): Promise<void> {
-	await pool.query(YDOC_SCHEMA);
+	const client = await pool.connect();
+	try {
+		await client.query('BEGIN');
+		await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('palabre:ydoc_updates', 0))`);
+		await client.query(YDOC_SCHEMA);
+		await client.query('COMMIT');
+	} catch (err) {
+		await client.query('ROLLBACK').catch(() => {});
+		throw err;
+	} finally {
+		client.release();
+	}
 }
 
 /** The lease a write must still hold: the event's owner at this epoch (table event_leases). */
@@ -137,7 +153,6 @@ export async function insertNewDocs(databaseUrl: string, docs: { doc: string; da
 	const client = new pg.Client({ connectionString: databaseUrl });
 	await client.connect();
 	try {
-		await client.query(YDOC_SCHEMA);
 		await client.query('INSERT INTO ydoc_updates (doc, seq, data) SELECT doc, 1, data FROM unnest($1::text[], $2::bytea[]) AS d(doc, data)', [
 			docs.map((d) => d.doc),
 			docs.map((d) => Buffer.from(d.data))
