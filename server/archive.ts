@@ -152,6 +152,13 @@ function checkArchive(request: WorkerRequest): Promise<Checked> {
 /** Recreates an event from an archive's bytes: fresh ids, tokens and join code; everything else equal. */
 export async function importArchive(store: Store, links: Links, bytes: Uint8Array): Promise<CreatedEvent> {
 	const { plan, writeups } = await checkArchive({ bytes, dataDir: store.dataDir });
+	try {
+		// With PostgreSQL, the main process's copy of the write-ups learns the worker's.
+		await store.ydocs.reload?.(writeups);
+	} catch (err) {
+		for (const name of writeups) store.ydocs.deleteDoc(name);
+		throw err;
+	}
 	const { eventId } = plan;
 	const organiserToken = newToken();
 	let joinCode = newJoinCode();

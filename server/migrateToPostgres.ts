@@ -4,7 +4,7 @@
  * hashes are kept, so every link and every phone keeps working. It refuses, changing nothing, when
  * an event's id or join code is already in PostgreSQL. Then it checks itself: every event's
  * organiser document, write-ups included, built from the SQLite store and from PostgreSQL (through
- * the same mirror a node runs on) must be equal.
+ * the same mirrors a node runs on) must be equal.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { DB_FILE, openSqliteStore } from './store/sqlite';
 import { mirroredTables, statementsFor, type Change } from './store/postgres/capture';
 import { openPostgresStore } from './store/postgres/mirror';
 import { migratePostgres } from './store/postgres/migrations';
+import { YDocMirror, withYDocs } from './store/postgres/ydocMirror';
 
 export interface CopyReport {
 	events: number;
@@ -74,10 +75,12 @@ export async function copySqliteToPostgres(fromDir: string, url: string): Promis
 		} finally {
 			client.release();
 		}
-		// The check: the same documents from both stores (write-ups from the source's directory in both).
+		// The check: the same documents from both stores, each with its own write-ups (PostgreSQL's as a node reads them).
 		const copy = await openPostgresStore(url, fromDir);
 		try {
-			const [from, to] = [createPalabre(source, ANY_URL), createPalabre(copy, ANY_URL)];
+			const writeups = new YDocMirror(pool);
+			await writeups.fill();
+			const [from, to] = [createPalabre(source, ANY_URL), createPalabre(withYDocs(copy, writeups), ANY_URL)];
 			for (const { id } of events) {
 				const [a, b] = [source, copy].map((store, k) => {
 					const event = store.getEvent(id);

@@ -136,6 +136,23 @@ export class TestServer {
 		}
 	}
 
+	/** Every Yjs process the server forked (YJS_PROCESSES), by index (the argument after the data directory). */
+	yjsPids(): number[] {
+		const pid = this.child?.pid;
+		if (pid === undefined) return [];
+		const pids: number[] = [];
+		try {
+			for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+				const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+				const index = Number(argv[argv.indexOf(this.dataDir) + 1] ?? 0);
+				pids[index] = Number(child);
+			}
+		} catch {
+			// Exited meanwhile.
+		}
+		return pids;
+	}
+
 	/**
 	 * Stops the server: SIGTERM for a clean stop (it stops its Yjs process itself), SIGKILL for a
 	 * crash of the machine's kind, both processes at once.

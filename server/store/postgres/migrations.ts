@@ -13,6 +13,7 @@
  * their rowids, which some lists sort by (taps, stage log, rapporteurs).
  */
 import type pg from 'pg';
+import { YDOC_SCHEMA } from './ydocs';
 
 const ORD = 'ord bigint GENERATED ALWAYS AS IDENTITY';
 
@@ -83,12 +84,7 @@ export const PG_MIGRATIONS: readonly string[] = [
 		updated_at bigint NOT NULL,
 		${ORD}
 	);
-	CREATE TABLE ydoc_updates (
-		doc text NOT NULL,
-		seq bigint NOT NULL,
-		data bytea NOT NULL,
-		PRIMARY KEY (doc, seq)
-	);
+	${YDOC_SCHEMA};
 	CREATE TABLE rapporteurs (
 		group_id text NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
 		stage bigint NOT NULL,

@@ -70,8 +70,9 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 		await pool.end();
 		throw err;
 	}
-	// The write-ups stay in SQLite in dataDir until the Yjs process writes them to PostgreSQL
-	// (docs/postgres.md): this file holds ydoc_updates only.
+	// The write-ups are in PostgreSQL too: the Yjs processes write them and the main process reads
+	// them through its copy (./ydocMirror.ts, docs/postgres-yjs.md). This file is the default the
+	// store falls back on outside a server (tests of the store alone).
 	const writeups = openSqliteStore(dataDir);
 
 	let touched = false;
