@@ -34,6 +34,7 @@ const haproxyCheck = (env: NodeJS.ProcessEnv = {}) => run('haproxy', ['-c', '-f'
 test('haproxy -c accepts the shipped configuration, as it is and with TLS on', async () => {
 	const plain = await haproxyCheck();
 	expect(plain.output).toContain('Configuration file is valid');
+	expect(plain.output).not.toContain('WARNING');
 	expect(plain.status).toBe(0);
 
 	const pem = join(dir, 'palabre.pem');
