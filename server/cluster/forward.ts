@@ -14,7 +14,11 @@ import type { Duplex } from 'node:stream';
 
 export type OwnerOf = (eventId: string) => Promise<string> | string;
 
-/** Set on forwarded requests: their receiver serves them or refuses them, it never forwards again. */
+/**
+ * Set on forwarded requests: their receiver serves them if it owns the event, and otherwise answers
+ * 503 (the client retries) rather than forward again: two nodes' views of an owner may disagree
+ * for a moment, a request must not bounce between them.
+ */
 export const FORWARDED = 'x-palabre-forwarded';
 
 /** Headers of one connection, not to be passed on (RFC 9110 §7.6.1). */
@@ -69,19 +73,27 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 	// Nodes talk to each other over a few kept-alive connections rather than one per request.
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-	/** The owner's URL when this request is to be forwarded, else null. */
-	async function target(req: IncomingMessage): Promise<{ eventId: string; url: URL } | null> {
-		if (req.headers[FORWARDED] !== undefined) return null;
+	/** The owner's URL when this request is to be forwarded, 'refuse' when it was forwarded already, null: serve it here. */
+	async function target(req: IncomingMessage): Promise<{ eventId: string; url: URL } | 'refuse' | null> {
 		const eventId = eventOfUrl(req.url);
 		if (!eventId) return null;
 		const owner = await ownerOf(eventId);
-		return owner === 'me' ? null : { eventId, url: new URL(owner) };
+		if (owner === 'me') return null;
+		return req.headers[FORWARDED] === undefined ? { eventId, url: new URL(owner) } : 'refuse';
 	}
+
+	const UNAVAILABLE = JSON.stringify({ error: 'Service momentanément indisponible', code: 'unavailable' });
+	const unavailable = (res: ServerResponse) => {
+		res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+		res.end(UNAVAILABLE);
+	};
+	const UNAVAILABLE_UPGRADE = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 	return {
 		async request(req, res) {
 			const to = await target(req);
 			if (!to) return false;
+			if (to === 'refuse') return (unavailable(res), true);
 			const headers = passedOn(req.rawHeaders, ['x-forwarded-for']);
 			headers.push(FORWARDED, '1', 'x-forwarded-for', forwardedFor(req));
 			const out = http.request(
@@ -96,8 +108,7 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 				opts.onUnreachable?.(to.eventId, to.url.href, err);
 				if (res.headersSent) return res.destroy();
 				// The owner is gone or moving: the client retries, by then the lease says who owns it.
-				res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-				res.end(JSON.stringify({ error: 'Service momentanément indisponible', code: 'unavailable' }));
+				unavailable(res);
 			});
 			req.pipe(out);
 			req.on('error', () => out.destroy());
@@ -110,6 +121,7 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 		async upgrade(req, socket, head) {
 			const to = await target(req);
 			if (!to) return false;
+			if (to === 'refuse') return (socket.end(UNAVAILABLE_UPGRADE), true);
 			const upstream = net.connect({ host: to.url.hostname, port: Number(to.url.port) || 80 });
 			let connected = false;
 			upstream.once('connect', () => {
@@ -126,7 +138,7 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 			upstream.on('error', (err) => {
 				if (connected) return socket.destroy();
 				opts.onUnreachable?.(to.eventId, to.url.href, err);
-				socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+				socket.end(UNAVAILABLE_UPGRADE);
 			});
 			socket.on('error', () => upstream.destroy());
 			socket.on('close', () => upstream.destroy());

@@ -111,9 +111,18 @@ test('an HTTP request sent to the wrong node is answered by the owner, bytes int
 	}
 });
 
-test('a forwarded request is never forwarded again', async () => {
-	const res = await fetch(`${a.url}/api/events/ev-b/x`, { method: 'POST', body: 'x', headers: { [FORWARDED]: '1' } });
-	expect(res.headers.get('x-served-by')).toBe('a');
+test('a forwarded request is never forwarded again: served by its owner, else « retry »', async () => {
+	const mine = await fetch(`${a.url}/api/events/ev-a/x`, { method: 'POST', body: 'x', headers: { [FORWARDED]: '1' } });
+	expect(mine.headers.get('x-served-by')).toBe('a');
+	const other = await fetch(`${a.url}/api/events/ev-b/x`, { method: 'POST', body: 'x', headers: { [FORWARDED]: '1' } });
+	expect(other.status).toBe(503);
+	expect(other.headers.get('retry-after')).toBe('1');
+	const ws = new WebSocket(`${a.url.replace('http', 'ws')}/yjs/doc?e=ev-b`, { headers: { [FORWARDED]: '1' } });
+	const status = await new Promise<number | undefined>((resolve) => {
+		ws.once('unexpected-response', (_req, r) => resolve(r.statusCode));
+		ws.once('error', () => resolve(undefined));
+	});
+	expect(status).toBe(503);
 });
 
 test('a WebSocket opened on the wrong node talks to the owner, bytes intact both ways', async () => {
