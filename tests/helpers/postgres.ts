@@ -21,7 +21,7 @@ function postgresBin(): string {
 	if (versions.length === 0) {
 		throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql');
 	}
-	return join(root, versions[versions.length - 1], 'bin');
+	return join(root, versions[versions.length - 1]!, 'bin');
 }
 
 /** initdb refuses to run as root: as root, the cluster belongs to the `postgres` user. */
