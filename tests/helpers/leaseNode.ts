@@ -1,8 +1,8 @@
 /**
  * A « node » for the lease tests, as its own process: it registers with server/cluster/lease.ts
- * and obeys JSON lines on stdin (claim, release, owner, write, stop), answering each on stdout.
- * `write` is a fenced write as the store will make it: BEGIN, fence, INSERT, COMMIT, on a pool of
- * its own. Run with `node --import tsx tests/helpers/leaseNode.ts <databaseUrl> <nodeId>`.
+ * and obeys JSON lines on stdin (claim, release, owner, write, begin, commit, stop), answering each
+ * on stdout. `write` is a fenced write as the store will make it: BEGIN, fence, INSERT, COMMIT, on
+ * a pool of its own; `begin` does the same but leaves the transaction open until `commit`. Run with `node --import tsx tests/helpers/leaseNode.ts <databaseUrl> <nodeId>`.
  */
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -22,23 +22,47 @@ const leases = await Leases.start({
 	onLost: (events, reason) => say({ lost: events, reason: reason.message })
 });
 
-async function write(eventId: string, epoch: number): Promise<number> {
+/** The transaction `begin` left open. */
+let open: pg.PoolClient | undefined;
+
+/** A session ended under a transaction in flight (a takeover): its next query fails, no crash. */
+const ignore = () => {};
+
+async function begin(eventId: string, epoch: number): Promise<number> {
 	const client = await pool.connect();
+	client.on('error', ignore);
 	try {
 		await client.query('BEGIN');
 		await fence(client, eventId, epoch);
 		const { rowCount } = await client.query('INSERT INTO writes (event_id, epoch, node_id) VALUES ($1, $2, $3)', [eventId, epoch, nodeId]);
-		await client.query('COMMIT');
+		open = client;
 		return rowCount ?? 0;
 	} catch (err) {
 		await client.query('ROLLBACK').catch(() => {});
+		client.off('error', ignore);
+		client.release(true);
 		throw err;
-	} finally {
-		client.release();
 	}
 }
 
-type Command = { id: number; op: 'claim' | 'release' | 'owner' | 'write' | 'stop'; eventId: string; epoch: number };
+async function commit(): Promise<void> {
+	const client = open!;
+	open = undefined;
+	try {
+		await client.query('COMMIT');
+	} finally {
+		client.off('error', ignore);
+		client.release(true);
+	}
+}
+
+const write = async (eventId: string, epoch: number) => {
+	const rows = await begin(eventId, epoch);
+	await commit();
+	return rows;
+};
+
+type Command = { id: number; op: 'claim' | 'release' | 'owner' | 'write' | 'begin' | 'commit' | 'stop'; eventId: string; epoch: number };
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
 	const c = JSON.parse(line) as Command;
@@ -48,6 +72,8 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
 			: c.op === 'release' ? await leases.release(c.eventId)
 			: c.op === 'owner' ? await leases.owner(c.eventId)
 			: c.op === 'write' ? await write(c.eventId, c.epoch)
+			: c.op === 'begin' ? await begin(c.eventId, c.epoch)
+			: c.op === 'commit' ? await commit()
 			: await leases.stop().then(() => pool.end());
 		say({ id: c.id, ok: true, result: result ?? null });
 	} catch (err) {

@@ -33,6 +33,10 @@ class LeaseNode {
 		});
 		const node = new LeaseNode(child);
 		started.push(node);
+		// A node that dies answers nothing more: what waits for it fails rather than hangs.
+		child.once('exit', (code, signal) => {
+			for (const answer of node.waiting.values()) answer({ ok: false, result: null, error: { name: 'Exited', message: `${nodeId}: ${code ?? signal}` } });
+		});
 		await new Promise<void>((resolve, reject) => {
 			child.once('exit', (code) => reject(new Error(`node ${nodeId} exited (${code}) before it was ready`)));
 			createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -157,6 +161,26 @@ test('a frozen owner loses its event once its heartbeat expires, and commits not
 	expect((await b.send('write', 'ev-stop', taken.epoch)).result).toBe(1);
 	expect((await a.send('owner', 'ev-stop')).ok).toBe(false); // its lease session is gone
 	expect((await b.send('owner', 'ev-stop')).result).toMatchObject({ nodeId: 'n-b3', epoch: taken.epoch });
+	await b.send('stop');
+});
+
+test('an owner frozen in the middle of a write does not block the takeover, and its write never commits', async () => {
+	const [a, b] = await Promise.all([LeaseNode.start(databaseUrl, 'n-a5'), LeaseNode.start(databaseUrl, 'n-b5')]);
+	const old = (await a.claim('ev-open'))!;
+	// The write holds the lease row FOR SHARE until it commits: a takeover would wait for it.
+	expect((await a.send('begin', 'ev-open', old)).result).toBe(1);
+	const stopped = Date.now();
+	a.signal('SIGSTOP');
+	const taken = await claimUntilTaken(b, 'ev-open', stopped);
+	console.log(`takeover after SIGSTOP inside a transaction: ${taken.after} ms`);
+	expect(taken.epoch).toBeGreaterThan(old);
+	a.signal('SIGCONT');
+	// Its sessions were ended with its lease: the COMMIT finds no connection, nothing was written.
+	const late = await a.send('commit');
+	expect(late.ok).toBe(false);
+	expect(late.error?.name).not.toBe('Exited'); // refused, the node alive
+	expect(await writesAt('ev-open', old)).toBe(0);
+	await expect.poll(() => a.lost).toEqual([['ev-open']]);
 	await b.send('stop');
 });
 
