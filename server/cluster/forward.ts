@@ -11,6 +11,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Refusal } from '../../src/lib/domain/refusal';
 
 export type OwnerOf = (eventId: string) => Promise<string> | string;
 
@@ -82,7 +83,8 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 		return req.headers[FORWARDED] === undefined ? { eventId, url: new URL(owner) } : 'refuse';
 	}
 
-	const UNAVAILABLE = JSON.stringify({ error: 'Service momentanément indisponible', code: 'unavailable' });
+	const moving = new Refusal('eventMoving');
+	const UNAVAILABLE = JSON.stringify({ error: moving.message, code: moving.code });
 	const unavailable = (res: ServerResponse) => {
 		res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
 		res.end(UNAVAILABLE);
@@ -97,7 +99,7 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 			const headers = passedOn(req.rawHeaders, ['x-forwarded-for']);
 			headers.push(FORWARDED, '1', 'x-forwarded-for', forwardedFor(req));
 			const out = http.request(
-				{ host: to.url.hostname, port: to.url.port, method: req.method, path: req.url, headers, agent },
+				{ host: to.url.hostname, port: Number(to.url.port) || 80, method: req.method, path: req.url, headers, agent },
 				(answer) => {
 					res.writeHead(answer.statusCode ?? 502, answer.statusMessage, passedOn(answer.rawHeaders));
 					answer.pipe(res);

@@ -159,7 +159,7 @@ test('an owner out of reach: the client is told to retry, the caller is told to 
 	const res = await fetch(`${a.url}/api/events/ev-gone/x`, { method: 'POST', body: 'x' });
 	expect(res.status).toBe(503);
 	expect(res.headers.get('retry-after')).toBe('1');
-	expect((await res.json()).code).toBe('unavailable');
+	expect((await res.json()).code).toBe('eventMoving');
 	const ws = new WebSocket(`${a.url.replace('http', 'ws')}/yjs/doc?e=ev-gone`);
 	const status = await new Promise<number | undefined>((resolve) => {
 		ws.once('unexpected-response', (_req, r) => resolve(r.statusCode));
