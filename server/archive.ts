@@ -201,6 +201,6 @@ export async function importArchive(store: Store, links: Links, bytes: Uint8Arra
 		joinUrl: links.join({ joinCode }),
 		organiserUrl: links.organiser(eventId, organiserToken),
 		organiserToken,
-		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: links.projection(r.id, organiserToken) }))
+		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: links.projection(eventId, r.id, organiserToken) }))
 	};
 }

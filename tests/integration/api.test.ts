@@ -26,7 +26,7 @@ describe('POST /api/events', () => {
 		expect(e.organiserToken.length).toBeGreaterThanOrEqual(22);
 		expect(e.organiserUrl).toBe(`${server.url}/o/${e.id}#${e.organiserToken}`);
 		expect(e.rooms.map((r: { title: string }) => r.title)).toEqual(['Thème A', 'Thème B']);
-		for (const r of e.rooms) expect(r.projectionUrl).toMatch(new RegExp(`^${server.url}/p/${r.id}#.{32}$`));
+		for (const r of e.rooms) expect(r.projectionUrl).toMatch(new RegExp(`^${server.url}/p/${r.id}\\?e=${e.id}#.{32}$`));
 
 		const doc = await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken);
 		expect(doc.status).toBe(200);

@@ -469,6 +469,7 @@ export const en: Record<MessageKey, string> = {
 	'error.archiveTooHeavy': 'archive: too heavy to check',
 	'error.sameLanguage': 'language: a translation goes into another language than the event’s',
 	'error.writeupsUnavailable': 'write-ups unavailable for a moment: try again shortly',
+	'error.eventMoving': 'this event is moving to another server: try again in a moment',
 	'error.notInGroup': 'you are in no group',
 	'error.chooseRoomFirst': 'choose a room first',
 	'error.choiceNotOpen': 'the choice of statements is not open',

@@ -467,6 +467,7 @@ export const fr = {
 	'error.archiveTooHeavy': 'archive: trop lourde à vérifier',
 	'error.sameLanguage': 'language : une traduction se fait dans une autre langue que celle de l’événement',
 	'error.writeupsUnavailable': 'écrits momentanément indisponibles : réessayez dans un instant',
+	'error.eventMoving': 'cet événement change de serveur : réessayez dans un instant',
 	'error.notInGroup': 'vous n’êtes dans aucun groupe',
 	'error.chooseRoomFirst': 'choisissez d’abord une salle',
 	'error.choiceNotOpen': 'le choix des énoncés n’est pas ouvert',
