@@ -10,6 +10,34 @@ import { palabreDevServer } from './server/dev-plugin.js';
  */
 const TIMED = ['tests/integration/archive-load.test.ts', 'tests/integration/speaking.test.ts', 'tests/e2e/facilitator.test.ts'];
 
+/**
+ * Integration files that do not run a second time against PostgreSQL (`integration-pg`), and why.
+ * Every other integration file runs against both stores.
+ */
+const SQLITE_ONLY = [
+	// They test both stores themselves, or no server's store at all.
+	'tests/integration/store-contract.test.ts',
+	'tests/integration/postgres-schema.test.ts',
+	'tests/integration/postgres-helper.test.ts',
+	'tests/integration/migrate.test.ts',
+	'tests/integration/postgres-commit.test.ts',
+	'tests/integration/checkpoint.test.ts',
+	'tests/integration/yjs-endpoint.test.ts',
+	// `npm start` and `npm run dev` as a newcomer runs them: the default store, SQLite.
+	'tests/integration/start-fresh.test.ts',
+	'tests/integration/start-stop.test.ts',
+	'tests/integration/dev-server.test.ts',
+	// The SQLite file itself: its hot backup, corrupt rows in it, a full disk under it, files left by
+	// older versions (their migration), a cell poisoned under a running server, the Yjs process's crash.
+	'tests/integration/backup.test.ts',
+	'tests/integration/corruption.test.ts',
+	'tests/integration/storage-full.test.ts',
+	'tests/integration/event-dates.test.ts',
+	'tests/integration/links.test.ts',
+	'tests/integration/isolation.test.ts',
+	'tests/integration/yjs-crash.test.ts'
+];
+
 export default defineConfig({
 	plugins: [sveltekit(), palabreDevServer()],
 	server: { host: true },
@@ -39,6 +67,22 @@ export default defineConfig({
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
 					// A CI machine may be slower than ours: waiting is bounded, not timed.
+					expect: { poll: { timeout: 10_000 } }
+				}
+			},
+			{
+				extends: true,
+				test: {
+					// The same integration tests, each server on PostgreSQL (docs/postgres.md); one throwaway
+					// cluster for the run, a database per server.
+					name: 'integration-pg',
+					include: ['tests/integration/**/*.test.ts'],
+					exclude: [...TIMED, ...SQLITE_ONLY],
+					environment: 'node',
+					env: { PALABRE_TEST_STORE: 'postgres' },
+					globalSetup: ['tests/helpers/postgresSetup.ts'],
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
 					expect: { poll: { timeout: 10_000 } }
 				}
 			},

@@ -1,6 +1,6 @@
 /**
  * Palabre's benchmark (issue 9): `npm run bench -- [--participants 100,300,1000] [--minutes 1]
- * [--json] [--workers n] [--cpu-prof] [--seed n]`. See bench/README.md for what is measured.
+ * [--json] [--workers n] [--cpu-prof] [--seed n] [--database-url url] [--yjs-processes k]`. See bench/README.md for what is measured.
  *
  * For each scale: the real server (build/palabre.js) in a child process on loopback; N phones
  * in 1–2 client processes (clients.ts) join, pick in a rush, open their group's write-up;
@@ -57,6 +57,9 @@ const seed = Number(option('seed') ?? 1);
 const workersOption = option('workers');
 const joinSeconds = bounded('join-seconds', Number(option('join-seconds') ?? 5), 0, 120);
 const pickSeconds = bounded('pick-seconds', Number(option('pick-seconds') ?? 3), 0, 60);
+// The write-ups on PostgreSQL (an existing database: the bench creates none) and in K Yjs processes.
+const databaseUrl = option('database-url');
+const yjsProcesses = bounded('yjs-processes', Number(option('yjs-processes') ?? 1), 1, 8);
 const RESULTS = join(ROOT, 'bench', 'results');
 
 const log = (text: string) => console.log(text);
@@ -263,7 +266,10 @@ async function runScale(participants: number): Promise<ScaleResult> {
 
 	const profileDir = join(RESULTS, 'profiles');
 	if (cpuProf) mkdirSync(profileDir, { recursive: true });
-	const server = await ServerProcess.palabre({ cpuProfDir: cpuProf ? profileDir : undefined });
+	const server = await ServerProcess.palabre({
+		cpuProfDir: cpuProf ? profileDir : undefined,
+		env: { YJS_PROCESSES: String(yjsProcesses), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }
+	});
 	const projection = new ProjectionWatch();
 	const clients = Array.from({ length: workers }, () => new ClientProcess((g, n, at) => projection.item(g, n, at)));
 	const sampler = new ProcSampler();

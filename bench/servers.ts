@@ -49,7 +49,7 @@ export class ServerProcess {
 	}
 
 	/** Palabre as deployed: `node build/palabre.js`, default limits, loopback only. */
-	static async palabre(opts: { cpuProfDir?: string } = {}): Promise<ServerProcess> {
+	static async palabre(opts: { cpuProfDir?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
 		if (!existsSync(PALABRE)) throw new Error(`${PALABRE} is missing: run npm run build (npm run bench does it)`);
 		const port = await freePort();
 		const dataDir = mkdtempSync(join(tmpdir(), 'palabre-bench-'));
@@ -57,7 +57,7 @@ export class ServerProcess {
 		const child = spawn(process.execPath, [...flags, PALABRE], {
 			// The rush packs a morning's arrivals into a few seconds: the event's join budget
 			// (JOIN_LIMIT per room a minute) is raised so that it measures the server, not the limit.
-			env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${port}`, JOIN_LIMIT: '2000' },
+			env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${port}`, JOIN_LIMIT: '2000', ...opts.env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		const server = new ServerProcess('palabre', child, port, dataDir);

@@ -17,6 +17,10 @@ import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
 import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
+import { YDocMirror, withYDocs } from './store/postgres/ydocMirror';
+import { ensureYDocSchema } from './store/postgres/ydocs';
+import type { Store } from './store/store';
+import pg from 'pg';
 
 export interface PalabreServer {
 	palabre: Palabre;
@@ -32,9 +36,21 @@ export interface PalabreServer {
 const HEADERS_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development. */
-export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): PalabreServer {
-	const store = openSqliteStore(config.dataDir);
+/**
+ * `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development.
+ * `opened`: PostgreSQL's (opened by the caller, asynchronously: server/store/postgres/mirror.ts), or
+ * by default the SQLite file in the data directory.
+ */
+export function createPalabreServer(
+	config: Config,
+	yjsHost: YjsHostEntry,
+	opened: Store & { onReloaded?(fn: () => void): void } = openSqliteStore(config.dataDir)
+): PalabreServer {
+	// With PostgreSQL the write-ups are read from the copy the Yjs processes keep current (docs/postgres-yjs.md).
+	const ydocPool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : null;
+	ydocPool?.on('error', (err) => console.error('yjs: postgres', err.message));
+	const mirror = ydocPool ? new YDocMirror(ydocPool) : null;
+	const store: Store = mirror ? withYDocs(opened, mirror) : opened;
 	const palabre = createPalabre(store, config.publicUrl);
 	const addressOf = (req: IncomingMessage) => clientAddress(config.trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for']);
 	const api = createApi(palabre, config.limits, addressOf);
@@ -53,9 +69,13 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 		entry: yjsHost,
 		dataDir: config.dataDir,
 		authorise: (docName, ticket) => palabre.writeups.redeem(docName, ticket),
-		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts)
+		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts),
+		processes: config.yjsProcesses,
+		...(mirror ? { databaseUrl: config.databaseUrl, onStored: (updates) => mirror.stored(updates) } : {})
 	});
-	palabre.writeups.attach(yjs);
+	// A deleted doc leaves the copy as its rows leave PostgreSQL.
+	palabre.writeups.attach(mirror ? { ...yjs, drop: (docName) => (mirror.forget(docName), yjs.drop(docName)) } : yjs);
+	const filled = ydocPool && mirror ? ensureYDocSchema(ydocPool).then(() => mirror.fill()) : Promise.resolve();
 	setBridge({
 		eventInfo: (code) => {
 			try {
@@ -69,7 +89,7 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 
 	return {
 		palabre,
-		ready: yjs.ready,
+		ready: Promise.all([yjs.ready, filled]).then(() => {}),
 		async handleHttp(req, res) {
 			securityHeaders(res);
 			return api(req, res);
@@ -128,6 +148,12 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			});
 			http.on('upgrade', (req, socket, head) => yjs.handleUpgrade(req, socket, head));
 			control = attachControlPlane(io, palabre, config.limits);
+			// PostgreSQL refused a commit and the memory was reloaded from it: every client's view may
+			// hold what was refused, so all reconnect and get fresh snapshots.
+			opened.onReloaded?.(() => {
+				io?.emit('restarting');
+				io?.disconnectSockets(true);
+			});
 		},
 		async close() {
 			if (sweeper) clearInterval(sweeper);
@@ -136,7 +162,12 @@ export function createPalabreServer(config: Config, yjsHost: YjsHostEntry): Pala
 			control?.close();
 			await yjs.close();
 			await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
+			// Writes still on their way to PostgreSQL land first (nothing to wait for with SQLite).
+			await store.committed().catch(() => {});
 			store.close();
+			await ydocPool?.end();
 		}
 	};
 }
+
+/** The store, with its write-ups read from `ydocs` (a Proxy, so the store's own methods keep their `this`). */

@@ -152,6 +152,13 @@ function checkArchive(request: WorkerRequest): Promise<Checked> {
 /** Recreates an event from an archive's bytes: fresh ids, tokens and join code; everything else equal. */
 export async function importArchive(store: Store, links: Links, bytes: Uint8Array): Promise<CreatedEvent> {
 	const { plan, writeups } = await checkArchive({ bytes, dataDir: store.dataDir });
+	try {
+		// With PostgreSQL, the main process's copy of the write-ups learns the worker's.
+		await store.ydocs.reload?.(writeups);
+	} catch (err) {
+		for (const name of writeups) store.ydocs.deleteDoc(name);
+		throw err;
+	}
 	const { eventId } = plan;
 	const organiserToken = newToken();
 	let joinCode = newJoinCode();
@@ -194,6 +201,6 @@ export async function importArchive(store: Store, links: Links, bytes: Uint8Arra
 		joinUrl: links.join({ joinCode }),
 		organiserUrl: links.organiser(eventId, organiserToken),
 		organiserToken,
-		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: links.projection(r.id, organiserToken) }))
+		rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: links.projection(eventId, r.id, organiserToken) }))
 	};
 }

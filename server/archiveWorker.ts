@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import { parentPort } from 'node:worker_threads';
 import { ArchiveError, prepareImport, type ImportPlan } from './archiveCheck';
+import { insertNewDocs } from './store/postgres/ydocs';
 import { openYDocStore } from './store/sqlite';
 
 export interface WorkerRequest {
@@ -20,7 +21,7 @@ export type WorkerAnswer =
 	/** `refused`: the archive's fault (400); `code`: SQLite's, when the store failed. */
 	| { ok: false; error: string; refused: boolean; code?: string };
 
-function run({ bytes, dataDir }: WorkerRequest): WorkerAnswer {
+async function run({ bytes, dataDir }: WorkerRequest): Promise<WorkerAnswer> {
 	let plan: ImportPlan;
 	try {
 		plan = prepareImport(bytes);
@@ -28,7 +29,15 @@ function run({ bytes, dataDir }: WorkerRequest): WorkerAnswer {
 		return err instanceof ArchiveError ? { ok: false, error: err.message, refused: true } : { ok: false, error: String(err), refused: false };
 	}
 	const { writeups, ...rest } = plan;
-	if (writeups.length) {
+	// With PostgreSQL (DATABASE_URL, as the main process has it), the write-ups go there, in one statement.
+	const databaseUrl = process.env.DATABASE_URL;
+	if (writeups.length && databaseUrl) {
+		try {
+			await insertNewDocs(databaseUrl, writeups.map((w) => ({ doc: w.docName, data: w.state })));
+		} catch (err) {
+			return { ok: false, error: String(err), refused: false };
+		}
+	} else if (writeups.length) {
 		const { ydocs, close } = openYDocStore(dataDir);
 		try {
 			for (const w of writeups) ydocs.append(w.docName, w.state);
@@ -46,4 +55,4 @@ function run({ bytes, dataDir }: WorkerRequest): WorkerAnswer {
 	return { ok: true, plan: rest, writeups: writeups.map((w) => w.docName) };
 }
 
-parentPort?.once('message', (request: WorkerRequest) => parentPort?.postMessage(run(request)));
+parentPort?.once('message', (request: WorkerRequest) => void run(request).then((answer) => parentPort?.postMessage(answer)));

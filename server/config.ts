@@ -17,6 +17,10 @@ export interface Config {
 	/** `TRUST_PROXY`: read the client's address from `X-Forwarded-For` only behind these proxies. */
 	trustProxy: TrustProxy;
 	limits: Limits;
+	/** `DATABASE_URL`: PostgreSQL holds the data and the write-ups (docs/postgres.md, docs/postgres-yjs.md); without it, SQLite in dataDir. */
+	databaseUrl?: string;
+	/** `YJS_PROCESSES`: Yjs processes sharing the write-ups, by group (a large event); 1 by default. */
+	yjsProcesses: number;
 }
 
 export interface Limits {
@@ -63,11 +67,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 		connectionsPerAddress: positive(env, 'CONNECTIONS_PER_ADDRESS', 2_000),
 		...(env.RETENTION_DAYS ? { retentionDays: positive(env, 'RETENTION_DAYS', 1) } : {})
 	};
+	const databaseUrl = env.DATABASE_URL || undefined;
+	if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+		throw new Error(`DATABASE_URL invalide (attendu : postgres://utilisateur@hôte:port/base) : ${databaseUrl}`);
+	}
+	const yjsProcesses = positive(env, 'YJS_PROCESSES', 1);
+	if (!Number.isInteger(yjsProcesses)) throw new Error(`YJS_PROCESSES invalide : ${env.YJS_PROCESSES}`);
+	const stores = { yjsProcesses, ...(databaseUrl ? { databaseUrl } : {}) };
 	if (env.PUBLIC_URL) {
-		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits };
+		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits, ...stores };
 	}
 	const local = localAddress(host, lan, port);
-	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, trustProxy, limits };
+	return { port, host, dataDir, publicUrl: local.url, loopbackOnly: local.loopback, trustProxy, limits, ...stores };
 }
 
 /** A HOST only this machine can reach. */

@@ -88,7 +88,7 @@ export class EventAdmin {
 			joinUrl: this.links.join(event),
 			organiserUrl: this.links.organiser(event.id, organiserToken),
 			organiserToken,
-			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.links.projection(r.id, organiserToken) }))
+			rooms: rooms.map((r) => ({ id: r.id, title: r.title, projectionUrl: this.links.projection(event.id, r.id, organiserToken) }))
 		};
 	}
 
@@ -146,8 +146,8 @@ export class EventAdmin {
 			rooms: rooms.map((r) => ({
 				id: r.id,
 				title: r.title,
-				projectionUrl: this.links.projection(r.id, organiserToken),
-				facilitatorUrl: this.links.facilitation(r.id, organiserToken)
+				projectionUrl: this.links.projection(event.id, r.id, organiserToken),
+				facilitatorUrl: this.links.facilitation(event.id, r.id, organiserToken)
 			}))
 		};
 	}

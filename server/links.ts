@@ -2,6 +2,11 @@
  * The event's addresses: the join link, the organiser's, each room's projection and
  * facilitation links and each workshop's capture link, derived from the organiser's token (server/tokens.ts) so the store keeps
  * their hashes only.
+ *
+ * Every link names its event, the routing key of several nodes (docs/deploy/README.md): in the
+ * path for the organiser's, as `?e=` for a room's. The join link stays /j/CODE, short enough to
+ * type and to print as a light QR code: any node serves the join page (it looks the code up), and
+ * the page sends `e=` with everything that follows.
  */
 import type { EventRecord, RoomLinkHashes } from './store/store';
 import { hashToken, roomToken, workshopToken } from './tokens';
@@ -20,8 +25,10 @@ export class Links {
 	/** Registering before the event, with ranked wishes (the same code: the same identity on the day). */
 	register = (e: Pick<EventRecord, 'joinCode'>) => `${this.publicUrl}/r/${e.joinCode}`;
 	organiser = (eventId: string, token: string) => `${this.publicUrl}/o/${eventId}#${token}`;
-	projection = (roomId: string, organiserToken: string) => `${this.publicUrl}/p/${roomId}#${roomToken(organiserToken, roomId, 'projection')}`;
-	facilitation = (roomId: string, organiserToken: string) => `${this.publicUrl}/f/${roomId}#${roomToken(organiserToken, roomId, 'facilitation')}`;
+	projection = (eventId: string, roomId: string, organiserToken: string) =>
+		`${this.publicUrl}/p/${roomId}?e=${eventId}#${roomToken(organiserToken, roomId, 'projection')}`;
+	facilitation = (eventId: string, roomId: string, organiserToken: string) =>
+		`${this.publicUrl}/f/${roomId}?e=${eventId}#${roomToken(organiserToken, roomId, 'facilitation')}`;
 
 	capture = (workshopId: string, organiserToken: string) => `${this.publicUrl}/v/${workshopId}#${workshopToken(organiserToken, workshopId)}`;
 	/** What the store keeps of a workshop's capture link: its hash. */
@@ -45,7 +52,7 @@ export class Links {
 	roomLinks(eventId: string, roomId: string): { projectionUrl: string; facilitatorUrl: string } {
 		const token = this.organiserTokens.get(eventId);
 		return token
-			? { projectionUrl: this.projection(roomId, token), facilitatorUrl: this.facilitation(roomId, token) }
+			? { projectionUrl: this.projection(eventId, roomId, token), facilitatorUrl: this.facilitation(eventId, roomId, token) }
 			: { projectionUrl: '', facilitatorUrl: '' };
 	}
 

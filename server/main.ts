@@ -9,8 +9,15 @@ import { readConfig } from './config';
 import { createPalabreServer } from './app';
 import { readyBanner } from './banner';
 import { installProcessGuards } from './processGuards';
+import { openPostgresStore } from './store/postgres/mirror';
 
 installProcessGuards();
+
+// `node build/palabre.js migrate --from <dataDir> --to <DATABASE_URL>`: a one-off copy, no server.
+if (process.argv[2] === 'migrate') {
+	const { migrateCommand } = await import('./migrateToPostgres');
+	process.exit(await migrateCommand(process.argv.slice(3)));
+}
 
 // Built next to this file by `npm run build` (adapter-node output).
 const { handler } = (await import(new URL('./handler.js', import.meta.url).href)) as {
@@ -18,8 +25,17 @@ const { handler } = (await import(new URL('./handler.js', import.meta.url).href)
 };
 
 const config = readConfig();
+let store: Awaited<ReturnType<typeof openPostgresStore>> | undefined;
+if (config.databaseUrl) {
+	try {
+		store = await openPostgresStore(config.databaseUrl, config.dataDir);
+	} catch (err) {
+		console.error(`PostgreSQL injoignable ou refusé (DATABASE_URL) : ${err instanceof Error ? err.message : String(err)}`);
+		process.exit(1);
+	}
+}
 // The Yjs process's bundle is built next to this one (package.json, "build").
-const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) });
+const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) }, store);
 const http = createServer((req, res) => {
 	palabre.handleHttp(req, res).then(
 		(handled) => handled || handler(req, res),

@@ -52,7 +52,9 @@ export function createPalabre(store: Store, publicUrl: string) {
 		pens: (groupId, members) => access.pens(groupId, members),
 		writeupAccess: (groupId, stages) => writeups.closing(groupId, stages)
 	});
-	return { store, changes, links, access, events, statements, people, seating, stages, speaking, writeups, board, verbatims, views };
+	/** Resolves once every write so far is durably stored (see Store.committed): acknowledgements wait for it. */
+	const committed = () => store.committed();
+	return { store, changes, links, access, events, statements, people, seating, stages, speaking, writeups, board, verbatims, views, committed };
 }
 
 export type Palabre = ReturnType<typeof createPalabre>;

@@ -157,6 +157,8 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 		budget.take(event.id);
 	}
 
+
+	// A route that reports a save answers once the store has committed it (`palabre.committed`).
 	const routes: Route[] = [
 		{
 			method: 'POST',
@@ -164,7 +166,9 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			handler: async (req, res) => {
 				if (!creations.take(address(req))) throw new PalabreError(429, 'tooManyEvents');
 				const body = parse(CreateEventBody, await readJson(req));
-				sendJson(res, 201, palabre.events.create(body));
+				const created = palabre.events.create(body);
+				await palabre.committed();
+				sendJson(res, 201, created);
 			}
 		},
 		{
@@ -243,15 +247,19 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				// Parsed and checked off the main thread (server/archiveWorker.ts): the bytes as they came.
 				const bytes = await readBody(req, LIMITS.archiveBytes);
 				if (!bytes.length) throw new PalabreError(400, 'emptyBody');
-				sendJson(res, 201, await palabre.events.importArchive(bytes));
+				const imported = await palabre.events.importArchive(bytes);
+				await palabre.committed();
+				sendJson(res, 201, imported);
 			}
 		},
 		{
 			method: 'POST',
 			pattern: /^\/api\/events\/([\w-]+)\/rotate$/,
-			handler: (req, res, [id]) => {
+			handler: async (req, res, [id]) => {
 				const event = palabre.access.organiser(id as string, bearer(req));
-				sendJson(res, 200, palabre.events.rotateLinks(event));
+				const links = palabre.events.rotateLinks(event);
+				await palabre.committed();
+				sendJson(res, 200, links);
 			}
 		},
 		{
@@ -260,15 +268,17 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 			handler: async (req, res, [id, participantId]) => {
 				const event = palabre.access.organiser(id as string, bearer(req));
 				await palabre.people.erase(event, participantId as string);
+				await palabre.committed();
 				res.writeHead(204).end();
 			}
 		},
 		{
 			method: 'DELETE',
 			pattern: /^\/api\/events\/([\w-]+)$/,
-			handler: (req, res, [id]) => {
+			handler: async (req, res, [id]) => {
 				const event = palabre.access.organiser(id as string, bearer(req));
 				palabre.events.delete(event);
+				await palabre.committed();
 				res.writeHead(204).end();
 			}
 		},
@@ -286,6 +296,7 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				const body = parse(JoinBody, await readJson(req));
 				admitJoin(req, res, event);
 				const { token, participant } = palabre.people.join(event, body);
+				await palabre.committed();
 				sendJson(res, 201, { token, session: palabre.views.session(participant) });
 			}
 		},
@@ -299,6 +310,7 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				const body = parse(RegisterBody, await readJson(req));
 				admitJoin(req, res, event);
 				const { token, participant } = palabre.people.register(event, body);
+				await palabre.committed();
 				sendJson(res, 201, { token, session: palabre.views.session(participant) });
 			}
 		},
@@ -333,7 +345,9 @@ export function createApi(palabre: Palabre, limits: Limits, address: (req: Incom
 				const { event } = palabre.access.capture(workshopId as string, bearer(req));
 				eventOf.set(req, event.id);
 				const body = parse(CaptureBody, await readJson(req));
-				sendJson(res, 200, palabre.verbatims.capture(event, body));
+				const saved = palabre.verbatims.capture(event, body);
+				await palabre.committed();
+				sendJson(res, 200, saved);
 			}
 		},
 		{ method: 'GET', pattern: /^\/api\/health$/, handler: (_req, res) => sendJson(res, 200, { ok: true }) }

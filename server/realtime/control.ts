@@ -171,8 +171,13 @@ export function attachControlPlane(io: ControlServer, palabre: Palabre, limits: 
 				if (!parsed.success) return refuse(new PalabreError(400, 'invalid', { detail: describeZodError(parsed.error) }));
 				// One path for handlers answering at once and those answering later (a write-up
 				// comment, stored by the Yjs process); a throw becomes the refusal.
+				// The acknowledgement follows the store's commit of what the handler wrote (PostgreSQL's).
 				Promise.resolve()
 					.then(() => run(who, parsed.data as ClientMessage<typeof name>))
+					.then(async (data) => {
+						await palabre.committed();
+						return data;
+					})
 					.then((data) => reply({ ok: true, data: data ?? null }), refuse);
 			});
 		}

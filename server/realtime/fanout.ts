@@ -242,8 +242,20 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		due.organiserFigures.clear();
 		organiserFigures.schedule(false);
 		const viewsDue = due.sessions.size + due.groups.size + due.rooms.size + due.speaking.size + due.figures.size + due.boards.size + due.organisers.size;
-		if (viewsDue) timer ??= setTimeout(flush, FLUSH_MS);
+		if (viewsDue) timer ??= setTimeout(afterCommit, FLUSH_MS);
 	});
+
+	/**
+	 * Views are built from memory: they go out once the store has committed the writes that made
+	 * them due (PostgreSQL's commit; at once with SQLite). A view may also show a write made since,
+	 * whose commit is under way: if that commit fails, every client is sent fresh snapshots (app.ts).
+	 */
+	function afterCommit() {
+		palabre.committed().then(flush, () => {
+			timer = undefined;
+			due = emptyDue();
+		});
+	}
 
 	/** Every unit of work is one event's (`isolated`): one that throws leaves the others' views going. */
 	function flush() {

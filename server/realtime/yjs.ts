@@ -24,6 +24,10 @@
  * update is stored before it is broadcast or acknowledged. The updates read together from the
  * network are stored in one transaction (group commit). A connection that stops reading is
  * dropped once too much waits for it, so nothing is buffered without bound.
+ *
+ * Two persistences: SQLite's is synchronous (a batch is stored before the turn ends); with
+ * PostgreSQL's (asynchronous), one batch is in flight at a time, and its broadcast and « saved »
+ * wait for the COMMIT; what arrives meanwhile forms the next batch (docs/postgres-yjs.md).
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -35,6 +39,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { messageClosed, type WriteupStage } from '../../src/lib/writeup';
 import { messageSaved } from '../../src/lib/yjsSaved';
+import { FenceError, type AsyncYDocPersistence, type Fence } from '../store/postgres/ydocs';
 import type { YDocPersistence } from '../store/ydocs';
 import { REFUSED, untouched, watchChanges, type Refusal, type Touched, type Writer } from './writeupRules';
 
@@ -74,6 +79,8 @@ export interface YjsGrant {
 	pens?: Pens;
 	/** Whether the doc was closed at the upgrade; kept current by `setClosed`. */
 	closed?: boolean;
+	/** The event's lease the doc's writes must still hold (several nodes); kept current by `setFence`. */
+	fence?: Fence;
 }
 
 /** Participant ids holding the pen of stages 1, 2 and 3. */
@@ -86,7 +93,7 @@ export type YjsAuthorise = (docName: string, ticket: string) => YjsGrant | null;
 export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 export interface YjsEndpointOptions {
-	persistence: YDocPersistence;
+	persistence: YDocPersistence | AsyncYDocPersistence;
 	maxMessageBytes?: number;
 	maxDocBytes?: number;
 	maxBufferedBytes?: number;
@@ -101,6 +108,8 @@ export interface YjsEndpointOptions {
 	rules?: () => YjsRules;
 	/** Called after every accepted change of a doc, from a client or from the server. */
 	onChange?: (docName: string, doc: Y.Doc) => void;
+	/** With an asynchronous persistence: called after each commit with the updates it stored, in order. */
+	onStored?: (updates: { docName: string; update: Uint8Array }[]) => void;
 }
 
 /** One doc's rules, with the state "before" they compare against (WriteupIndex). */
@@ -126,12 +135,17 @@ export interface YjsEndpoint {
 	loadedDocs(): number;
 	/**
 	 * A change made by the server itself (a facilitator's comment), as a Yjs update: tried on
-	 * the shadow, stored, then applied and sent to every connection, like a client's. Throws if
-	 * it is malformed or the store fails.
+	 * the shadow, stored, then applied and sent to every connection, like a client's. Throws (or,
+	 * with an asynchronous persistence, rejects) if it is malformed or the store fails.
 	 */
-	apply(docName: string, update: Uint8Array): void;
-	/** Closes a deleted doc's connections and forgets it (its rows are the store's business). */
+	apply(docName: string, update: Uint8Array, fence?: Fence): void | Promise<void>;
+	/**
+	 * Closes a deleted doc's connections and forgets it. Its rows are the store's business with
+	 * SQLite; with an asynchronous persistence they are deleted here, after any batch in flight.
+	 */
 	drop(docName: string): void;
+	/** The event's lease moved to this epoch (a re-claim): its loaded docs' writes carry it. */
+	setFence(fence: Fence): void;
 	/** The doc's pen holders changed (a member took or gave back a stage's pen). */
 	setPens(docName: string, pens: Pens): void;
 	/** The doc closed (its group's stages ended) or was reopened: its connections are told. */
@@ -151,6 +165,8 @@ interface Pending {
 	d: LoadedDoc;
 	update: Uint8Array | null;
 	from: Conn | null;
+	/** The server's own change (asynchronous persistence): told once it is stored, or not. */
+	settle?: (err?: unknown) => void;
 }
 
 interface LoadedDoc {
@@ -171,10 +187,14 @@ interface LoadedDoc {
 	/** The shadow's encoded size, or more (updates' sizes added since it was last measured). */
 	size: number;
 	idleTimer: NodeJS.Timeout | null;
+	/** Asynchronous persistence: the seq of the doc's last row, stored or in flight (this process numbers them). */
+	lastSeq: number;
+	fence: Fence | undefined;
 }
 
 export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	const { persistence } = options;
+	const asyncStore = 'async' in persistence ? persistence : null;
 	const idleUnloadMs = options.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS;
 	const compactEvery = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
 	const compactBytes = options.compactBytes ?? DEFAULT_COMPACT_BYTES;
@@ -191,6 +211,16 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	 */
 	const pending: Pending[] = [];
 	let commitQueued = false;
+	/** Asynchronous persistence: the batch being committed (its shadows hold it, its docs not yet). */
+	const inFlight: Pending[] = [];
+	/** Asynchronous persistence: work run between batches, in order (compactions, deletions). */
+	const chores: (() => Promise<void>)[] = [];
+	let busy = false;
+	/** Settles when the batch in flight has (whether it was stored or not). */
+	let batchDone: Promise<void> = Promise.resolve();
+	const idle: (() => void)[] = [];
+	/** Docs being loaded (asynchronous persistence), so that two connections share one load. */
+	const loading = new Map<string, Promise<LoadedDoc>>();
 
 	const pinger = setInterval(() => {
 		for (const d of docs.values()) {
@@ -207,9 +237,41 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	pinger.unref();
 
 	function load(name: string): LoadedDoc {
+		if (asyncStore) throw new Error('asynchronous persistence: use loadAsync');
+		return loaded(name, (persistence as YDocPersistence).load(name), 0);
+	}
+
+	/** Loads once however many ask meanwhile; null if the doc was dropped during the load. */
+	function loadAsync(name: string): Promise<LoadedDoc | null> {
+		const existing = docs.get(name);
+		if (existing) return Promise.resolve(existing);
+		let p = loading.get(name);
+		if (!p) {
+			const store = asyncStore as AsyncYDocPersistence;
+			// A doc unloaded while rows of it were in flight is read once they are stored, with its last seq.
+			const after = inFlight.some((q) => q.d.name === name) ? batchDone : Promise.resolve();
+			p = after.then(() => store.load(name)).then(
+				({ updates, lastSeq }) => {
+					if (loading.get(name) !== p) throw new DroppedWhileLoading();
+					loading.delete(name);
+					return loaded(name, updates, lastSeq);
+				},
+				(err: unknown) => {
+					if (loading.get(name) === p) loading.delete(name);
+					throw err;
+				}
+			);
+			loading.set(name, p);
+		}
+		return p.catch((err: unknown) => {
+			if (err instanceof DroppedWhileLoading) return null;
+			throw err;
+		});
+	}
+
+	function loaded(name: string, updates: Uint8Array[], lastSeq: number): LoadedDoc {
 		const doc = new Y.Doc();
 		const shadow = new Y.Doc();
-		const updates = persistence.load(name);
 		let size = 0;
 		if (updates.length > 0) {
 			const merged = Y.mergeUpdates(updates);
@@ -235,7 +297,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			rows: updates.length,
 			tailBytes,
 			size,
-			idleTimer: null
+			idleTimer: null,
+			lastSeq,
+			fence: undefined
 		};
 		awareness.on(
 			'update',
@@ -252,6 +316,13 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		// Rows left by a process that stopped before compacting: merged now, so reads stay bounded.
 		if (d.rows > 1 && (d.rows >= compactEvery || d.tailBytes >= compactBytes)) compact(d);
 		return d;
+	}
+
+	/** A doc nobody is connected to is unloaded after a while. */
+	function idleIfUnused(d: LoadedDoc) {
+		if (d.conns.size > 0 || d.idleTimer || docs.get(d.name) !== d) return;
+		d.idleTimer = setTimeout(() => unload(d, 1001), idleUnloadMs);
+		d.idleTimer.unref();
 	}
 
 	function unload(d: LoadedDoc, code: number) {
@@ -271,20 +342,44 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		d.shadow.destroy();
 		d.shadow = new Y.Doc();
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
-		for (const p of pending) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
+		for (const p of [...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}
 
-	function connect(ws: WebSocket, name: string, { access, holder, participantId, pens, closed }: YjsGrant) {
+	function connect(ws: WebSocket, name: string, grant: YjsGrant) {
 		// After an error (e.g. 1009) ws closes the socket itself; without a listener it would throw.
 		ws.on('error', () => {});
-		let d: LoadedDoc;
-		try {
-			d = docs.get(name) ?? load(name);
-		} catch (err) {
-			console.error(`yjs: cannot load ${name}`, err);
-			ws.close(1011);
+		const ready = docs.get(name);
+		if (ready || !asyncStore) {
+			let d: LoadedDoc;
+			try {
+				d = ready ?? load(name);
+			} catch (err) {
+				console.error(`yjs: cannot load ${name}`, err);
+				ws.close(1011);
+				return;
+			}
+			join(ws, d, grant);
 			return;
 		}
+		// What the client sends meanwhile (its sync step 1, its awareness) waits in ws, unread.
+		ws.pause();
+		loadAsync(name).then(
+			(d) => {
+				if (!d) return void ws.close(4404);
+				if (ws.readyState !== ws.OPEN) return idleIfUnused(d);
+				join(ws, d, grant);
+				ws.resume();
+			},
+			(err: unknown) => {
+				console.error(`yjs: cannot load ${name}`, err);
+				ws.close(1011);
+			}
+		);
+	}
+
+	function join(ws: WebSocket, d: LoadedDoc, { access, holder, participantId, pens, closed, fence }: YjsGrant) {
+		const name = d.name;
+		if (fence) d.fence = fence;
 		if (d.idleTimer) {
 			clearTimeout(d.idleTimer);
 			d.idleTimer = null;
@@ -450,9 +545,106 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 
 	function commit() {
 		commitQueued = false;
-		accept(pending.splice(0));
+		if (asyncStore) pump();
+		else accept(pending.splice(0));
 	}
 
+	/**
+	 * Asynchronous persistence: starts the next batch (all that waits) if none is in flight, or
+	 * else the next chore. One at a time, so each doc's rows are written in order.
+	 */
+	function pump() {
+		if (busy) return;
+		let work: Promise<void>;
+		if (pending.length > 0) {
+			const batch = pending.splice(0);
+			inFlight.push(...batch);
+			work = acceptAsync(batch);
+			batchDone = work.catch(() => {});
+		} else {
+			const chore = chores.shift();
+			if (!chore) {
+				for (const resolve of idle.splice(0)) resolve();
+				return;
+			}
+			work = chore();
+		}
+		busy = true;
+		work
+			.catch((err: unknown) => console.error('yjs:', err))
+			.finally(() => {
+				busy = false;
+				pump();
+			});
+	}
+
+	/** Resolves once nothing waits to be stored (asynchronous persistence). */
+	function drained(): Promise<void> {
+		if (!busy && pending.length === 0 && chores.length === 0) return Promise.resolve();
+		return new Promise((resolve) => idle.push(resolve));
+	}
+
+	/** The leases the docs' writes must hold. */
+	const fencesOf = (ds: Iterable<LoadedDoc>) => [...ds].flatMap((d) => (d.fence ? [d.fence] : []));
+
+	/**
+	 * Stores a batch in one statement, then, once PostgreSQL has committed it, does what
+	 * `accept` does after a synchronous store. If the store fails, nothing of it is applied or
+	 * acknowledged: see `failed`.
+	 */
+	async function acceptAsync(batch: Pending[]): Promise<void> {
+		const store = asyncStore as AsyncYDocPersistence;
+		const stored = batch.filter((p): p is Pending & { update: Uint8Array } => p.update !== null);
+		const before = new Map<LoadedDoc, number>();
+		const rows = stored.map((p) => {
+			if (!before.has(p.d)) before.set(p.d, p.d.lastSeq);
+			return { doc: p.d.name, seq: ++p.d.lastSeq, data: p.update };
+		});
+		try {
+			await store.appendBatch(rows, fencesOf(before.keys()));
+		} catch (err) {
+			for (const [d, seq] of before) d.lastSeq = seq;
+			inFlight.length = 0;
+			failed(batch, err);
+			return;
+		}
+		inFlight.length = 0;
+		let next = 0;
+		for (const p of batch) {
+			const seq = p.update ? (rows[next++]?.seq as number) : 0;
+			// Dropped or unloaded meanwhile: stored all the same (a drop deletes after this batch).
+			if (docs.get(p.d.name) === p.d) applyStored(p, seq);
+			p.settle?.();
+		}
+		options.onStored?.(stored.map((p) => ({ docName: p.d.name, update: p.update })));
+		for (const d of before.keys()) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
+	}
+
+	/**
+	 * A batch PostgreSQL did not commit. Its docs' changes that came after it built on it: they
+	 * are dropped too, unacknowledged, and their writers' connections closed; each writer still
+	 * has them and sends them again on reconnecting (sync step 2). Fenced (the lease moved on, or
+	 * another process wrote these rows): the docs are unloaded (1012), their clients reconnect
+	 * to the owner. Otherwise (PostgreSQL unreachable): 1011, as with SQLite.
+	 */
+	function failed(batch: Pending[], err: unknown) {
+		const hit = new Set(batch.map((p) => p.d));
+		console.error(`yjs: cannot store ${batch.length} change(s) of ${[...hit].map((d) => d.name).join(', ')}`, err);
+		const later = pending.filter((p) => hit.has(p.d));
+		for (let i = pending.length - 1; i >= 0; i--) if (hit.has((pending[i] as Pending).d)) pending.splice(i, 1);
+		const all = [...batch, ...later];
+		for (const p of all) p.settle?.(err);
+		if (err instanceof FenceError) {
+			for (const d of hit) if (docs.get(d.name) === d) unload(d, 1012);
+			return;
+		}
+		for (const d of hit) {
+			resetShadow(d);
+			d.rules?.rebuild(d.shadow);
+			d.size = Y.encodeStateAsUpdate(d.shadow).length;
+		}
+		for (const from of new Set(all.map((p) => p.from))) from?.ws.close(1011);
+	}
 	/**
 	 * Stores changes their shadows have already taken, in one transaction, then applies each to
 	 * its shared doc, sends it to everyone but its author and answers the author. If the store
@@ -463,7 +655,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const stored = batch.filter((p): p is Pending & { update: Uint8Array } => p.update !== null);
 		let seqs: number[];
 		try {
-			seqs = stored.length ? persistence.appendAll(stored.map((p) => ({ docName: p.d.name, update: p.update }))) : [];
+			seqs = stored.length ? (persistence as YDocPersistence).appendAll(stored.map((p) => ({ docName: p.d.name, update: p.update }))) : [];
 		} catch (err) {
 			console.error(`yjs: cannot store ${stored.length} update(s) of ${[...new Set(stored.map((p) => p.d.name))].join(', ')}`, err);
 			// The batch is all that waited (pending is empty): the shadows go back to their docs.
@@ -477,23 +669,26 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			return err;
 		}
 		let next = 0;
-		for (const { d, update, from } of batch) {
-			if (update) {
-				// The shadow took this update from the same state: it applies here too.
-				Y.applyUpdate(d.doc, update, from);
-				const message = encoding.createEncoder();
-				encoding.writeVarUint(message, messageSync);
-				syncProtocol.writeUpdate(message, update);
-				broadcast(d, encoding.toUint8Array(message), from);
-				d.rows++;
-				d.tailBytes += update.length;
-				options.onChange?.(d.name, d.doc);
-			}
-			if (from) send(from, savedMessage(update ? (seqs[next++] as number) : 0));
-		}
+		for (const p of batch) applyStored(p, p.update ? (seqs[next++] as number) : 0);
 		// Only once the whole batch is in the docs: a doc's later rows of this batch are in its state.
 		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
 		return undefined;
+	}
+
+	/** A stored change: into the shared doc, to everyone but its author, and « saved » (seq) to the author. */
+	function applyStored({ d, update, from }: Pending, seq: number) {
+		if (update) {
+			// The shadow took this update from the same state: it applies here too.
+			Y.applyUpdate(d.doc, update, from);
+			const message = encoding.createEncoder();
+			encoding.writeVarUint(message, messageSync);
+			syncProtocol.writeUpdate(message, update);
+			broadcast(d, encoding.toUint8Array(message), from);
+			d.rows++;
+			d.tailBytes += update.length;
+			options.onChange?.(d.name, d.doc);
+		}
+		if (from) send(from, savedMessage(seq));
 	}
 
 	/** A loaded doc; one loaded only for the server is unloaded again when idle. */
@@ -501,14 +696,25 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const existing = docs.get(name);
 		if (existing) return existing;
 		const d = load(name);
-		d.idleTimer = setTimeout(() => unload(d, 1001), idleUnloadMs);
-		d.idleTimer.unref();
+		idleIfUnused(d);
 		return d;
 	}
 
+	/** A server's change: tried on the shadow, then, if it changes anything, stored with the next batch. */
+	function applyOn(d: LoadedDoc, update: Uint8Array): Pending | null {
+		const shadow = d.shadow;
+		const { update: changes, touched } = tryOnShadow(d, () => Y.applyUpdate(shadow, update));
+		if (!changes) return null;
+		// The main process's own changes (comments, a person's reactions removed) are trusted.
+		d.rules?.advance(d.shadow, touched);
+		d.size += changes.length;
+		return { d, update: changes, from: null };
+	}
+
 	function compact(d: LoadedDoc) {
+		if (asyncStore) return compactLater(d, asyncStore);
 		try {
-			persistence.replaceAll(d.name, Y.encodeStateAsUpdate(d.doc));
+			(persistence as YDocPersistence).replaceAll(d.name, Y.encodeStateAsUpdate(d.doc));
 			d.rows = 1;
 			d.tailBytes = 0;
 		} catch (err) {
@@ -517,6 +723,29 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			if ((err as { code?: string }).code === 'SQLITE_BUSY') return;
 			console.error(`yjs: cannot compact ${d.name}`, err);
 		}
+	}
+
+	/**
+	 * Asynchronous persistence: a chore between batches, when the doc holds exactly its rows up
+	 * to lastSeq (no batch in flight); at most one waits per doc.
+	 */
+	const compacting = new Set<LoadedDoc>();
+	function compactLater(d: LoadedDoc, store: AsyncYDocPersistence) {
+		if (compacting.has(d)) return;
+		compacting.add(d);
+		chores.push(async () => {
+			compacting.delete(d);
+			if (docs.get(d.name) !== d || d.rows <= 1) return;
+			try {
+				await store.compact(d.name, d.lastSeq, Y.encodeStateAsUpdate(d.doc), fencesOf([d]));
+				d.rows = 1;
+				d.tailBytes = 0;
+			} catch (err) {
+				// The rows are intact; the next update tries again.
+				console.error(`yjs: cannot compact ${d.name}`, err);
+			}
+		});
+		pump();
 	}
 
 	function broadcast(d: LoadedDoc, message: Uint8Array, except: Conn | null) {
@@ -536,25 +765,52 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			}
 		},
 		drop(name) {
+			// A load under way is discarded: its connections are told 4404.
+			loading.delete(name);
 			const d = docs.get(name);
-			if (!d) return;
-			// A deleted doc's waiting changes must not bring its rows back.
-			for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.d === d) pending.splice(i, 1);
-			// 4404: the doc no longer exists; clients stop reconnecting to it.
-			unload(d, 4404);
+			if (d) {
+				// A deleted doc's waiting changes must not bring its rows back.
+				for (let i = pending.length - 1; i >= 0; i--) {
+					const p = pending[i] as Pending;
+					if (p.d !== d) continue;
+					pending.splice(i, 1);
+					p.settle?.(new Error('the write-up was deleted'));
+				}
+				// 4404: the doc no longer exists; clients stop reconnecting to it.
+				unload(d, 4404);
+			}
+			if (asyncStore) {
+				// After the batch in flight, which may hold some of its rows.
+				chores.push(() => asyncStore.deleteDoc(name));
+				pump();
+			}
 		},
-		apply(name, update) {
-			const d = ensure(name);
-			const shadow = d.shadow;
-			const { update: changes, touched } = tryOnShadow(d, () => Y.applyUpdate(shadow, update));
-			if (!changes) return;
-			// The main process's own changes (comments, a person's reactions removed) are trusted.
-			d.rules?.advance(d.shadow, touched);
-			d.size += changes.length;
-			// What clients sent before goes first, so every doc keeps its order.
-			commit();
-			const err = accept([{ d, update: changes, from: null }]);
-			if (err) throw err;
+		apply(name, update, fence) {
+			if (!asyncStore) {
+				const p = applyOn(ensure(name), update);
+				if (!p) return;
+				// What clients sent before goes first, so every doc keeps its order.
+				commit();
+				const err = accept([p]);
+				if (err) throw err;
+				return;
+			}
+			return loadAsync(name).then((d) => {
+				if (!d) throw new Error('the write-up was deleted');
+				if (fence) d.fence = fence;
+				idleIfUnused(d);
+				const p = applyOn(d, update);
+				if (!p) return;
+				// Behind what clients sent before, so every doc keeps its order.
+				return new Promise<void>((resolve, reject) => {
+					p.settle = (err) => (err === undefined ? resolve() : reject(err instanceof Error ? err : new Error(String(err))));
+					pending.push(p);
+					pump();
+				});
+			});
+		},
+		setFence(fence) {
+			for (const d of docs.values()) if (d.fence?.eventId === fence.eventId) d.fence = fence;
 		},
 		setPens(name, pens) {
 			const d = docs.get(name);
@@ -571,6 +827,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		async close() {
 			clearInterval(pinger);
 			commit();
+			// Everything received is stored (or refused) before the connections close.
+			await drained();
 			for (const d of [...docs.values()]) unload(d, 1001);
 			// Resolves once every client socket has closed.
 			await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -578,6 +836,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		loadedDocs: () => docs.size
 	};
 }
+
+/** A load whose doc was dropped meanwhile. */
+class DroppedWhileLoading extends Error {}
 
 /**
  * Routes an upgrade: false if the URL is not ours (/yjs/…); otherwise true, and the socket is

@@ -3,6 +3,7 @@
  * Node's IPC channel with the 'advanced' serialization (bytes travel as bytes). Both ends are
  * ours and built together, so types suffice here; clients' messages have schemas.
  */
+import type { Fence } from '../store/postgres/ydocs';
 import type { Pens, UpgradeRequest, YjsGrant } from './yjs';
 
 export type ToYjsHost =
@@ -13,7 +14,9 @@ export type ToYjsHost =
 	/** A doc closed with its group's stages, or reopened: closed, no client's change is taken. */
 	| { t: 'closed'; docName: string; closed: boolean }
 	/** A change made by the server (a comment, a person's reactions removed), as a Yjs update. */
-	| { t: 'apply'; id: number; docName: string; update: Uint8Array }
+	| { t: 'apply'; id: number; docName: string; update: Uint8Array; fence?: Fence }
+	/** The event's lease moved to this epoch: the writes of its loaded docs carry it. */
+	| { t: 'fence'; fence: Fence }
 	/** Access withdrawn: close these holders' connections, but those to `keep`. */
 	| { t: 'revoke'; holders: string[]; keep?: string }
 	/** A deleted doc: close its connections, forget it, remove any row it still has. */
@@ -27,4 +30,6 @@ export type FromYjsHost =
 	/** The socket passed with this id closed: the main process counts open connections. */
 	| { t: 'gone'; id: number }
 	/** A group doc's items per stage changed (the projection's sign of progress). */
-	| { t: 'progress'; docName: string; counts: [number, number, number] };
+	| { t: 'progress'; docName: string; counts: [number, number, number] }
+	/** PostgreSQL only: updates just committed, in order (the main process's copy of the stored docs). */
+	| { t: 'stored'; updates: { docName: string; update: Uint8Array }[] };

@@ -1,14 +1,17 @@
 /**
- * The main process's side of the Yjs process (./yjsHost.ts): forks it, routes and authorises
- * the /yjs/ upgrades here (the tokens and groups are this process's), then passes each socket
- * with its doc and access to the child, which does the WebSocket handshake. If the child dies,
- * its clients reconnect (y-websocket does) to a new one, started at once.
+ * The main process's side of the Yjs processes (./yjsHost.ts): forks them (one by default,
+ * YJS_PROCESSES for a large event), routes and authorises the /yjs/ upgrades here (the tokens
+ * and groups are this process's), then passes each socket with its doc and access to the doc's
+ * process (./yjsRouting.ts), which does the WebSocket handshake. If one dies, its clients
+ * reconnect (y-websocket does) to a new one, started at once; the others go on.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Fence } from '../store/postgres/ydocs';
 import { refuse, routeUpgrade, type Pens, type YjsAuthorise } from './yjs';
 import type { FromYjsHost, ToYjsHost } from './yjsIpc';
+import { yjsProcessOf } from './yjsRouting';
 
 /** How to start the child: the built yjs-host.js, or the TypeScript source under a loader in development. */
 export interface YjsHostEntry {
@@ -23,6 +26,12 @@ export interface YjsProcessOptions {
 	onProgress: (docName: string, counts: [number, number, number]) => void;
 	/** Caps on open connections (defaults: YJS_CONNECTION_CAPS). */
 	caps?: typeof YJS_CONNECTION_CAPS;
+	/** How many Yjs processes share the docs (default 1). */
+	processes?: number;
+	/** The write-ups go to this PostgreSQL (else to the SQLite file in dataDir). */
+	databaseUrl?: string;
+	/** PostgreSQL: the updates a Yjs process has just committed, in order. */
+	onStored?: (updates: { docName: string; update: Uint8Array }[]) => void;
 }
 
 /**
@@ -34,12 +43,12 @@ export interface YjsProcessOptions {
 export const YJS_CONNECTION_CAPS = { perTokenAndDoc: 8, perAddress: 1_000 };
 
 export interface YjsProcess {
-	/** Resolves once the child can take sockets. */
+	/** Resolves once every child can take sockets. */
 	ready: Promise<void>;
 	/** True if the URL is ours (/yjs/…): the socket is then passed to the child or refused. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** A server-made change: resolves once stored and sent to the doc's connections. */
-	apply(docName: string, update: Uint8Array): Promise<void>;
+	apply(docName: string, update: Uint8Array, fence?: Fence): Promise<void>;
 	drop(docName: string): void;
 	/** The doc's pen holders changed. */
 	setPens(docName: string, pens: Pens): void;
@@ -47,6 +56,8 @@ export interface YjsProcess {
 	setClosed(docName: string, closed: boolean): void;
 	/** Closes the holders' open connections, but those to `keep` (see YjsEndpoint.revoke). */
 	revoke(holders: string[], keep?: string): void;
+	/** An event's lease moved to this epoch (several nodes): its docs' writes carry it. */
+	setFence(fence: Fence): void;
 	close(): Promise<void>;
 }
 
@@ -58,14 +69,23 @@ const RESTART_DELAY_MS = 200;
  */
 const YJS_PROCESS_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=64'];
 
+/** One forked Yjs process, restarted when it dies. */
+interface Slot {
+	child: ChildProcess | undefined;
+	live: boolean;
+	everReady: boolean;
+	ready: Promise<void>;
+	/** Server-made changes sent to it and not yet answered. */
+	waiting: Map<number, { resolve: () => void; reject: (err: Error) => void }>;
+}
+
 export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
-	let child: ChildProcess | undefined;
-	let live = false;
 	let closing = false;
 	let nextId = 1;
 	const caps = options.caps ?? YJS_CONNECTION_CAPS;
-	/** Open connections, handed to the child and not yet reported gone, with what they count in. */
-	const open = new Map<number, { tokenAndDoc: string; address: string }>();
+	const processes = Math.max(1, Math.floor(options.processes ?? 1));
+	/** Open connections, handed to a child and not yet reported gone, with what they count in. */
+	const open = new Map<number, { tokenAndDoc: string; address: string; slot: Slot }>();
 	const perTokenAndDoc = new Map<string, number>();
 	const perAddress = new Map<string, number>();
 	const count = (counts: Map<string, number>, key: string, by: number) => {
@@ -80,55 +100,72 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		count(perTokenAndDoc, o.tokenAndDoc, -1);
 		count(perAddress, o.address, -1);
 	};
-	const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
-	let everReady = false;
-	let settleReady: (err?: Error) => void = () => {};
-	const ready = new Promise<void>((resolve, reject) => (settleReady = (err) => (err ? reject(err) : resolve())));
+	// The child's environment: DATABASE_URL only when the write-ups go to PostgreSQL.
+	const env = { ...process.env };
+	delete env.DATABASE_URL;
+	if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
 
-	function start() {
-		// A restart planned just before close() must not bring it back.
-		if (closing) return;
-		const c = fork(options.entry.file, [options.dataDir], {
-			execArgv: [...process.execArgv, ...YJS_PROCESS_FLAGS, ...(options.entry.execArgv ?? [])],
-			serialization: 'advanced',
-			stdio: 'inherit'
-		});
-		child = c;
-		c.on('message', (message: FromYjsHost) => {
-			if (message.t === 'ready') {
-				live = true;
-				everReady = true;
-				settleReady();
-			} else if (message.t === 'progress') options.onProgress(message.docName, message.counts);
-			else if (message.t === 'gone') gone(message.id);
-			else if (message.t === 'applied') {
-				const w = waiting.get(message.id);
-				waiting.delete(message.id);
-				if (message.error === undefined) w?.resolve();
-				else w?.reject(new Error(`yjs: ${message.error}`));
-			}
-		});
-		c.on('exit', (code, signal) => {
-			if (child === c) {
-				child = undefined;
-				live = false;
-			}
-			for (const w of waiting.values()) w.reject(new Error('yjs: the process stopped'));
-			waiting.clear();
-			// Its connections died with it.
-			for (const id of [...open.keys()]) gone(id);
+	function startSlot(_: unknown, index: number): Slot {
+		let settleReady: (err?: Error) => void = () => {};
+		const slot: Slot = {
+			child: undefined,
+			live: false,
+			everReady: false,
+			ready: new Promise<void>((resolve, reject) => (settleReady = (err) => (err ? reject(err) : resolve()))),
+			waiting: new Map()
+		};
+		function start() {
+			// A restart planned just before close() must not bring it back.
 			if (closing) return;
-			// One that cannot even start (unreadable store, missing file) would fail again: say so.
-			if (!everReady) return settleReady(new Error(`yjs: the process could not start (${signal ?? code})`));
-			console.error(`yjs: le processus des écrits s'est arrêté (${signal ?? code}) ; redémarrage`);
-			setTimeout(start, RESTART_DELAY_MS).unref();
-		});
-		c.on('error', (err) => console.error('yjs: process', err));
+			// Its index says which docs it holds (and tells the processes apart in `ps`).
+			const c = fork(options.entry.file, [options.dataDir, String(index)], {
+				execArgv: [...process.execArgv, ...YJS_PROCESS_FLAGS, ...(options.entry.execArgv ?? [])],
+				env,
+				serialization: 'advanced',
+				stdio: 'inherit'
+			});
+			slot.child = c;
+			c.on('message', (message: FromYjsHost) => {
+				if (message.t === 'ready') {
+					slot.live = true;
+					slot.everReady = true;
+					settleReady();
+				} else if (message.t === 'progress') options.onProgress(message.docName, message.counts);
+				else if (message.t === 'stored') options.onStored?.(message.updates);
+				else if (message.t === 'gone') gone(message.id);
+				else if (message.t === 'applied') {
+					const w = slot.waiting.get(message.id);
+					slot.waiting.delete(message.id);
+					if (message.error === undefined) w?.resolve();
+					else w?.reject(new Error(`yjs: ${message.error}`));
+				}
+			});
+			c.on('exit', (code, signal) => {
+				if (slot.child === c) {
+					slot.child = undefined;
+					slot.live = false;
+				}
+				for (const w of slot.waiting.values()) w.reject(new Error('yjs: the process stopped'));
+				slot.waiting.clear();
+				// Its connections died with it.
+				for (const [id, o] of [...open]) if (o.slot === slot) gone(id);
+				if (closing) return;
+				// One that cannot even start (unreadable store, missing file) would fail again: say so.
+				if (!slot.everReady) return settleReady(new Error(`yjs: the process could not start (${signal ?? code})`));
+				console.error(`yjs: le processus des écrits s'est arrêté (${signal ?? code}) ; redémarrage`);
+				setTimeout(start, RESTART_DELAY_MS).unref();
+			});
+			c.on('error', (err) => console.error('yjs: process', err));
+		}
+		start();
+		return slot;
 	}
-	start();
+	const slots = Array.from({ length: processes }, startSlot);
+	const slotOf = (docName: string) => slots[yjsProcessOf(docName, processes)] as Slot;
 
-	function send(message: ToYjsHost, handle?: Duplex): boolean {
-		if (!child || !live) return false;
+	function send(slot: Slot, message: ToYjsHost, handle?: Duplex): boolean {
+		const child = slot.child;
+		if (!child || !slot.live) return false;
 		if (handle) stopReading(handle);
 		// A socket is closed here once the child has it; if it could not be sent, it is dropped.
 		child.send(message, handle as never, (err) => {
@@ -140,7 +177,7 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 	}
 
 	return {
-		ready,
+		ready: Promise.all(slots.map((s) => s.ready)).then(() => {}),
 		handleUpgrade(req, socket, head) {
 			return routeUpgrade(req, socket, options.authorise, (docName, grant) => {
 				const tokenAndDoc = `${grant.holder}\n${docName}`;
@@ -150,49 +187,57 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 				if ((perAddress.get(address) ?? 0) >= caps.perAddress)
 					return void refuse(socket, 429, `trop de connexions aux écrits depuis cette adresse (${caps.perAddress} au plus)`);
 				const id = nextId++;
+				const slot = slotOf(docName);
 				const message: ToYjsHost = { t: 'socket', id, req: { method: req.method, url: req.url, headers: req.headers }, head, docName, grant };
 				// Between a crash and the restart: the client tries again shortly.
-				if (!send(message, socket)) return void refuse(socket, 503);
-				open.set(id, { tokenAndDoc, address });
+				if (!send(slot, message, socket)) return void refuse(socket, 503);
+				open.set(id, { tokenAndDoc, address, slot });
 				count(perTokenAndDoc, tokenAndDoc, 1);
 				count(perAddress, address, 1);
 			});
 		},
-		apply(docName, update) {
+		apply(docName, update, fence) {
+			const slot = slotOf(docName);
 			return new Promise<void>((resolve, reject) => {
 				const id = nextId++;
-				waiting.set(id, { resolve, reject });
-				if (!send({ t: 'apply', id, docName, update })) {
-					waiting.delete(id);
+				slot.waiting.set(id, { resolve, reject });
+				if (!send(slot, { t: 'apply', id, docName, update, ...(fence ? { fence } : {}) })) {
+					slot.waiting.delete(id);
 					reject(new Error('yjs: the process is not running'));
 				}
 			});
 		},
 		drop(docName) {
-			send({ t: 'drop', docName });
+			send(slotOf(docName), { t: 'drop', docName });
 		},
 		setPens(docName, pens) {
 			// While it restarts, no doc is loaded: the next connection brings them.
-			send({ t: 'pens', docName, pens });
+			send(slotOf(docName), { t: 'pens', docName, pens });
 		},
 		setClosed(docName, closed) {
 			// While it restarts, no doc is loaded: the next connection brings it with its grant.
-			send({ t: 'closed', docName, closed });
+			send(slotOf(docName), { t: 'closed', docName, closed });
 		},
 		revoke(holders, keep) {
-			// While it restarts, nobody is connected: nothing to close.
-			send({ t: 'revoke', holders, keep });
+			// A holder may have docs in every process. While one restarts, nobody is connected to it.
+			for (const slot of slots) send(slot, { t: 'revoke', holders, ...(keep === undefined ? {} : { keep }) });
+		},
+		setFence(fence) {
+			for (const slot of slots) send(slot, { t: 'fence', fence });
 		},
 		async close() {
 			closing = true;
-			const c = child;
-			if (!c || c.exitCode !== null) return;
-			const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-			if (c.connected) c.send({ t: 'close' } satisfies ToYjsHost);
-			else c.kill();
-			const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
-			await exited;
-			clearTimeout(timer);
+			await Promise.all(
+				slots.map(async ({ child: c }) => {
+					if (!c || c.exitCode !== null) return;
+					const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+					if (c.connected) c.send({ t: 'close' } satisfies ToYjsHost);
+					else c.kill();
+					const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+					await exited;
+					clearTimeout(timer);
+				})
+			);
 		}
 	};
 }

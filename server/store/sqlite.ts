@@ -316,7 +316,26 @@ export function openSqliteStore(dataDir: string): Store {
 	const setAside = setAsideCorruptRows(db);
 	capPagesForTests(db);
 	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
+	return sqliteStoreOn(db, {
+		dataDir,
+		setAside,
+		ydocs: sqliteYDocPersistence(db),
+		close: () => {
+			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
+			void checkpointer.stop();
+			db.close();
+		}
+	});
+}
 
+/**
+ * The store's operations on an open, migrated database: the file above, or the in-memory mirror
+ * of PostgreSQL (./postgres/mirror.ts). Every write is committed when the call returns.
+ */
+export function sqliteStoreOn(
+	db: Database.Database,
+	{ dataDir, setAside, ydocs, close }: { dataDir: string; setAside: SetAside[]; ydocs: YDocPersistence; close(): void }
+): Store {
 	const q = {
 		insertEvent: db.prepare(
 			`INSERT INTO events (id, title, date, end_date, place, language, join_code, organiser_token_hash, settings, created_at)
@@ -437,11 +456,11 @@ export function openSqliteStore(dataDir: string): Store {
 		q.addRoomLink.run(roomId, 'facilitation', links.facilitation);
 		q.addRoomLink.run(roomId, 'projection', links.projection);
 	};
-	const ydocs = sqliteYDocPersistence(db);
 	return {
 		dataDir,
 		setAside,
 		transaction: (fn) => db.transaction(fn)(),
+		committed: () => Promise.resolve(),
 		ydocs,
 		createEvent({ event, rooms }: NewEvent) {
 			db.transaction(() => {
@@ -592,10 +611,6 @@ export function openSqliteStore(dataDir: string): Store {
 			})(),
 		appendStatement: (s) =>
 			void q.appendStatement.run({ id: s.id, roomId: s.roomId, text: s.text, translations: JSON.stringify(s.translations), sourceVerbatimId: s.sourceVerbatimId ?? null }),
-		close: () => {
-			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
-			void checkpointer.stop();
-			db.close();
-		}
+		close
 	};
 }

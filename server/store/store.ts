@@ -2,7 +2,8 @@
  * The one data-access module. Every read and write of Palabre's data goes through a Store.
  * The embedded implementation is SQLite (./sqlite.ts); the interface is synchronous because
  * better-sqlite3 is, which also makes each call atomic in Node's single thread.
- * A PostgreSQL backend would implement the same operations behind a per-event queue.
+ * With DATABASE_URL, the same operations run on an in-memory mirror whose changes are committed
+ * to PostgreSQL (./postgres/mirror.ts) before anyone is told (`committed`).
  */
 import type { Category } from '../../src/lib/domain/categories';
 import type { Board } from '../../src/lib/domain/board';
@@ -137,6 +138,12 @@ export interface Store {
 	readonly setAside: { table: string; reason: string }[];
 	/** Runs fn atomically: all its writes land, or none. */
 	transaction<T>(fn: () => T): T;
+	/**
+	 * Resolves once every write made so far is durably stored: at once for SQLite (each write is
+	 * committed when its call returns), after PostgreSQL's COMMIT for the mirror (./postgres/mirror.ts).
+	 * Rejects if that commit failed. Acknowledgements and broadcasts wait for it.
+	 */
+	committed(): Promise<void>;
 
 	/** The shared write-ups' updates (Yjs), in the same database. */
 	readonly ydocs: YDocPersistence;

@@ -16,6 +16,11 @@ export interface YDocPersistence {
 	/** Replaces all the doc's rows by one merged update, atomically. */
 	replaceAll(docName: string, merged: Uint8Array): void;
 	deleteDoc(docName: string): void;
+	/**
+	 * A copy of a store written elsewhere (PostgreSQL's, server/store/postgres/ydocMirror.ts)
+	 * reads these docs again, once another writer (an import) stored them.
+	 */
+	reload?(docNames: string[]): Promise<void>;
 }
 
 export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {

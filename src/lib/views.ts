@@ -369,3 +369,10 @@ export interface CreatedEvent {
 }
 
 export type GoneReason = 'erased' | 'eventDeleted' | 'linksRotated' | 'replaced' | 'unavailable';
+
+/** A room's projection link, opening on the board (`?view=board`), whatever else its query holds. */
+export function boardView(projectionUrl: string): string {
+	const url = new URL(projectionUrl);
+	url.searchParams.set('view', 'board');
+	return url.toString();
+}

@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { boardView } from '../../src/lib/views';
 import { connectClient, request } from '../helpers/clients';
 import { expectAccessible, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
@@ -95,7 +96,7 @@ it('merges, tags and rewords at once without losing anything', async () => {
 	// The projection shows it.
 	const projector = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
 	const projection = await projector.newPage();
-	await projection.goto(e.rooms[0].projectionUrl.replace('#', '?view=board#'));
+	await projection.goto(boardView(e.rooms[0].projectionUrl));
 	await expect.poll(() => projection.getByTestId('board-item').count()).toBe(1);
 	// Named by statement and group, as every screen numbers them.
 	const projected = await projection.getByTestId('board-sources').textContent();

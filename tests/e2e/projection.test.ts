@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { familiesOf, type Family } from '../../src/lib/domain/categories';
-import { openingWords } from '../../src/lib/views';
+import { boardView, openingWords } from '../../src/lib/views';
 import { request } from '../helpers/clients';
 import { SCREENSHOTS, expectAccessible, type TestBrowser } from '../helpers/browser';
 import { useServerAndBrowser } from '../helpers/fixture';
@@ -188,7 +188,7 @@ async function everyPhase(page: Page, room: RealisticRoom, sizes: Size[], labels
 	expect(finished).not.toMatch(labels.evaluation);
 	await checkPhase(page, check('finished'), sizes);
 
-	await page.goto(room.projectionUrl.replace('#', '?view=board#'));
+	await page.goto(boardView(room.projectionUrl));
 	await expect.poll(() => page.getByTestId('board-item').count()).toBe(2);
 	return { groups: groups.size };
 }

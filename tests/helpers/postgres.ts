@@ -11,7 +11,7 @@ import pg from 'pg';
 import { freePort } from './server';
 
 /** The newest Debian PostgreSQL's binaries (initdb is not on the PATH there). */
-function postgresBin(): string {
+export function postgresBin(): string {
 	const root = '/usr/lib/postgresql';
 	const versions = existsSync(root)
 		? readdirSync(root)
@@ -46,6 +46,19 @@ export interface PostgresCluster {
 
 let databases = 0;
 
+/** A new, empty database on the cluster of this administration URL (any process may call it); its URL. */
+export async function createDatabaseOn(adminUrl: string): Promise<string> {
+	const name = `palabre_${process.pid}_${++databases}`;
+	const client = new pg.Client({ connectionString: adminUrl });
+	await client.connect();
+	try {
+		await client.query(`CREATE DATABASE ${name}`);
+	} finally {
+		await client.end();
+	}
+	return adminUrl.replace(/\/[^/]*$/, `/${name}`);
+}
+
 export async function startPostgres(): Promise<PostgresCluster> {
 	const bin = postgresBin();
 	const dir = mkdtempSync(join(tmpdir(), 'palabre-pg-'));
@@ -66,17 +79,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
 	return {
 		port,
 		adminUrl,
-		async createDatabase() {
-			const name = `palabre_${process.pid}_${++databases}`;
-			const client = new pg.Client({ connectionString: adminUrl });
-			await client.connect();
-			try {
-				await client.query(`CREATE DATABASE ${name}`);
-			} finally {
-				await client.end();
-			}
-			return `postgres://postgres@127.0.0.1:${port}/${name}`;
-		},
+		createDatabase: () => createDatabaseOn(adminUrl),
 		async stop() {
 			if (stopped) return;
 			stopped = true;

@@ -1,6 +1,10 @@
 /**
  * Starts the real, built Palabre server as a child process on loopback, with its own data
  * directory, so tests can restart or kill it like a real deployment.
+ *
+ * With PALABRE_TEST_STORE=postgres (the `integration-pg` project of vite.config.ts), each server
+ * gets its own database on the run's PostgreSQL cluster (tests/helpers/postgresSetup.ts) and
+ * starts with DATABASE_URL: the same tests then run against the PostgreSQL store.
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,10 +12,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
+import { createDatabaseOn } from './postgres';
+import { syncPostgres, type SyncPostgres } from './syncPostgres';
 
 const ENTRY = join(import.meta.dirname, '..', '..', 'build', 'palabre.js');
+
+/** The store the servers under test use: PostgreSQL in the `integration-pg` project, SQLite otherwise. */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.PALABRE_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
 /** Under the hooks' timeout (60 s), so a start that never comes is reported as such. */
 const START_TIMEOUT_MS = 50_000;
+
+/** SQL with `?` placeholders (better-sqlite3's) in PostgreSQL's `$1`… */
+const numbered = (sql: string) => {
+	let k = 0;
+	return sql.replace(/\?/g, () => `$${++k}`);
+};
 
 export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -51,7 +68,9 @@ export class TestServer {
 
 	private constructor(
 		readonly port: number,
-		readonly dataDir: string
+		readonly dataDir: string,
+		/** The server's PostgreSQL database, when the tests run against PostgreSQL. */
+		readonly databaseUrl?: string
 	) {}
 
 	get url() {
@@ -59,7 +78,8 @@ export class TestServer {
 	}
 
 	static async start(env: Record<string, string> = {}): Promise<TestServer> {
-		const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')));
+		const databaseUrl = TEST_STORE === 'postgres' ? await createDatabaseOn(inject('postgresAdminUrl')) : undefined;
+		const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')), databaseUrl);
 		await server.spawn(env);
 		return server;
 	}
@@ -78,6 +98,7 @@ export class TestServer {
 				// Tests join hundreds of people from one address; the limits have their own test.
 				JOIN_LIMIT: '100000',
 				CREATE_LIMIT: '100000',
+				...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}),
 				...env
 			},
 			stdio: ['ignore', 'pipe', 'pipe']
@@ -115,6 +136,23 @@ export class TestServer {
 		}
 	}
 
+	/** Every Yjs process the server forked (YJS_PROCESSES), by index (the argument after the data directory). */
+	yjsPids(): number[] {
+		const pid = this.child?.pid;
+		if (pid === undefined) return [];
+		const pids: number[] = [];
+		try {
+			for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+				const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+				const index = Number(argv[argv.indexOf(this.dataDir) + 1] ?? 0);
+				pids[index] = Number(child);
+			}
+		} catch {
+			// Exited meanwhile.
+		}
+		return pids;
+	}
+
 	/**
 	 * Stops the server: SIGTERM for a clean stop (it stops its Yjs process itself), SIGKILL for a
 	 * crash of the machine's kind, both processes at once.
@@ -138,23 +176,55 @@ export class TestServer {
 	}
 
 	async dispose() {
+		this.pg?.close();
 		await this.stop('SIGKILL');
 		rmSync(this.dataDir, { recursive: true, force: true });
 	}
 
 	/** Rows in a table of the live store, read directly (read-only) to prove what was or was not stored. */
 	countRows(table: string): number {
-		return this.countRowsWhere(table, '1');
+		return this.countRowsWhere(table, '1 = 1');
 	}
 
-	/** Rows of a table matching a condition (`?` placeholders for `params`). */
+	/** Rows of a table matching a condition (`?` placeholders for `params`; SQL both stores read). */
 	countRowsWhere(table: string, where: string, ...params: unknown[]): number {
+		// The write-ups stay in the data directory's SQLite file in both modes (docs/postgres.md).
+		const on = table === 'ydoc_updates' ? 'sqlite' : TEST_STORE;
+		return Number(this.rows(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params, on)[0]?.n);
+	}
+
+	/**
+	 * Rows of a query on the store's database, read directly: the SQLite file, or the PostgreSQL
+	 * database (synchronously, like better-sqlite3). SQL both engines read.
+	 */
+	rows(sql: string, params: unknown[] = [], on: 'sqlite' | 'postgres' = TEST_STORE): Record<string, unknown>[] {
+		if (on === 'postgres') return this.postgres().query(numbered(sql), params);
 		const db = new Database(join(this.dataDir, 'palabre.sqlite'), { readonly: true });
 		try {
-			return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+			return db.prepare(sql).all(...params) as Record<string, unknown>[];
 		} finally {
 			db.close();
 		}
+	}
+
+	/** The column that keeps the order rows were stored in (SQLite's rowid; PostgreSQL's `ord`, docs/postgres.md). */
+	readonly rowOrder = TEST_STORE === 'postgres' ? 'ord' : 'rowid';
+
+	/** Changes the stored data while the server is stopped (as an operator, or time, would). */
+	write(sql: string, ...params: unknown[]) {
+		if (TEST_STORE === 'postgres') return void this.postgres().query(numbered(sql), params);
+		const db = new Database(join(this.dataDir, 'palabre.sqlite'));
+		try {
+			db.prepare(sql).run(...params);
+		} finally {
+			db.close();
+		}
+	}
+
+	private pg: SyncPostgres | undefined;
+	private postgres(): SyncPostgres {
+		this.pg ??= syncPostgres(this.databaseUrl as string);
+		return this.pg;
 	}
 
 	/** JSON request helper; returns status and parsed body. */

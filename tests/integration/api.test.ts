@@ -26,7 +26,7 @@ describe('POST /api/events', () => {
 		expect(e.organiserToken.length).toBeGreaterThanOrEqual(22);
 		expect(e.organiserUrl).toBe(`${server.url}/o/${e.id}#${e.organiserToken}`);
 		expect(e.rooms.map((r: { title: string }) => r.title)).toEqual(['Thème A', 'Thème B']);
-		for (const r of e.rooms) expect(r.projectionUrl).toMatch(new RegExp(`^${server.url}/p/${r.id}#.{32}$`));
+		for (const r of e.rooms) expect(r.projectionUrl).toMatch(new RegExp(`^${server.url}/p/${r.id}\\?e=${e.id}#.{32}$`));
 
 		const doc = await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken);
 		expect(doc.status).toBe(200);
@@ -292,11 +292,7 @@ describe('retention period', () => {
 	it('deletes events older than RETENTION_DAYS at start', async () => {
 		const e = (await server.api('POST', '/api/events', body)).body;
 		await server.stop('SIGTERM');
-		const Database = (await import('better-sqlite3')).default;
-		const { join } = await import('node:path');
-		const db = new Database(join(server.dataDir, 'palabre.sqlite'));
-		db.prepare('UPDATE events SET created_at = ? WHERE id = ?').run(Date.now() - 40 * 24 * 3600_000, e.id);
-		db.close();
+		server.write('UPDATE events SET created_at = ? WHERE id = ?', Date.now() - 40 * 24 * 3600_000, e.id);
 		const others = server.countRows('events') - 1;
 		await server.spawn({ RETENTION_DAYS: '30' });
 		expect(server.output).toContain('1 événement(s) effacé(s) : plus de 30 jours');

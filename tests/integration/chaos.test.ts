@@ -9,8 +9,6 @@
  * connection is cut, when the kills come), not the network's timing, so a failing seed is worth
  * replaying a few times. Loopback only.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CATEGORIES } from '../../src/lib/domain/categories';
@@ -20,7 +18,7 @@ import type { RoomStages } from '../../src/lib/domain/stages';
 import type { ParticipantSession, PersonView, SpeakingGroupView, SpeakingShares } from '../../src/lib/views';
 import { addItem, docName, itemText, readWriteup, stageItemIds, type WriteupStage } from '../../src/lib/writeup';
 import { cutSocket, cutYjs, eventually, reconnectingClient, tryRequest, withCrashCopy, type Phone } from '../helpers/chaos';
-import { TestServer } from '../helpers/server';
+import { TEST_STORE, TestServer } from '../helpers/server';
 import { takePen } from '../helpers/writeupClient';
 import {
 	describeClients,
@@ -359,10 +357,12 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 		await server.stop('SIGKILL');
 		// Taken with the process dead: every answer seen so far was sent by it, after storing.
 		withCrashCopy(server.dataDir, (db) => {
-			const participants = db.prepare('SELECT id, group_id FROM participants').all() as { id: string; group_id: string | null }[];
+			// The records from the store (PostgreSQL's database, or the crash copy); the write-ups from the copy.
+			const stored = (sql: string) => (TEST_STORE === 'postgres' ? server.rows(sql) : db.prepare(sql).all());
+			const participants = stored('SELECT id, group_id FROM participants') as { id: string; group_id: string | null }[];
 			const seated = new Map(participants.map((r) => [r.id, r.group_id]));
 			const tapRows = new Set(
-				(db.prepare('SELECT group_id, tap_id FROM speaking_taps').all() as { group_id: string; tap_id: string }[]).map(
+				(stored('SELECT group_id, tap_id FROM speaking_taps') as { group_id: string; tap_id: string }[]).map(
 					(r) => `${r.group_id}/${r.tap_id}`
 				)
 			);
@@ -524,17 +524,15 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 	expect(writers.reduce((n, w) => n + w.typed.length, 0)).toBeGreaterThan(writers.length * 20);
 
 	// ---- (c) every acknowledged tap is stored, and the totals follow from the stored taps ----
-	const db = new Database(join(server.dataDir, 'palabre.sqlite'), { readonly: true });
-	let rows: { group_id: string; tap_id: string; stage: number; tap: string }[];
-	let stageLog: { at: number; stages: RoomStages }[];
-	try {
-		rows = db.prepare('SELECT group_id, tap_id, stage, tap FROM speaking_taps ORDER BY at, rowid').all() as typeof rows;
-		stageLog = (db.prepare('SELECT at, stages FROM room_stage_log WHERE room_id = ? ORDER BY at, rowid').all(roomId) as { at: number; stages: string }[]).map(
-			(r) => ({ at: r.at, stages: JSON.parse(r.stages) as RoomStages })
-		);
-	} finally {
-		db.close();
-	}
+	const rows = server.rows(`SELECT group_id, tap_id, stage, tap FROM speaking_taps ORDER BY at, ${server.rowOrder}`) as {
+		group_id: string;
+		tap_id: string;
+		stage: number;
+		tap: string;
+	}[];
+	const stageLog = (server.rows(`SELECT at, stages FROM room_stage_log WHERE room_id = ? ORDER BY at, ${server.rowOrder}`, [roomId]) as { at: number; stages: string }[]).map(
+		(r) => ({ at: r.at, stages: JSON.parse(r.stages) as RoomStages })
+	);
 	for (const [gi, g] of groups.entries()) {
 		const mine = rows.filter((r) => r.group_id === g.id);
 		const ids = new Set(mine.map((r) => r.tap_id));

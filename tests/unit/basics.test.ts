@@ -88,6 +88,12 @@ describe('configuration', () => {
 	it('refuses a bad port', () => {
 		expect(() => readConfig({ PORT: 'abc' })).toThrow(/PORT/);
 	});
+	it('keeps the data in PostgreSQL with DATABASE_URL, in SQLite without, and refuses another kind of URL', () => {
+		expect(readConfig({ DATABASE_URL: 'postgres://palabre@db:5432/palabre' }, null).databaseUrl).toBe('postgres://palabre@db:5432/palabre');
+		expect(readConfig({}, null).databaseUrl).toBeUndefined();
+		expect(readConfig({ DATABASE_URL: '' }, null).databaseUrl).toBeUndefined();
+		expect(() => readConfig({ DATABASE_URL: 'mysql://db/palabre' }, null)).toThrow(/DATABASE_URL/);
+	});
 });
 
 describe('the Chambéry 2017 template', () => {

@@ -9,6 +9,7 @@ import { wordRefusal } from '../domain/refusal';
 import { locale } from '../i18n/index.svelte';
 import type { Ack, ClientEvents, ClientMessage, ClientMessageName, Refused, ServerEvents, SocketAuth } from '../protocol';
 import type { GoneReason } from '../views';
+import { eventQuery } from './eventRoute';
 import { serverRestart } from './serverRestart.svelte';
 
 export type ControlSocket = Socket<ServerEvents, ClientEvents>;
@@ -35,7 +36,9 @@ export function refusedFrom(body: unknown): RefusedError | undefined {
  * what is typed or tapped is queued, and reconnect as soon as it is back.
  */
 export function connect(auth: SocketAuth): ControlSocket {
-	const socket: ControlSocket = io({ path: '/socket.io', auth, transports: ['websocket', 'polling'] });
+	const socket: ControlSocket = io({ path: '/socket.io', auth, query: eventQuery(), transports: ['websocket', 'polling'] });
+	// The event may have become known since (a phone that rejoins with its token only).
+	socket.io.on('reconnect_attempt', () => (socket.io.opts.query = eventQuery()));
 	const close = socket.close.bind(socket);
 	const offline = () => close();
 	const online = () => socket.connect();

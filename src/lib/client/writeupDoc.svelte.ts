@@ -9,6 +9,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { docName, messageClosed, readWriteup, type WriteupItem } from '../writeup';
 import { trackSaved, type SaveState } from '../yjsSaved';
+import { eventQuery } from './eventRoute';
 import { ticketedWebSocket } from './yjsTicket';
 
 export interface WriteupHandle {
@@ -39,7 +40,7 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 	const name = docName(opts.groupId);
 	const local = opts.write ? new IndexeddbPersistence(localName(opts.groupId), doc) : undefined;
 	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-	const provider = new WebsocketProvider(url, name, doc, { WebSocketPolyfill: ticketedWebSocket(location.origin, name, opts.token) });
+	const provider = new WebsocketProvider(url, name, doc, { params: eventQuery(), WebSocketPolyfill: ticketedWebSocket(location.origin, name, opts.token) });
 	const state = $state({
 		stages: readWriteup(doc, opts.participantId).stages,
 		saveState: 'saved' as SaveState,

@@ -5,6 +5,8 @@
  * header, then opens /yjs/<doc>?ticket=…. Works in browsers and, given `ws`, in Node.
  */
 
+import { withEvent } from './eventRoute';
+
 /** Close code y-websocket takes as final (4400–4499): the token may not open this doc. */
 const ACCESS_REFUSED = 4403;
 
@@ -24,7 +26,7 @@ type SocketClass = new (url: string, protocols?: string | string[]) => SocketLik
 /** Asks for a ticket; resolves with it, or with the close code to report (4403 when refused, 1006 otherwise). */
 async function ticket(origin: string, docName: string, token: string): Promise<string | number> {
 	try {
-		const res = await fetch(`${origin}/api/yjs-tickets/${encodeURIComponent(docName)}`, {
+		const res = await fetch(withEvent(`${origin}/api/yjs-tickets/${encodeURIComponent(docName)}`), {
 			method: 'POST',
 			headers: { authorization: `Bearer ${token}` }
 		});
