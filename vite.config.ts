@@ -21,6 +21,12 @@ const SQLITE_ONLY = [
 	'tests/integration/postgres-helper.test.ts',
 	'tests/integration/migrate.test.ts',
 	'tests/integration/postgres-commit.test.ts',
+	'tests/integration/yjs-postgres.test.ts',
+	'tests/integration/yjs-postgres-server.test.ts',
+	'tests/integration/cluster-lease.test.ts',
+	'tests/integration/cluster-forward.test.ts',
+	'tests/integration/cluster-ownership.test.ts',
+	'tests/integration/cluster-haproxy.test.ts',
 	'tests/integration/checkpoint.test.ts',
 	'tests/integration/yjs-endpoint.test.ts',
 	// `npm start` and `npm run dev` as a newcomer runs them: the default store, SQLite.
