@@ -18,7 +18,7 @@ import { setBridge } from '../src/lib/server/bridge';
 import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
 import { YDocMirror, withYDocs } from './store/postgres/ydocMirror';
-import { ensureYDocSchema } from './store/postgres/ydocs';
+import { ensureYDocSchema, type Fence } from './store/postgres/ydocs';
 import type { Store } from './store/store';
 import pg from 'pg';
 
@@ -30,7 +30,14 @@ export interface PalabreServer {
 	handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 	/** Mounts socket.io and the Yjs endpoint; other upgrades (Vite's HMR) are left alone. */
 	attach(http: HttpServer): void;
+	/** These events moved to another node: their sockets and write-ups close, and reconnect there. */
+	leave(eventIds: string[]): void;
 	close(): Promise<void>;
+}
+
+/** On several nodes (server/cluster/node.ts): the lease an event's writes must hold here. */
+export interface ClusterFences {
+	fenceOf(eventId: string): Fence | undefined;
 }
 
 const HEADERS_TIMEOUT_MS = 5_000;
@@ -39,12 +46,14 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /**
  * `yjsHost`: the entry of the Yjs process, next to the bundle in production, the source in development.
  * `opened`: PostgreSQL's (opened by the caller, asynchronously: server/store/postgres/mirror.ts), or
- * by default the SQLite file in the data directory.
+ * by default the SQLite file in the data directory. `cluster`: the node's leases, whose epochs the
+ * Yjs processes' writes carry.
  */
 export function createPalabreServer(
 	config: Config,
 	yjsHost: YjsHostEntry,
-	opened: Store & { onReloaded?(fn: () => void): void } = openSqliteStore(config.dataDir)
+	opened: Store & { onReloaded?(fn: () => void): void } = openSqliteStore(config.dataDir),
+	cluster?: ClusterFences
 ): PalabreServer {
 	// With PostgreSQL the write-ups are read from the copy the Yjs processes keep current (docs/postgres-yjs.md).
 	const ydocPool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : null;
@@ -65,16 +74,31 @@ export function createPalabreServer(
 	sweep();
 	const sweeper = retention ? setInterval(sweep, 60 * 60_000) : undefined;
 	sweeper?.unref();
+	/** The lease a group doc's writes must hold (several nodes): its event's, at this node's epoch. */
+	const fenceOfDoc = (docName: string) => {
+		if (!cluster) return undefined;
+		const group = store.getGroup(docName.replace(/^group\./, ''));
+		const room = group && store.getRoom(group.roomId);
+		return room && cluster.fenceOf(room.eventId);
+	};
 	const yjs = startYjsProcess({
 		entry: yjsHost,
 		dataDir: config.dataDir,
-		authorise: (docName, ticket) => palabre.writeups.redeem(docName, ticket),
+		authorise: (docName, ticket) => {
+			const grant = palabre.writeups.redeem(docName, ticket);
+			const fence = grant && fenceOfDoc(docName);
+			return grant && fence ? { ...grant, fence } : grant;
+		},
 		onProgress: (docName, counts) => palabre.writeups.progressed(docName, counts),
 		processes: config.yjsProcesses,
 		...(mirror ? { databaseUrl: config.databaseUrl, onStored: (updates) => mirror.stored(updates) } : {})
 	});
 	// A deleted doc leaves the copy as its rows leave PostgreSQL.
-	palabre.writeups.attach(mirror ? { ...yjs, drop: (docName) => (mirror.forget(docName), yjs.drop(docName)) } : yjs);
+	palabre.writeups.attach({
+		...yjs,
+		apply: (docName, update) => yjs.apply(docName, update, fenceOfDoc(docName)),
+		...(mirror ? { drop: (docName: string) => (mirror.forget(docName), yjs.drop(docName)) } : {})
+	});
 	const filled = ydocPool && mirror ? ensureYDocSchema(ydocPool).then(() => mirror.fill()) : Promise.resolve();
 	setBridge({
 		eventInfo: (code) => {
@@ -86,6 +110,17 @@ export function createPalabreServer(
 		}
 	});
 	let control: ReturnType<typeof attachControlPlane> | undefined;
+	/**
+	 * Tells these sockets the server restarts and closes their transport (not a server-side
+	 * disconnect, after which socket.io clients would stay away): they reconnect by themselves.
+	 */
+	const restart = (which: (s: { data: Partial<SocketData> }) => boolean) => {
+		for (const s of io?.sockets.sockets.values() ?? []) {
+			if (!which(s)) continue;
+			s.emit('restarting');
+			s.conn.close();
+		}
+	};
 
 	return {
 		palabre,
@@ -150,10 +185,12 @@ export function createPalabreServer(
 			control = attachControlPlane(io, palabre, config.limits);
 			// PostgreSQL refused a commit and the memory was reloaded from it: every client's view may
 			// hold what was refused, so all reconnect and get fresh snapshots.
-			opened.onReloaded?.(() => {
-				io?.emit('restarting');
-				io?.disconnectSockets(true);
-			});
+			opened.onReloaded?.(() => restart(() => true));
+		},
+		leave(eventIds) {
+			const gone = new Set(eventIds);
+			restart((s) => gone.has(s.data.who?.eventId ?? ''));
+			for (const id of eventIds) yjs.release(id);
 		},
 		async close() {
 			if (sweeper) clearInterval(sweeper);

@@ -21,6 +21,11 @@ export interface Config {
 	databaseUrl?: string;
 	/** `YJS_PROCESSES`: Yjs processes sharing the write-ups, by group (a large event); 1 by default. */
 	yjsProcesses: number;
+	/**
+	 * `PALABRE_NODE_URL` (with DATABASE_URL): this process is one node of several, reached by the
+	 * others at this internal address (docs/deploy/README.md); `NODE_ID` names it (else generated).
+	 */
+	node?: { url: string; id?: string };
 }
 
 export interface Limits {
@@ -73,7 +78,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, lan: string | n
 	}
 	const yjsProcesses = positive(env, 'YJS_PROCESSES', 1);
 	if (!Number.isInteger(yjsProcesses)) throw new Error(`YJS_PROCESSES invalide : ${env.YJS_PROCESSES}`);
-	const stores = { yjsProcesses, ...(databaseUrl ? { databaseUrl } : {}) };
+	const nodeUrl = env.PALABRE_NODE_URL || undefined;
+	if (nodeUrl !== undefined && (!databaseUrl || !/^https?:\/\/[^/]+\/?$/.test(nodeUrl))) {
+		throw new Error(`PALABRE_NODE_URL invalide (attendu : http://hôte:port, avec DATABASE_URL) : ${nodeUrl}`);
+	}
+	const node = nodeUrl ? { node: { url: nodeUrl.replace(/\/$/, ''), ...(env.NODE_ID ? { id: env.NODE_ID } : {}) } } : {};
+	const stores = { yjsProcesses, ...(databaseUrl ? { databaseUrl } : {}), ...node };
 	if (env.PUBLIC_URL) {
 		return { port, host, dataDir, publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), loopbackOnly: false, trustProxy, limits, ...stores };
 	}

@@ -10,6 +10,8 @@ import { createPalabreServer } from './app';
 import { readyBanner } from './banner';
 import { installProcessGuards } from './processGuards';
 import { openPostgresStore } from './store/postgres/mirror';
+import { ClusterNode } from './cluster/node';
+import { applicationName, newNodeId } from './cluster/lease';
 
 installProcessGuards();
 
@@ -24,18 +26,30 @@ const { handler } = (await import(new URL('./handler.js', import.meta.url).href)
 	handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: () => void) => void;
 };
 
-const config = readConfig();
+let config = readConfig();
 let store: Awaited<ReturnType<typeof openPostgresStore>> | undefined;
+// One node of several (PALABRE_NODE_URL): it serves the events it owns and forwards the others (server/cluster/node.ts).
+let cluster: ClusterNode | undefined;
 if (config.databaseUrl) {
 	try {
-		store = await openPostgresStore(config.databaseUrl, config.dataDir);
+		const node = config.node;
+		if (node) {
+			const nodeId = node.id ?? newNodeId();
+			// Every session of the node carries its name: a takeover from a frozen node ends them all.
+			const url = new URL(config.databaseUrl);
+			url.searchParams.set('application_name', applicationName(nodeId));
+			config = { ...config, databaseUrl: url.href };
+			cluster = await ClusterNode.start({ databaseUrl: url.href, nodeId, url: node.url });
+		}
+		store = await openPostgresStore(config.databaseUrl as string, config.dataDir, cluster?.mirror);
 	} catch (err) {
 		console.error(`PostgreSQL injoignable ou refusé (DATABASE_URL) : ${err instanceof Error ? err.message : String(err)}`);
 		process.exit(1);
 	}
 }
 // The Yjs process's bundle is built next to this one (package.json, "build").
-const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) }, store);
+const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) }, store, cluster);
+if (cluster && store) cluster.wire({ store, leave: (eventIds) => palabre.leave(eventIds) });
 const http = createServer((req, res) => {
 	palabre.handleHttp(req, res).then(
 		(handled) => handled || handler(req, res),
@@ -51,6 +65,8 @@ palabre.attach(http);
 http.on('upgrade', (req, socket) => {
 	if (!/^\/(socket\.io|yjs)\//.test(req.url ?? '')) socket.destroy();
 });
+// In front of every listener: an event another node owns goes there.
+if (cluster && store) cluster.mount(http, store.pool);
 
 for (const row of palabre.palabre.store.setAside) {
 	console.warn(`Donnée illisible mise de côté (table quarantine) : ${row.reason}`);
@@ -86,15 +102,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 			process.exit(1);
 		}, STOP_TIMEOUT_MS).unref();
 		http.close();
-		palabre.close().then(
-			() => {
-				console.log('Palabre est arrêté. / Palabre stopped.');
-				process.exit(0);
-			},
-			(err) => {
-				console.error(err);
-				process.exit(1);
-			}
-		);
+		// A node of several drains first: its events' commits land, their leases go to the next owners.
+		(cluster?.stop() ?? Promise.resolve())
+			.catch((err: unknown) => console.error(err))
+			.then(() => palabre.close())
+			.then(
+				() => {
+					console.log('Palabre est arrêté. / Palabre stopped.');
+					process.exit(0);
+				},
+				(err) => {
+					console.error(err);
+					process.exit(1);
+				}
+			);
 	});
 }

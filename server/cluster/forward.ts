@@ -41,6 +41,11 @@ export function eventOfUrl(url: string | undefined): string | null {
 }
 
 export interface ForwardOptions {
+	/**
+	 * The event of a request whose URL does not name it (a join code, a capture link, a phone's
+	 * token: server/cluster/node.ts looks them up); null: not an event's request.
+	 */
+	eventOf?: (req: IncomingMessage) => Promise<string | null> | string | null;
 	/** The owner did not answer: the caller may refresh what it knows of the event's owner. */
 	onUnreachable?: (eventId: string, ownerUrl: string, error: Error) => void;
 }
@@ -76,7 +81,7 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 
 	/** The owner's URL when this request is to be forwarded, 'refuse' when it was forwarded already, null: serve it here. */
 	async function target(req: IncomingMessage): Promise<{ eventId: string; url: URL } | 'refuse' | null> {
-		const eventId = eventOfUrl(req.url);
+		const eventId = eventOfUrl(req.url) ?? (await opts.eventOf?.(req)) ?? null;
 		if (!eventId) return null;
 		const owner = await ownerOf(eventId);
 		if (owner === 'me') return null;

@@ -40,6 +40,9 @@ export async function fence(client: pg.ClientBase, eventId: string, epoch: numbe
  */
 export const applicationName = (nodeId: string) => `palabre:${nodeId}`.slice(0, 63);
 
+/** A node's name when none is given (NODE_ID): its machine, its pid, and a few random bytes. */
+export const newNodeId = () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
 export interface LeaseOptions {
 	databaseUrl: string;
 	/** Where other nodes forward this node's events (http://host:port on the internal network). */
@@ -88,7 +91,7 @@ export class Leases {
 	/** Registers this node (creating the cluster's tables if needed) and starts its heartbeat. */
 	static async start(options: LeaseOptions): Promise<Leases> {
 		const opts = {
-			nodeId: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+			nodeId: newNodeId(),
 			heartbeatMs: 2_000,
 			ttlMs: 6_000,
 			...options

@@ -9,8 +9,11 @@ import type { Leases } from './lease';
 
 export interface OwnershipOptions {
 	leases: Leases;
-	/** This node has just claimed the event, with this epoch: load it before anything is served. */
-	onClaimed?: (eventId: string, epoch: number) => Promise<void> | void;
+	/**
+	 * This node has just claimed the event, with this epoch: load it before anything is served.
+	 * False: there is no such event; the lease goes and the request is served here (refused).
+	 */
+	onClaimed?: (eventId: string, epoch: number) => Promise<boolean | void> | boolean | void;
 	/** How long another node's ownership is trusted without asking PostgreSQL again. */
 	cacheMs?: number;
 }
@@ -33,12 +36,14 @@ export function ownership({ leases, onClaimed, cacheMs = 2_000 }: OwnershipOptio
 		}
 		const epoch = await leases.claim(eventId);
 		if (epoch !== null) {
+			let exists: boolean | void;
 			try {
-				await onClaimed?.(eventId, epoch);
+				exists = await onClaimed?.(eventId, epoch);
 			} catch (err) {
 				await leases.release(eventId);
 				throw err;
 			}
+			if (exists === false) await leases.release(eventId);
 			return 'me';
 		}
 		// Claimed by another node in between (or this node is draining): ask once more.
@@ -49,14 +54,14 @@ export function ownership({ leases, onClaimed, cacheMs = 2_000 }: OwnershipOptio
 
 	return {
 		ownerOf(eventId) {
+			// A claim under way (the event still loading) is waited for, even once the lease is held.
+			const waiting = pending.get(eventId);
+			if (waiting) return waiting;
 			if (leases.events.has(eventId)) return 'me';
 			const cached = known.get(eventId);
 			if (cached && cached.until > Date.now()) return cached.url;
-			let p = pending.get(eventId);
-			if (!p) {
-				p = resolve(eventId).finally(() => pending.delete(eventId));
-				pending.set(eventId, p);
-			}
+			const p = resolve(eventId).finally(() => pending.delete(eventId));
+			pending.set(eventId, p);
 			return p;
 		},
 		forget(eventId) {

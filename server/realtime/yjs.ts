@@ -146,6 +146,8 @@ export interface YjsEndpoint {
 	drop(docName: string): void;
 	/** The event's lease moved to this epoch (a re-claim): its loaded docs' writes carry it. */
 	setFence(fence: Fence): void;
+	/** The event moved to another node: its docs are unloaded, their clients told to reconnect (1012). */
+	release(eventId: string): void;
 	/** The doc's pen holders changed (a member took or gave back a stage's pen). */
 	setPens(docName: string, pens: Pens): void;
 	/** The doc closed (its group's stages ended) or was reopened: its connections are told. */
@@ -811,6 +813,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		},
 		setFence(fence) {
 			for (const d of docs.values()) if (d.fence?.eventId === fence.eventId) d.fence = fence;
+		},
+		release(eventId) {
+			for (const d of [...docs.values()]) if (d.fence?.eventId === eventId) unload(d, 1012);
 		},
 		setPens(name, pens) {
 			const d = docs.get(name);

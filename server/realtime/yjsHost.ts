@@ -86,6 +86,9 @@ process.on('message', (message: ToYjsHost, handle?: Socket) => {
 		case 'fence':
 			endpoint.setFence(message.fence);
 			return;
+		case 'release':
+			endpoint.release(message.eventId);
+			return;
 		case 'apply':
 			void apply(message);
 			return;

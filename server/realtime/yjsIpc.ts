@@ -17,6 +17,8 @@ export type ToYjsHost =
 	| { t: 'apply'; id: number; docName: string; update: Uint8Array; fence?: Fence }
 	/** The event's lease moved to this epoch: the writes of its loaded docs carry it. */
 	| { t: 'fence'; fence: Fence }
+	/** The event moved to another node: close its docs' connections (they reconnect there), unload them. */
+	| { t: 'release'; eventId: string }
 	/** Access withdrawn: close these holders' connections, but those to `keep`. */
 	| { t: 'revoke'; holders: string[]; keep?: string }
 	/** A deleted doc: close its connections, forget it, remove any row it still has. */

@@ -58,6 +58,8 @@ export interface YjsProcess {
 	revoke(holders: string[], keep?: string): void;
 	/** An event's lease moved to this epoch (several nodes): its docs' writes carry it. */
 	setFence(fence: Fence): void;
+	/** An event moved to another node: its docs' connections close (they reconnect there). */
+	release(eventId: string): void;
 	close(): Promise<void>;
 }
 
@@ -224,6 +226,9 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		},
 		setFence(fence) {
 			for (const slot of slots) send(slot, { t: 'fence', fence });
+		},
+		release(eventId) {
+			for (const slot of slots) send(slot, { t: 'release', eventId });
 		},
 		async close() {
 			closing = true;

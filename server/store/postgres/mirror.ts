@@ -12,18 +12,26 @@
  * A failed commit must not leave the memory ahead of the database: the writes not yet committed
  * are refused (`notSaved`, the client may retry), writes are refused until the mirror is reloaded
  * from PostgreSQL, then `onReloaded` tells the transports to send everyone fresh snapshots.
+ *
+ * On several nodes (`cluster`, docs/deploy/README.md) the mirror holds only the events this node
+ * owns, loaded when it claims them (`loadEvents`) and dropped when it loses them (`dropEvents`),
+ * and every commit starts with the fence of the events the node served when the changes were
+ * made (`palabre_fence`, server/cluster/schema.ts): after a takeover, nothing of it commits.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { PalabreError } from '../../errors';
 import { migrate, openSqliteStore, sqliteStoreOn } from '../sqlite';
 import type { Store } from '../store';
+import { FENCED_CODE } from '../../cluster/schema';
 import { installCapture, mirroredTables, quoted, statementsFor, type Change, type TableInfo } from './capture';
 import { migratePostgres } from './migrations';
 
 export interface PostgresStore extends Store {
 	/** Copies these events' rows from PostgreSQL into the mirror, replacing what it held of them. */
 	loadEvents(ids: string[]): Promise<void>;
+	/** Forgets these events (another node owns them now); nothing is written to PostgreSQL. */
+	dropEvents(ids: string[]): void;
 	/** Called after the mirror was reloaded from PostgreSQL (a commit failed): clients need fresh views. */
 	onReloaded(fn: () => void): void;
 	/** Commits so far and changes per commit, for the health figures and the benchmark. */
@@ -32,11 +40,21 @@ export interface PostgresStore extends Store {
 	readonly pool: pg.Pool;
 }
 
+/** A node of several (server/cluster/node.ts): what the mirror needs to know of its leases. */
+export interface MirrorCluster {
+	/** The events this node serves, with their epochs: the leases its commits must still hold. */
+	fences(): ReadonlyMap<string, number>;
+	/** A commit was refused because a lease moved on: this node no longer owns some of its events. */
+	onFenced(): void;
+}
+
 // PostgreSQL's bigint arrives as a string by default; Palabre's integers fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 interface Batch {
 	changes: Change[];
+	/** `eventId\nepoch` → the lease, for every event served when a change of the batch was made. */
+	fences: Map<string, [string, number]>;
 	done: Promise<void>;
 	settle(err?: unknown): void;
 }
@@ -46,7 +64,7 @@ function newBatch(): Batch {
 	const done = new Promise<void>((resolve, reject) => (settle = (err) => (err === undefined ? resolve() : reject(err))));
 	// A batch nobody waits for must not crash the process when it fails (it is handled here).
 	done.catch(() => {});
-	return { changes: [], done, settle };
+	return { changes: [], fences: new Map(), done, settle };
 }
 
 /** An in-memory database with SQLite's schema and the capture of changes. */
@@ -60,7 +78,7 @@ function openMirror(onTouched: () => void) {
 }
 
 /** Opens the PostgreSQL store: migrates PostgreSQL, loads every event into the mirror. */
-export async function openPostgresStore(url: string, dataDir: string): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, dataDir: string, cluster?: MirrorCluster): Promise<PostgresStore> {
 	const pool = new pg.Pool({ connectionString: url, max: 4 });
 	// An idle connection that drops is replaced on the next query; it must not crash the process.
 	pool.on('error', (err) => console.error('PostgreSQL :', err.message));
@@ -123,7 +141,9 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 		into.capture.drain();
 		touched = false;
 	}
-	const allEventIds = async () => (await pool.query<{ id: string }>('SELECT id FROM events ORDER BY ord')).rows.map((r) => r.id);
+	/** The events the mirror holds: all of them, or on a node of several those it serves. */
+	const allEventIds = async () =>
+		cluster ? [...cluster.fences().keys()] : (await pool.query<{ id: string }>('SELECT id FROM events ORDER BY ord')).rows.map((r) => r.id);
 
 	write(current, [...(await fetchGlobal()), ...(await fetchEvents(await allEventIds()))], []);
 
@@ -138,6 +158,7 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 	function enqueue(changes: Change[]) {
 		next ??= newBatch();
 		next.changes.push(...changes);
+		for (const [id, epoch] of cluster?.fences() ?? []) next.fences.set(`${id}\n${epoch}`, [id, epoch]);
 		if (!inFlight) void commitNext();
 	}
 
@@ -148,7 +169,11 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 		inFlight = batch;
 		try {
 			// The whole batch as one simple query: one round trip, one implicit transaction (all or nothing).
-			const sql = statementsFor(batch.changes, byName, pg.escapeLiteral).join(';\n');
+			const leases = [...batch.fences.values()];
+			const fence = leases.length
+				? `SELECT palabre_fence(ARRAY[${leases.map(([id]) => pg.escapeLiteral(id)).join(', ')}]::text[], ARRAY[${leases.map(([, e]) => e).join(', ')}]::bigint[])`
+				: null;
+			const sql = [...(fence ? [fence] : []), ...statementsFor(batch.changes, byName, pg.escapeLiteral)].join(';\n');
 			await pool.query(sql);
 			stats.commits++;
 			stats.changes += batch.changes.length;
@@ -157,7 +182,9 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 			void commitNext();
 		} catch (err) {
 			stats.failures++;
-			console.error('PostgreSQL a refusé une écriture ; la copie en mémoire est rechargée :', err instanceof Error ? err.message : err);
+			const fenced = (err as { code?: string }).code === FENCED_CODE;
+			if (fenced) console.error('PostgreSQL a refusé une écriture : un autre nœud a repris un événement de celui-ci.');
+			else console.error('PostgreSQL a refusé une écriture ; la copie en mémoire est rechargée :', err instanceof Error ? err.message : err);
 			// Everything after the failed batch was built on it: refused too, and the memory reloaded.
 			const refused = new PalabreError(503, 'notSaved');
 			failed = true;
@@ -166,6 +193,7 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 			inFlight = null;
 			batch.settle(refused);
 			later?.settle(refused);
+			if (fenced) cluster?.onFenced();
 			await reload();
 		}
 	}
@@ -233,6 +261,9 @@ export async function openPostgresStore(url: string, dataDir: string): Promise<P
 		committed: () => (next ?? inFlight)?.done ?? Promise.resolve(),
 		async loadEvents(ids) {
 			write(current, await fetchEvents(ids), ids);
+		},
+		dropEvents(ids) {
+			write(current, [], ids);
 		},
 		onReloaded: (fn) => void reloaded.push(fn),
 		close() {
