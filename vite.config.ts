@@ -8,7 +8,13 @@ import { palabreDevServer } from './server/dev-plugin.js';
  * within a second of a change): they run alone, after the others, so no neighbour's load is
  * measured with them.
  */
-const TIMED = ['tests/integration/archive-load.test.ts', 'tests/integration/speaking.test.ts', 'tests/e2e/facilitator.test.ts'];
+const TIMED = [
+	'tests/integration/archive-load.test.ts',
+	'tests/integration/speaking.test.ts',
+	'tests/e2e/facilitator.test.ts',
+	// Three nodes and their failover, timed (served again within 10 s).
+	'tests/integration/cluster-failover.test.ts'
+];
 
 /**
  * Integration files that do not run a second time against PostgreSQL (`integration-pg`), and why.
@@ -27,6 +33,7 @@ const SQLITE_ONLY = [
 	'tests/integration/cluster-forward.test.ts',
 	'tests/integration/cluster-ownership.test.ts',
 	'tests/integration/cluster-haproxy.test.ts',
+	'tests/integration/cluster-failover.test.ts',
 	'tests/integration/checkpoint.test.ts',
 	'tests/integration/yjs-endpoint.test.ts',
 	// `npm start` and `npm run dev` as a newcomer runs them: the default store, SQLite.
