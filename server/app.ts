@@ -15,6 +15,7 @@ import type { ControlServer, SocketData } from './realtime/channels';
 import { attachControlPlane } from './realtime/control';
 import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
 import { setBridge } from '../src/lib/server/bridge';
+import { docName } from '../src/lib/writeup';
 import { createPalabre, type Palabre } from './palabre';
 import { openSqliteStore } from './store/sqlite';
 import { YDocMirror, withYDocs } from './store/postgres/ydocMirror';
@@ -30,6 +31,8 @@ export interface PalabreServer {
 	handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 	/** Mounts socket.io and the Yjs endpoint; other upgrades (Vite's HMR) are left alone. */
 	attach(http: HttpServer): void;
+	/** This node has just claimed the event and loaded its rows: its write-ups are read from PostgreSQL too. */
+	arrive(eventId: string): Promise<void>;
 	/** These events moved to another node: their sockets and write-ups close, and reconnect there. */
 	leave(eventIds: string[]): void;
 	close(): Promise<void>;
@@ -99,7 +102,9 @@ export function createPalabreServer(
 		apply: (docName, update) => yjs.apply(docName, update, fenceOfDoc(docName)),
 		...(mirror ? { drop: (docName: string) => (mirror.forget(docName), yjs.drop(docName)) } : {})
 	});
-	const filled = ydocPool && mirror ? ensureYDocSchema(ydocPool).then(() => mirror.fill()) : Promise.resolve();
+	// A node of several reads the write-ups of the events it claims, when it claims them (`arrive`).
+	const filled = ydocPool && mirror ? ensureYDocSchema(ydocPool).then(() => (cluster ? undefined : mirror.fill())) : Promise.resolve();
+	const docsOf = (eventId: string) => store.listRooms(eventId).flatMap((r) => store.listGroups(r.id).map((g) => docName(g.id)));
 	setBridge({
 		eventInfo: (code) => {
 			try {
@@ -187,10 +192,16 @@ export function createPalabreServer(
 			// hold what was refused, so all reconnect and get fresh snapshots.
 			opened.onReloaded?.(() => restart(() => true));
 		},
+		async arrive(eventId) {
+			await mirror?.reload(docsOf(eventId));
+		},
 		leave(eventIds) {
 			const gone = new Set(eventIds);
 			restart((s) => gone.has(s.data.who?.eventId ?? ''));
-			for (const id of eventIds) yjs.release(id);
+			for (const id of eventIds) {
+				yjs.release(id);
+				for (const doc of docsOf(id)) mirror?.forget(doc);
+			}
 		},
 		async close() {
 			if (sweeper) clearInterval(sweeper);

@@ -49,7 +49,7 @@ if (config.databaseUrl) {
 }
 // The Yjs process's bundle is built next to this one (package.json, "build").
 const palabre = createPalabreServer(config, { file: fileURLToPath(new URL('./yjs-host.js', import.meta.url)) }, store, cluster);
-if (cluster && store) cluster.wire({ store, leave: (eventIds) => palabre.leave(eventIds) });
+if (cluster && store) cluster.wire({ store, arrive: (eventId) => palabre.arrive(eventId), leave: (eventIds) => palabre.leave(eventIds) });
 const http = createServer((req, res) => {
 	palabre.handleHttp(req, res).then(
 		(handled) => handled || handler(req, res),

@@ -34,6 +34,8 @@ export interface ClusterNodeOptions {
 /** What the node needs of the rest of the process, known once the store and the server exist. */
 export interface ClusterParts {
 	store: PostgresStore;
+	/** Reads the write-ups of an event just loaded (server/app.ts `arrive`). */
+	arrive(eventId: string): Promise<void>;
 	/** Closes the sockets and write-ups of events moved elsewhere (server/app.ts `leave`). */
 	leave(eventIds: string[]): void;
 }
@@ -131,6 +133,7 @@ export class ClusterNode {
 				// What an earlier owner committed, read after our claim: nothing can commit after it.
 				await parts.store.loadEvents([eventId]);
 				if (!parts.store.getEvent(eventId)) return false;
+				await parts.arrive(eventId);
 				// Lost meanwhile (the leases went while loading): not served.
 				if (leases.events.get(eventId) !== epoch) throw new Error(`event ${eventId}: lost while loading`);
 				this.serving.set(eventId, epoch);
