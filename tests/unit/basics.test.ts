@@ -94,6 +94,16 @@ describe('configuration', () => {
 		expect(readConfig({ DATABASE_URL: '' }, null).databaseUrl).toBeUndefined();
 		expect(() => readConfig({ DATABASE_URL: 'mysql://db/palabre' }, null)).toThrow(/DATABASE_URL/);
 	});
+	it('makes a node of several with PALABRE_NODE_URL and DATABASE_URL, named by NODE_ID if given', () => {
+		const db = { DATABASE_URL: 'postgres://palabre@db:5432/palabre' };
+		expect(readConfig(db, null).node).toBeUndefined();
+		expect(readConfig({ ...db, PALABRE_NODE_URL: 'http://10.0.0.11:3000/' }, null).node).toEqual({ url: 'http://10.0.0.11:3000' });
+		expect(readConfig({ ...db, PALABRE_NODE_URL: 'http://10.0.0.11:3000', NODE_ID: 'n1' }, null).node).toEqual({ url: 'http://10.0.0.11:3000', id: 'n1' });
+		// A node without the shared store, or an address that is not one, is refused.
+		expect(() => readConfig({ PALABRE_NODE_URL: 'http://10.0.0.11:3000' }, null)).toThrow(/PALABRE_NODE_URL/);
+		expect(() => readConfig({ ...db, PALABRE_NODE_URL: '10.0.0.11:3000' }, null)).toThrow(/PALABRE_NODE_URL/);
+		expect(() => readConfig({ ...db, PALABRE_NODE_URL: 'http://10.0.0.11:3000/palabre' }, null)).toThrow(/PALABRE_NODE_URL/);
+	});
 });
 
 describe('the Chambéry 2017 template', () => {
