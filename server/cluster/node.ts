@@ -69,7 +69,7 @@ export class ClusterNode {
 	readonly mirror = {
 		fences: (): ReadonlyMap<string, number> => this.serving,
 		// A fenced commit: this node's idea of what it owns is out of date. All goes; clients come back through the owners.
-		onFenced: () => void this.lose([...this.serving.keys()], new Error('commit fenced'))
+		onFenced: () => void this.fenced()
 	};
 
 	/** For the transports (server/app.ts): the lease a write of this event must hold here. */
@@ -122,7 +122,7 @@ export class ClusterNode {
 			url: this.opts.url,
 			...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}),
 			...(this.opts.ttlMs ? { ttlMs: this.opts.ttlMs } : {}),
-			onLost: (events, reason) => void this.lose(events, reason)
+			onLost: (_events, reason) => this.lose(reason)
 		});
 		this.leases = leases;
 		this.own = ownership({
@@ -142,19 +142,29 @@ export class ClusterNode {
 		});
 	}
 
-	/** Events this node may no longer write: forgotten, their clients sent on; rejoin if the leases are gone. */
-	private async lose(eventIds: string[], reason: Error) {
+	/** The leases are gone (onLost): every event goes, and the node rejoins as a fresh member. */
+	private lose(reason: Error) {
+		this.drop([...this.serving.keys()], reason);
+		this.rejoin();
+	}
+
+	/** A commit was fenced while the leases look fine: everything is given up (by epoch, so nothing of another owner's), then the node rejoins. */
+	private async fenced() {
+		this.drop([...this.serving.keys()], new Error('a commit was fenced'));
+		if (this.leases.alive) await this.leases.stop().catch(() => {});
+		this.rejoin();
+	}
+
+	/** Events this node may no longer write: forgotten, their clients sent on. */
+	private drop(eventIds: string[], reason: Error) {
 		const gone = eventIds.filter((id) => this.serving.delete(id));
-		if (gone.length) {
-			console.error(`Ce nœud (${this.opts.nodeId}) ne sert plus ${gone.length} événement(s) : ${reason.message}`);
-			this.parts?.leave(gone);
-			this.parts?.store.dropEvents(gone);
-		}
-		if (this.leases.alive) {
-			// A fenced commit while the leases look fine: give them up and start again, to be sure.
-			if (reason.message !== 'commit fenced') return;
-			await this.leases.stop().catch(() => {});
-		}
+		if (!gone.length) return;
+		console.error(`Ce nœud (${this.opts.nodeId}) ne sert plus ${gone.length} événement(s) : ${reason.message}`);
+		this.parts?.leave(gone);
+		this.parts?.store.dropEvents(gone);
+	}
+
+	private rejoin() {
 		if (this.stopping || this.rejoining) return;
 		this.rejoining = (async () => {
 			while (!this.stopping) {
