@@ -553,7 +553,7 @@ it(`3 nodes, ${3 * PEOPLE} phones: a SIGKILLed and a SIGSTOPped owner lose nothi
 		expect([...t.acked].filter((id) => !tapRows.has(`${t.groupId}/${id}`))).toEqual([]);
 	}
 	for (const ev of events) {
-		const board = JSON.parse((await db.query<{ board: string }>('SELECT board FROM boards WHERE event_id = $1', [ev.id])).rows[0]?.board ?? '{"items":[]}') as { items: { id: string }[] };
+		const board = JSON.parse((await db.query<{ state: string }>('SELECT state FROM boards WHERE event_id = $1', [ev.id])).rows[0]?.state ?? '{"items":[]}') as { items: { id: string }[] };
 		const ids = new Set(board.items.map((i) => i.id));
 		expect(ev.boardAcked.filter((id) => !ids.has(id))).toEqual([]);
 		expect(ev.boardAcked.length).toBeGreaterThan(0);
