@@ -390,6 +390,22 @@ it(`3 nodes, ${3 * PEOPLE} phones: a SIGKILLed and a SIGSTOPped owner lose nothi
 		expect(await untilAnswered(ev.organiser.socket, 'stage:control', { roomId: ev.roomId, command: { action: 'start' } })).toMatchObject({ ok: true });
 	}
 
+	// ---- URLs without `e=` (a printed join code, a capture link, a phone's session) reach the owner from any node ----
+	for (const ev of events) {
+		const added = await untilAnswered(ev.organiser.socket, 'workshop:add', { title: 'Atelier' });
+		expect(added.ok, JSON.stringify(added)).toBe(true);
+		const workshop = (added as { data: { id: string; captureUrl: string } }).data;
+		const captureToken = new URL(workshop.captureUrl).hash.slice(1);
+		const person = ev.people[0] as Person;
+		for (const node of nodes) {
+			expect((await api(node.url, 'GET', `/api/join/${ev.joinCode.toLowerCase()}`)).body).toMatchObject({ id: ev.id });
+			expect((await api(node.url, 'GET', '/api/session', undefined, person.token)).body).toMatchObject({ me: { id: person.id } });
+			expect((await api(node.url, 'GET', `/api/capture/${workshop.id}`, undefined, captureToken)).status).toBe(200);
+			const page = await fetch(`${node.url}/j/${ev.joinCode}`, { signal: AbortSignal.timeout(5_000) });
+			expect(await page.text()).toContain(`Failover ${ev.index + 1}`);
+		}
+	}
+
 	// ---- each group: one writer (holding the pen), every other member reading; one timekeeper ----
 	let writerIndex = 0;
 	for (const ev of events) {
