@@ -201,6 +201,8 @@ export async function openPostgresStore(url: string, dataDir: string, cluster?: 
 	/** Replaces the mirror by PostgreSQL's state (retried until PostgreSQL answers). */
 	async function reload(): Promise<void> {
 		for (let attempt = 0; ; attempt++) {
+			// Closed meanwhile (a node stopping): nothing left to serve.
+			if (closed) return;
 			try {
 				const fresh = build();
 				write(fresh, [...(await fetchGlobal()), ...(await fetchEvents(await allEventIds()))], []);
