@@ -115,6 +115,8 @@ export function createPalabreServer(
 		}
 	});
 	let control: ReturnType<typeof attachControlPlane> | undefined;
+	/** The HTTP server closed already (a drained node closes its connections itself): nothing to wait for. */
+	let httpClosed = false;
 	/**
 	 * Tells these sockets the server restarts and closes their transport (not a server-side
 	 * disconnect, after which socket.io clients would stay away): they reconnect by themselves.
@@ -139,6 +141,7 @@ export function createPalabreServer(
 			// seconds. A whole request may take longer (an archive of 50 MB on a slow line). Node
 			// checks these timeouts every `connectionsCheckingInterval` (30 s by default, read when
 			// the server starts listening), hence the shorter check.
+			http.once('close', () => (httpClosed = true));
 			http.headersTimeout = HEADERS_TIMEOUT_MS;
 			http.requestTimeout = REQUEST_TIMEOUT_MS;
 			(http as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
@@ -209,7 +212,8 @@ export function createPalabreServer(
 			io?.emit('restarting');
 			control?.close();
 			await yjs.close();
-			await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
+			// socket.io waits for the HTTP server's 'close', which does not come twice.
+			await new Promise<void>((resolve) => (io && !httpClosed ? io.close(() => resolve()) : (io?.close(), resolve())));
 			// Writes still on their way to PostgreSQL land first (nothing to wait for with SQLite).
 			await store.committed().catch(() => {});
 			store.close();

@@ -103,7 +103,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		}, STOP_TIMEOUT_MS).unref();
 		http.close();
 		// A node of several drains first: its events' commits land, their leases go to the next owners.
-		(cluster?.stop() ?? Promise.resolve())
+		// Then the connections other nodes keep open to forward here would hold the stop: they go.
+		(cluster?.stop().then(() => http.closeAllConnections()) ?? Promise.resolve())
 			.catch((err: unknown) => console.error(err))
 			.then(() => palabre.close())
 			.then(

@@ -55,6 +55,7 @@ export interface Forwarder {
 	request(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 	/** The same for a WebSocket upgrade. */
 	upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
+	/** Ends the WebSockets being forwarded (their clients reconnect elsewhere) and the kept-alive connections. */
 	close(): void;
 }
 
@@ -78,6 +79,8 @@ function passedOn(raw: string[], also: string[] = []): string[] {
 export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarder {
 	// Nodes talk to each other over a few kept-alive connections rather than one per request.
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+	/** WebSockets being forwarded: they would hold this node's stop (an HTTP server closes once they end). */
+	const pipes = new Set<Duplex>();
 
 	/** The owner's URL when this request is to be forwarded, 'refuse' when it was forwarded already, null: serve it here. */
 	async function target(req: IncomingMessage): Promise<{ eventId: string; url: URL } | 'refuse' | null> {
@@ -147,13 +150,15 @@ export function forwarder(ownerOf: OwnerOf, opts: ForwardOptions = {}): Forwarde
 				opts.onUnreachable?.(to.eventId, to.url.href, err);
 				socket.end(UNAVAILABLE_UPGRADE);
 			});
+			pipes.add(socket);
 			socket.on('error', () => upstream.destroy());
-			socket.on('close', () => upstream.destroy());
+			socket.on('close', () => (pipes.delete(socket), upstream.destroy()));
 			upstream.on('close', () => socket.destroy());
 			return true;
 		},
 
 		close() {
+			for (const socket of pipes) socket.destroy();
 			agent.destroy();
 		}
 	};

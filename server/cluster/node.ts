@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { normaliseJoinCode } from '../../src/lib/domain/joinCode';
 import { splitParticipantToken } from '../tokens';
 import type { PostgresStore } from '../store/postgres/mirror';
-import { forwarder, mountForwarder } from './forward';
+import { forwarder, mountForwarder, type Forwarder } from './forward';
 import { Leases } from './lease';
 import { ownership, type Ownership } from './ownership';
 
@@ -49,6 +49,7 @@ export class ClusterNode {
 	private leases!: Leases;
 	private own!: Ownership;
 	private parts?: ClusterParts;
+	private forward?: Forwarder;
 	private stopping = false;
 	private rejoining?: Promise<void>;
 
@@ -108,11 +109,11 @@ export class ClusterNode {
 	 * that finds the event of a request whose URL does not name it.
 	 */
 	mount(http: Server, lookup: pg.Pool) {
-		const forward = forwarder((eventId) => this.own.ownerOf(eventId), {
+		this.forward = forwarder((eventId) => this.own.ownerOf(eventId), {
 			onUnreachable: (eventId) => this.own.forget(eventId),
 			eventOf: (req) => eventOfRequest(lookup, req)
 		});
-		mountForwarder(http, forward);
+		mountForwarder(http, this.forward);
 	}
 
 	private async join(): Promise<void> {
@@ -181,11 +182,14 @@ export class ClusterNode {
 	}
 
 	/**
-	 * Drains the node (SIGTERM, an upgrade): claims nothing more, closes each event's clients (they
-	 * reconnect to the next owner), lets its commits land, releases its lease, leaves the cluster.
+	 * Drains the node (SIGTERM, an upgrade): claims nothing more, closes each event's clients and
+	 * those it forwards (they reconnect through the proxy), lets its commits land, releases its
+	 * leases, leaves the cluster.
 	 */
 	async stop(): Promise<void> {
 		this.stopping = true;
+		// The phones this node forwards elsewhere reconnect through the proxy.
+		this.forward?.close();
 		await this.rejoining;
 		if (!this.leases.alive) return;
 		this.leases.drain();

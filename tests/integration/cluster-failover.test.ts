@@ -4,7 +4,8 @@
  * nodes forward what they do not own), pick statements, type their groups' write-ups, tap
  * speaking time, and organisers add board items. Then the owner of one event is SIGKILLed, and
  * the owner of another is SIGSTOPped (taken out of the balancer, as a health check would) until
- * another node has taken its event over, then resumed.
+ * another node has taken its event over, then resumed. Last, the node that then owns everything
+ * is drained (SIGTERM, as for an upgrade).
  *
  * Checked afterwards in PostgreSQL: every acknowledged pick, keystroke, tap and board item is
  * there; every row written during the run was written by the node holding the event's lease at
@@ -285,7 +286,7 @@ interface EventRun {
 	joinCode: string;
 }
 
-it(`3 nodes, ${3 * PEOPLE} phones: a SIGKILLed and a SIGSTOPped owner lose nothing acknowledged, and their events are served again within 10 s`, { timeout: 120_000 }, async () => {
+it(`3 nodes, ${3 * PEOPLE} phones: a SIGKILLed, a SIGSTOPped and a drained owner lose nothing acknowledged, and their events are served again within 10 s`, { timeout: 120_000 }, async () => {
 	const rng = mulberry32(23);
 	const base = front.url;
 	const api = async (url: string, method: string, path: string, body?: unknown, token?: string, ms = 5_000) => {
@@ -540,6 +541,25 @@ it(`3 nodes, ${3 * PEOPLE} phones: a SIGKILLed and a SIGSTOPped owner lose nothi
 	const ackedAtResume = ackedNow(frozen);
 	await waitFor('acks after the resume', () => ackedNow(frozen) > ackedAtResume, 15_000);
 	await sleep(PHASE_MS);
+
+	// ---- SIGTERM: n3, which now owns every event, drains for an upgrade; n2 takes them all ----
+	const drained = nodes.find((n) => n.id === 'n3') as PalabreNode;
+	const owned = await db.query<{ event_id: string }>(`SELECT event_id FROM event_leases WHERE node_id = 'n3'`);
+	expect(owned.rows.length).toBeGreaterThan(0);
+	const ackedAtDrain = events.map(ackedNow);
+	const termAt = Date.now();
+	const exited = new Promise<number | null>((resolve) => drained.child.once('exit', (code) => resolve(code)));
+	drained.child.kill('SIGTERM');
+	// Its leases are released, not left to expire: they are gone before it has exited.
+	expect(await exited, drained.output.slice(-3_000)).toBe(0);
+	const drainedEvents = events.filter((ev) => owned.rows.some((r) => r.event_id === ev.id));
+	const termServed = Math.max(...(await Promise.all(drainedEvents.map((ev) => servedAgain(ev, termAt)))));
+	const termBack = Math.max(...(await Promise.all(drainedEvents.map((ev) => phonesBack(ev, termAt)))));
+	for (const ev of drainedEvents) expect((await ownerOf(ev.id))?.node_id).toBe('n2');
+	figures.push(`SIGTERM of n3 (drain, ${drainedEvents.length} events): served again by n2 after ${termServed} ms, all their phones and write-ups back after ${termBack} ms`);
+	expect(termServed).toBeLessThan(SERVED_AGAIN_LIMIT_MS);
+	await waitFor('acks after the drain', () => events.every((ev, i) => ackedNow(ev) > (ackedAtDrain[i] ?? 0)), 15_000);
+	await sleep(PHASE_MS / 2);
 
 	// ---- the end: work stops, what is pending is sent, everything settles ----
 	running = false;
