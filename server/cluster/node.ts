@@ -11,7 +11,8 @@
  * - An event lost (its lease session gone, a heartbeat missed, a commit fenced) is dropped from
  *   memory and its sockets closed: phones reconnect, through the proxy or any node, to the new
  *   owner. The leases then start again, as a fresh member of the cluster.
- * - `stop()` drains: no more claims, each event's commits land, then its lease is released.
+ * - `stop()` drains: no more claims, each event's clients sent on, its commits land, then its
+ *   lease is released.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type pg from 'pg';
@@ -27,8 +28,6 @@ export interface ClusterNodeOptions {
 	nodeId: string;
 	/** This node's internal address, where the others forward its events. */
 	url: string;
-	heartbeatMs?: number;
-	ttlMs?: number;
 }
 
 /** What the node needs of the rest of the process, known once the store and the server exist. */
@@ -60,10 +59,6 @@ export class ClusterNode {
 		const node = new ClusterNode(opts);
 		await node.join();
 		return node;
-	}
-
-	get nodeId() {
-		return this.opts.nodeId;
 	}
 
 	/** For the store (server/store/postgres/mirror.ts): the leases its commits must hold. */
@@ -121,8 +116,6 @@ export class ClusterNode {
 			databaseUrl: this.opts.databaseUrl,
 			nodeId: this.opts.nodeId,
 			url: this.opts.url,
-			...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}),
-			...(this.opts.ttlMs ? { ttlMs: this.opts.ttlMs } : {}),
 			onLost: (_events, reason) => this.lose(reason)
 		});
 		this.leases = leases;
