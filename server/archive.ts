@@ -32,6 +32,7 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 	const rooms = store.listRooms(eventId);
 	const participants = store.listParticipants(eventId);
 	const ids = new Set(participants.map((p) => p.id));
+	const wishes = store.listWishes(eventId);
 	return {
 		format: ARCHIVE_FORMAT,
 		version: ARCHIVE_VERSION,
@@ -43,7 +44,15 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 			presenting: r.presenting,
 			stages: r.stages,
 			stageLog: store.listStageLog(r.id),
-			statements: store.listStatements(r.id).map((s) => ({ id: s.id, text: s.text, translations: s.translations, sourceVerbatimId: s.sourceVerbatimId ?? null }))
+			statements: store.listStatements(r.id).map((s) => ({
+				id: s.id,
+				text: s.text,
+				translations: s.translations,
+				sourceVerbatimId: s.sourceVerbatimId ?? null,
+				...(s.translationToReview ? { translationToReview: true } : {})
+			})),
+			// Wordings changed once the choice had opened, shown to the facilitators (docs/statements.md).
+			statementEdits: store.listStatementEdits(r.id).map(({ roomId: _room, ...edit }) => edit)
 		})),
 		participants: participants.map((p, i) => ({
 			id: p.id,
@@ -52,7 +61,9 @@ export function exportArchive(store: Store, eventId: string, opts: { names: bool
 			roomId: p.roomId,
 			groupId: p.groupId,
 			addedByFacilitator: p.addedByFacilitator,
-			createdAt: p.createdAt
+			createdAt: p.createdAt,
+			// The rooms ranked when registering (docs/room-assignment.md), if any.
+			...(wishes.has(p.id) ? { wishes: wishes.get(p.id) } : {})
 		})),
 		groups: rooms.flatMap((r) => {
 			const evaluations = new Map(store.listEvaluations(r.id).map((e) => [e.groupId, e.evaluation]));
@@ -179,7 +190,11 @@ export async function importArchive(store: Store, links: Links, bytes: Uint8Arra
 			for (const entry of r.stageLog) store.addStageLog(r.id, entry.at, entry.stages);
 		}
 		for (const g of plan.groups) store.insertGroup(g);
-		for (const p of plan.participants) store.createParticipant({ ...p, eventId });
+		for (const { wishes, ...p } of plan.participants) {
+			store.createParticipant({ ...p, eventId });
+			if (wishes.length) store.setWishes(p.id, wishes);
+		}
+		for (const edit of plan.statementEdits) store.addStatementEdit(edit);
 		for (const e of plan.evaluations) store.saveEvaluation(e.groupId, e.evaluation);
 		for (const r of plan.rapporteurs) store.setRapporteur(r.groupId, r.stage, r.participantId, true);
 		for (const t of plan.taps) store.addTaps(t.groupId, t.taps);

@@ -27,7 +27,7 @@ import type { Board as BoardState } from '../src/lib/domain/board';
 import type { RoomStages as RoomStagesState } from '../src/lib/domain/stages';
 import { docName } from '../src/lib/writeup';
 import { writeupShapeError } from '../src/lib/writeupSchema';
-import type { Evaluation, EventSettings as Settings, GroupRecord, StatementRecord, StoredTap as Tap } from './store/store';
+import type { Evaluation, EventSettings as Settings, GroupRecord, StatementEdit, StatementRecord, StoredTap as Tap } from './store/store';
 import { hashToken, newId, participantToken } from './tokens';
 
 export const ARCHIVE_FORMAT = 'palabre-archive';
@@ -43,6 +43,8 @@ export const ARCHIVE_LIMITS = {
 	tapsPerGroup: 20_000,
 	/** Stage commands of a room: a morning has a few dozen. */
 	stageLogPerRoom: 10_000,
+	/** Wording changes once a room's choice is open: a handful at most. */
+	statementEditsPerRoom: 1_000,
 	/** A write-up's Yjs state, decoded. */
 	writeupBytes: 2_000_000,
 	workshops: LIMITS.workshops,
@@ -95,11 +97,22 @@ export const Archive = z
 										text: text(LIMITS.statement),
 										translations: Translations.optional(),
 										// Archives written before verbatims have none.
-										sourceVerbatimId: id.nullable().optional()
+										sourceVerbatimId: id.nullable().optional(),
+										// Reworded since it was translated (docs/statements.md).
+										translationToReview: z.literal(true).optional()
 									})
 									.strict()
 							)
-							.max(ARCHIVE_LIMITS.statementsPerRoom)
+							.max(ARCHIVE_LIMITS.statementsPerRoom),
+						// Archives written before statements could be edited have no log.
+						statementEdits: z
+							.array(
+								z
+									.object({ statementId: id, at: time, by: z.literal('organiser'), before: text(LIMITS.statement), after: text(LIMITS.statement) })
+									.strict()
+							)
+							.max(ARCHIVE_LIMITS.statementEditsPerRoom)
+							.optional()
 					})
 					.strict()
 			)
@@ -115,7 +128,9 @@ export const Archive = z
 						roomId: id.nullable(),
 						groupId: id.nullable(),
 						addedByFacilitator: z.boolean(),
-						createdAt: time
+						createdAt: time,
+						// The rooms ranked when registering, most wanted first; older archives have none.
+						wishes: z.array(id).min(1).max(LIMITS.themes).optional()
 					})
 					.strict()
 			)
@@ -243,8 +258,17 @@ function checkReferences(a: Archive): void {
 			}
 		});
 	});
+	a.rooms.forEach((r, i) =>
+		(r.statementEdits ?? []).forEach((edit, j) => {
+			if (statementRoom.get(edit.statementId) !== r.id) fail(['rooms', i, 'statementEdits', j, 'statementId'], `énoncé inconnu dans cette salle (${edit.statementId})`);
+		})
+	);
 	a.participants.forEach((p, i) => {
 		if (p.roomId !== null && !a.rooms.some((r) => r.id === p.roomId)) fail(['participants', i, 'roomId'], `salle inconnue (${p.roomId})`);
+		(p.wishes ?? []).forEach((roomId, j) => {
+			if (!a.rooms.some((r) => r.id === roomId)) fail(['participants', i, 'wishes', j], `salle inconnue (${roomId})`);
+			if (p.wishes?.indexOf(roomId) !== j) fail(['participants', i, 'wishes', j], `salle en double (${roomId})`);
+		});
 		if (p.groupId === null) return;
 		const g = groups.get(p.groupId);
 		if (!g) fail(['participants', i, 'groupId'], `groupe inconnu (${p.groupId})`);
@@ -369,7 +393,9 @@ export interface ImportPlan {
 		groupId: string | null;
 		addedByFacilitator: boolean;
 		createdAt: number;
+		wishes: string[];
 	}[];
+	statementEdits: StatementEdit[];
 	evaluations: { groupId: string; evaluation: Evaluation }[];
 	rapporteurs: { groupId: string; stage: number; participantId: string }[];
 	taps: { groupId: string; taps: Tap[] }[];
@@ -430,9 +456,11 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 				position: i,
 				text: s.text,
 				translations: s.translations ?? {},
-				sourceVerbatimId: known(s.sourceVerbatimId ?? null)
+				sourceVerbatimId: known(s.sourceVerbatimId ?? null),
+				...(s.translationToReview ? { translationToReview: true } : {})
 			}))
 		})),
+		statementEdits: a.rooms.flatMap((r) => (r.statementEdits ?? []).map((edit) => ({ ...edit, statementId: fresh(edit.statementId), roomId: fresh(r.id) }))),
 		groups: a.groups.map((g) => ({ id: fresh(g.id), roomId: fresh(g.roomId), statementId: fresh(g.statementId), number: g.number, label: g.label, createdAt: g.createdAt })),
 		participants: a.participants.map((p) => {
 			const pid = fresh(p.id);
@@ -445,7 +473,8 @@ export function prepareImport(bytes: Uint8Array): ImportPlan {
 				roomId: known(p.roomId),
 				groupId: known(p.groupId),
 				addedByFacilitator: p.addedByFacilitator,
-				createdAt: p.createdAt
+				createdAt: p.createdAt,
+				wishes: (p.wishes ?? []).map(fresh)
 			};
 		}),
 		evaluations: a.groups.flatMap((g) => (g.evaluation ? [{ groupId: fresh(g.id), evaluation: g.evaluation }] : [])),

@@ -352,8 +352,8 @@ export function sqliteStoreOn(
 			)
 			.pluck(),
 		insertStatement: db.prepare(
-			`INSERT INTO statements (id, room_id, position, text, translations, source_verbatim_id)
-			 VALUES (@id, @roomId, @position, @text, @translations, @sourceVerbatimId)`
+			`INSERT INTO statements (id, room_id, position, text, translations, source_verbatim_id, translation_review)
+			 VALUES (@id, @roomId, @position, @text, @translations, @sourceVerbatimId, @review)`
 		),
 		setStatementTranslations: db.prepare(`UPDATE statements SET translations = ?, translation_review = 0 WHERE id = ?`),
 		saveStatement: db.prepare(
@@ -468,7 +468,12 @@ export function sqliteStoreOn(
 				for (const room of rooms) {
 					q.insertRoom.run({ id: room.id, eventId: room.eventId, position: room.position, title: room.title });
 					addLinks(room.id, room.links);
-					for (const s of room.statements) q.insertStatement.run({ ...s, translations: JSON.stringify(s.translations), sourceVerbatimId: s.sourceVerbatimId ?? null });
+					for (const s of room.statements) q.insertStatement.run({
+						...s,
+						translations: JSON.stringify(s.translations),
+						sourceVerbatimId: s.sourceVerbatimId ?? null,
+						review: s.translationToReview ? 1 : 0
+					});
 				}
 			})();
 		},

@@ -188,9 +188,7 @@ export class TestServer {
 
 	/** Rows of a table matching a condition (`?` placeholders for `params`; SQL both stores read). */
 	countRowsWhere(table: string, where: string, ...params: unknown[]): number {
-		// The write-ups stay in the data directory's SQLite file in both modes (docs/postgres.md).
-		const on = table === 'ydoc_updates' ? 'sqlite' : TEST_STORE;
-		return Number(this.rows(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params, on)[0]?.n);
+		return Number(this.rows(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params)[0]?.n);
 	}
 
 	/**

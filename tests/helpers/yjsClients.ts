@@ -3,8 +3,6 @@
  * with members, writers that track « enregistré », the doc as stored in SQLite, and a seeded
  * PRNG so randomised tests can be replayed.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messageSaved, trackSaved, type SaveState } from '../../src/lib/yjsSaved';
@@ -158,15 +156,10 @@ export function describeClients(clients: YjsClient[]): string {
 
 /** The doc as the server stored it: its rows in ydoc_updates, merged, read without the server. */
 export function storedDoc(server: TestServer, docName: string): Y.Doc {
-	const db = new Database(join(server.dataDir, 'palabre.sqlite'), { readonly: true });
-	try {
-		const rows = db.prepare('SELECT data FROM ydoc_updates WHERE doc = ? ORDER BY seq').pluck().all(docName) as Buffer[];
-		const doc = new Y.Doc();
-		if (rows.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(rows.map((r) => new Uint8Array(r))));
-		return doc;
-	} finally {
-		db.close();
-	}
+	const rows = server.rows('SELECT data FROM ydoc_updates WHERE doc = ? ORDER BY seq', [docName]).map((r) => new Uint8Array(r.data as Uint8Array));
+	const doc = new Y.Doc();
+	if (rows.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(rows));
+	return doc;
 }
 
 /**

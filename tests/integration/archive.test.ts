@@ -50,6 +50,13 @@ it('round-trips a whole event: people, groups, stages, write-ups, taps, evaluati
 	await request(organiser, 'verbatim:merge', { verbatimIds: ['verbatim-002'], into: 'verbatim-001' });
 	await request(organiser, 'verbatim:edit', { verbatimId: 'verbatim-001', reworded: 'Ça va ?', starred: true });
 	expect(await request(organiser, 'verbatim:toStatement', { verbatimId: 'verbatim-001', roomId })).toMatchObject({ ok: true });
+	// Wishes given when registering; statement B translated, then reworded once the choice was open (logged).
+	const registered = await server.api('POST', `/api/register/${e.joinCode}`, { displayName: 'Samia', wishes: [roomId] });
+	expect(registered.status).toBe(201);
+	const listed = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements as { id: string; text: string }[];
+	expect((await request(organiser, 'organiser:translate', { language: 'en', statements: [{ statementId: listed[1]?.id, text: 'B in English' }] })).ok).toBe(true);
+	const reworded = listed.map((s) => ({ id: s.id, text: s.text === 'B' ? 'B, mieux dit' : s.text }));
+	expect((await request(organiser, 'organiser:editStatements', { roomId, statements: reworded })).ok).toBe(true);
 
 	const first = await server.api('GET', `/api/events/${e.id}/actes?format=json`, undefined, e.organiserToken);
 	expect(first.status).toBe(200);
@@ -76,6 +83,9 @@ it('round-trips a whole event: people, groups, stages, write-ups, taps, evaluati
 	);
 	expect(b.board.items[0].sources[0].statementId).toBe(b.rooms[0].statements[0].id);
 	expect(second.body.verbatims).toHaveLength(2);
+	expect(first.body.rooms[0].statementEdits).toEqual([{ statementId: listed[1]?.id, at: expect.any(Number), by: 'organiser', before: 'B', after: 'B, mieux dit' }]);
+	expect(first.body.rooms[0].statements[1]).toMatchObject({ text: 'B, mieux dit', translationToReview: true });
+	expect(first.body.participants.find((p: { wishes?: string[] }) => p.wishes)?.wishes).toEqual([roomId]);
 	expect(second.body.workshops).toEqual([{ id: expect.any(String), title: 'Bourse 1' }]);
 	const made = b.rooms[0].statements[2];
 	expect(made.text).toBe('Ça va ?');

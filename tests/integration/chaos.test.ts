@@ -357,8 +357,8 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 		await server.stop('SIGKILL');
 		// Taken with the process dead: every answer seen so far was sent by it, after storing.
 		withCrashCopy(server.dataDir, (db) => {
-			// The records from the store (PostgreSQL's database, or the crash copy); the write-ups from the copy.
-			const stored = (sql: string) => (TEST_STORE === 'postgres' ? server.rows(sql) : db.prepare(sql).all());
+			// The records and the write-ups from the store: PostgreSQL's database, or the crash copy.
+			const stored = (sql: string, ...params: unknown[]) => (TEST_STORE === 'postgres' ? server.rows(sql, params) : db.prepare(sql).all(...params));
 			const participants = stored('SELECT id, group_id FROM participants') as { id: string; group_id: string | null }[];
 			const seated = new Map(participants.map((r) => [r.id, r.group_id]));
 			const tapRows = new Set(
@@ -366,10 +366,9 @@ it.each([...SEEDS, ...REGRESSION_SEEDS])('60 phones keep everything acknowledged
 					(r) => `${r.group_id}/${r.tap_id}`
 				)
 			);
-			const load = db.prepare('SELECT data FROM ydoc_updates WHERE doc = ? ORDER BY seq').pluck();
 			const markers: string[] = [];
 			for (const g of groups) {
-				const rows = load.all(docName(g.id)) as Buffer[];
+				const rows = (stored('SELECT data FROM ydoc_updates WHERE doc = ? ORDER BY seq', docName(g.id)) as { data: Buffer }[]).map((r) => r.data);
 				const doc = storedDocFrom(rows);
 				const text = new Set(allText(doc));
 				for (const w of g.writers) markers.push(...w.typed.slice(0, w.acked).filter((m) => !text.has(m)));

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_GROUP_SIZE, DEFAULT_STAGE_MINUTES, DEFAULT_STAGE_NAMES, DEFAULT_STAGE_QUESTIONS, DEFAULT_WRITING_WARNING_MINUTES } from '../../src/lib/domain/eventSettings';
 import { emptyBoard } from '../../src/lib/domain/board';
 import { initialRoomStages } from '../../src/lib/domain/stages';
+import { PG_MIGRATIONS } from '../../server/store/postgres/migrations';
 import { openPostgresStore } from '../../server/store/postgres/mirror';
 import { openSqliteStore } from '../../server/store/sqlite';
 import type { NewEvent, Store } from '../../server/store/store';
@@ -117,11 +118,15 @@ function dump(store: Store, eventId: string) {
 		event: store.getEvent(eventId),
 		board: store.getBoard(eventId),
 		people: store.listParticipants(eventId),
+		wishes: [...store.listWishes(eventId)],
+		workshops: store.listWorkshops(eventId),
+		verbatims: store.listVerbatims(eventId),
 		rooms: rooms.map((room) => {
 			const groups = store.listGroups(room.id);
 			return {
 				room,
 				statements: store.listStatements(room.id),
+				statementEdits: store.listStatementEdits(room.id),
 				seats: store.listRoomSeats(room.id),
 				stageLog: store.listStageLog(room.id),
 				links: [store.roomLinkHashes(room.id, 'facilitation'), store.roomLinkHashes(room.id, 'projection')],
@@ -176,6 +181,35 @@ function fill(store: Store) {
 	store.saveEvaluation(group.id, { everyoneSpoke: 3, feltHeard: 'declined', worked: 'L’écoute', didNotWork: '' });
 	store.saveBoard(e.event.id, { ...emptyBoard(), headings: ['Titre « un »'] }, 1);
 	store.setGroupLabel(group.id, 'Les « tables »');
+	// The day before: a workshop, verbatims (one merged, one made a statement), wishes, a reworded statement.
+	const workshop = { id: id('w'), eventId: e.event.id, position: 0, title: 'Bourse « 1 »', captureHash: `c-${e.event.id}` };
+	store.addWorkshop(workshop);
+	const noted = (k: number) => ({
+		id: id('v'),
+		eventId: e.event.id,
+		workshopId: workshop.id,
+		roomId: room.id,
+		text: `Verbatim ${k} « é »`,
+		lively: k === 0,
+		category: null,
+		at: 50 + k,
+		receivedAt: 60,
+		starred: false,
+		reworded: null,
+		mergedInto: null,
+		statementId: null
+	});
+	const [v0, v1] = [noted(0), noted(1)];
+	expect(store.addVerbatims([v0, v1, v0])).toBe(2);
+	const made = { id: id('st'), roomId: room.id, position: 2, text: 'Verbatim 0, reformulé', translations: {}, sourceVerbatimId: v0.id };
+	store.appendStatement(made);
+	store.updateVerbatims([
+		{ ...v0, starred: true, reworded: made.text, statementId: made.id },
+		{ ...v1, mergedInto: v0.id }
+	]);
+	store.setWishes((people[0] as { id: string }).id, [room.id]);
+	store.saveStatements(room.id, [{ ...statement, text: 'Affirmation corrigée', translationToReview: true }], []);
+	store.addStatementEdit({ statementId: statement.id, roomId: room.id, at: 700, by: 'organiser', before: statement.text, after: 'Affirmation corrigée' });
 	return { e, room, group, people };
 }
 
@@ -235,6 +269,12 @@ for (const kind of KINDS) {
 			const store = await opened.reopen();
 			expect([dump(store, a.e.event.id), dump(store, b.e.event.id)]).toEqual(before);
 			expect(before[0]?.people.every((p) => p.groupId === null)).toBe(true);
+			expect([before[0]?.verbatims.length, before[0]?.wishes.length, before[0]?.rooms[0]?.statementEdits.length]).toEqual([2, 1, 1]);
+			expect(before[0]?.rooms[0]?.statements.map((st) => [st.text, st.translationToReview ?? false, st.sourceVerbatimId ?? null])).toEqual([
+				['Affirmation corrigée', true, null],
+				['Affirmation 1 « é »', false, null],
+				['Verbatim 0, reformulé', false, before[0]?.verbatims[0]?.id]
+			]);
 			store.deleteEvent(a.e.event.id);
 			const after = await opened.reopen();
 			expect(after.getEvent(a.e.event.id)).toBeUndefined();
@@ -325,7 +365,7 @@ describe('PostgreSQL store', () => {
 	it('several nodes starting together migrate once', async () => {
 		const url = await cluster.createDatabase();
 		const stores = await Promise.all([0, 1, 2].map(() => openPostgresStore(url, mkdtempSync(join(tmpdir(), 'palabre-contract-')))));
-		expect(await sql(url, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+		expect(await sql(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual(PG_MIGRATIONS.map((_, k) => ({ version: k + 1 })));
 		for (const s of stores) s.close();
 	});
 

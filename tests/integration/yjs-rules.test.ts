@@ -4,13 +4,11 @@
  * connections, tokens in URLs and replayed tickets. Each is refused with its documented answer
  * (docs/api.md), nothing refused is stored, and the rest of the server keeps serving.
  */
-import Database from 'better-sqlite3';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
@@ -160,9 +158,7 @@ describe('the write-up schema at the endpoint', () => {
 			poison.getText('autre').insert(0, 'racine inconnue');
 		});
 		await server.stop();
-		const db = new Database(join(server.dataDir, 'palabre.sqlite'));
-		db.prepare('INSERT INTO ydoc_updates (doc, seq, data) SELECT ?, MAX(seq) + 1, ? FROM ydoc_updates WHERE doc = ?').run(name, Buffer.from(Y.encodeStateAsUpdate(poison)), name);
-		db.close();
+		server.write('INSERT INTO ydoc_updates (doc, seq, data) SELECT ?, MAX(seq) + 1, ? FROM ydoc_updates WHERE doc = ?', name, Buffer.from(Y.encodeStateAsUpdate(poison)), name);
 		await server.spawn();
 
 		expect(await organiserReads(group)).toEqual([200, 200, 200, 200, 200, 200]);

@@ -35,10 +35,11 @@ const valid = {
 			phase: 'groups',
 			presenting: 0,
 			stages: { room: { index: 2, status: 'running', endsAt: 10 }, overrides: { g1: { index: 3, status: 'paused', remainingMs: 5 } } },
-			statements: [{ id: 's1', text: 'Énoncé', translations: { en: 'Statement' }, sourceVerbatimId: 'v1' }]
+			statements: [{ id: 's1', text: 'Énoncé', translations: { en: 'Statement' }, sourceVerbatimId: 'v1', translationToReview: true }],
+			statementEdits: [{ statementId: 's1', at: 3, by: 'organiser', before: 'Enonce', after: 'Énoncé' }]
 		}
 	],
-	participants: [{ id: 'p1', displayName: 'Nadia', categories: ['habitant'], roomId: 'r1', groupId: 'g1', addedByFacilitator: false, createdAt: 1 }],
+	participants: [{ id: 'p1', displayName: 'Nadia', categories: ['habitant'], roomId: 'r1', groupId: 'g1', addedByFacilitator: false, createdAt: 1, wishes: ['r1'] }],
 	groups: [
 		{
 			id: 'g1',
@@ -93,6 +94,10 @@ it('accepts a whole archive and renumbers every reference', () => {
 	expect(v1).toMatchObject({ workshopId: plan.workshops[0]?.id, roomId: plan.rooms[0]?.id, statementId: plan.rooms[0]?.statements[0]?.id });
 	expect(v2?.mergedInto).toBe(v1?.id);
 	expect(plan.rooms[0]?.statements[0]?.sourceVerbatimId).toBe(v1?.id);
+	// Statement edits and wishes too; the translation stays to be reviewed.
+	expect(plan.statementEdits).toEqual([{ statementId: plan.rooms[0]?.statements[0]?.id, roomId: plan.rooms[0]?.id, at: 3, by: 'organiser', before: 'Enonce', after: 'Énoncé' }]);
+	expect(person?.wishes).toEqual([plan.rooms[0]?.id]);
+	expect(plan.rooms[0]?.statements[0]?.translationToReview).toBe(true);
 	const doc = new Y.Doc();
 	Y.applyUpdate(doc, plan.writeups[0]?.state as Uint8Array);
 	expect([...doc.getMap<Y.Map<string>>('reactions').get('item1')!.keys()]).toEqual([person?.id]);
@@ -108,6 +113,17 @@ it('refuses verbatims whose references do not hold together, naming the field', 
 	expect(broken((a) => (a.verbatims[0]!.workshopId = 'w9'))).toThrow(/verbatims\[0\]\.workshopId: atelier inconnu/);
 	expect(broken((a) => (a.verbatims[0]!.statementId = null))).toThrow(/rooms\[0\]\.statements\[0\]\.sourceVerbatimId/);
 	expect(broken((a) => (a.verbatims[1]!.id = 's1'))).toThrow(/identifiant en double/);
+});
+
+it('refuses wishes and statement edits that point nowhere, naming the field', () => {
+	const broken = (change: (a: typeof valid) => void) => {
+		const a = structuredClone(valid);
+		change(a);
+		return () => prepareImport(bytes(a));
+	};
+	expect(broken((a) => (a.participants[0]!.wishes = ['r9']))).toThrow(/participants\[0\]\.wishes\[0\]: salle inconnue/);
+	expect(broken((a) => (a.participants[0]!.wishes = ['r1', 'r1']))).toThrow(/participants\[0\]\.wishes\[1\]: salle en double/);
+	expect(broken((a) => (a.rooms[0]!.statementEdits[0]!.statementId = 's9'))).toThrow(/rooms\[0\]\.statementEdits\[0\]\.statementId/);
 });
 
 /** Every place in a JSON value, as a path. */
