@@ -3,7 +3,7 @@
  * in a transaction, and the versions applied are rows of `schema_migrations`. Nodes starting
  * together migrate once: the whole run holds an advisory lock. Never edit a shipped entry: append.
  *
- * Version 1 is SQLite's schema at its version 13, translated: INTEGER → bigint, BLOB → bytea,
+ * Version 1 is SQLite's schema at its version 13 (version 2: its 14 and 15), translated: INTEGER → bigint, BLOB → bytea,
  * TEXT → text. JSON stays text (jsonb would reorder keys), so a row reads byte for byte the same
  * from both stores. tests/unit/postgresSchema.test.ts checks that every SQLite table and column
  * has its twin here: a new SQLite migration needs one here too.
