@@ -309,131 +309,28 @@ export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; close(
 	return { ydocs: sqliteYDocPersistence(db), close: () => db.close() };
 }
 
-/**
- * Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. Its writes
- * are committed together, once per turn of the event loop (`groupCommit`); `committed()` says when.
- */
+/** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
 export function openSqliteStore(dataDir: string): Store {
-	const raw = openDatabase(dataDir);
-	migrate(raw);
-	const setAside = setAsideCorruptRows(raw);
-	capPagesForTests(raw);
+	const db = openDatabase(dataDir);
+	migrate(db);
+	const setAside = setAsideCorruptRows(db);
+	capPagesForTests(db);
 	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
-	const batches = groupCommit(raw);
-	const store = sqliteStoreOn(batches.db, {
+	return sqliteStoreOn(db, {
 		dataDir,
 		setAside,
-		ydocs: sqliteYDocPersistence(batches.db),
+		ydocs: sqliteYDocPersistence(db),
 		close: () => {
-			batches.commit();
 			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
 			void checkpointer.stop();
-			raw.close();
+			db.close();
 		}
 	});
-	return { ...store, committed: batches.committed };
 }
 
 /**
- * Group commit for the server's connection: the writes made during one turn of the event loop
- * form one transaction, committed when the turn ends (setImmediate), with one sync of the WAL
- * instead of one per write. With FULL a sync costs milliseconds, during which the event loop and
- * the file's write lock are held: a rush of a few hundred picks or pens taken in a second queued
- * that many syncs, and everything else (tickets, keystrokes' commits in the Yjs process) waited
- * behind them. Nobody is told before the commit: acknowledgements, answers and broadcasts wait
- * for `committed()`, as with PostgreSQL. Each call stays atomic (its own savepoint inside the
- * batch). A batch that cannot be committed (a full disk) is rolled back whole: every caller
- * waiting for it is refused with the error, so nobody is told of a write that was lost.
- */
-function groupCommit(raw: Database.Database) {
-	let open: { promise: Promise<void>; settle: (err?: unknown) => void; writes: number } | null = null;
-
-	function begin() {
-		if (open) return;
-		raw.exec('BEGIN IMMEDIATE');
-		let settle: (err?: unknown) => void = () => {};
-		const promise = new Promise<void>((resolve, reject) => (settle = (err) => (err === undefined ? resolve() : reject(err))));
-		// Nobody may be waiting for it.
-		promise.catch(() => {});
-		open = { promise, settle, writes: 0 };
-		setImmediate(commit);
-	}
-
-	function commit() {
-		const batch = open;
-		if (!batch) return;
-		open = null;
-		try {
-			raw.exec('COMMIT');
-			batch.settle();
-		} catch (err) {
-			lost(batch, err);
-		}
-	}
-
-	/**
-	 * The batch is gone (a COMMIT refused, or SQLite rolled it back after a failed write, e.g. a
-	 * full disk). A write that failed alone is only its caller's refusal, as without batches.
-	 */
-	function lost(batch: NonNullable<typeof open>, err: unknown, alone = false) {
-		if (open === batch) open = null;
-		if (raw.inTransaction) raw.exec('ROLLBACK');
-		batch.settle(err);
-		if (!alone) console.error(`stockage : ${batch.writes} écriture(s) n’ont pas pu être enregistrées`, err);
-	}
-
-	/** Runs a write inside the turn's batch; if SQLite had to roll the whole batch back, it is lost. */
-	function within<A extends unknown[], R>(write: (...args: A) => R): (...args: A) => R {
-		return (...args) => {
-			begin();
-			const batch = open as NonNullable<typeof open>;
-			batch.writes++;
-			try {
-				return write(...args);
-			} catch (err) {
-				if (open === batch && !raw.inTransaction) lost(batch, err, batch.writes === 1);
-				throw err;
-			}
-		};
-	}
-
-	const writing = new Set<PropertyKey>(['run', 'get', 'all', 'iterate']);
-	const chaining = new Set<PropertyKey>(['pluck', 'raw', 'expand', 'safeIntegers', 'bind']);
-	function statement(stmt: Database.Statement): Database.Statement {
-		const wrapped: Database.Statement = new Proxy(stmt, {
-			get(target, prop) {
-				const value = Reflect.get(target, prop, target) as unknown;
-				if (typeof value !== 'function') return value;
-				const fn = (value as (...args: unknown[]) => unknown).bind(target);
-				if (chaining.has(prop)) return (...args: unknown[]) => (fn(...args), wrapped);
-				// Reads run as they are: in the open batch (seeing its writes), or on their own.
-				return writing.has(prop) && !target.readonly ? within(fn) : fn;
-			}
-		});
-		return wrapped;
-	}
-
-	const db = new Proxy(raw, {
-		get(target, prop) {
-			if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
-			// Inside the batch, better-sqlite3 makes each transaction a savepoint: still all or nothing.
-			if (prop === 'transaction') return <F extends (...args: never[]) => unknown>(fn: F) => within(target.transaction(fn));
-			const value = Reflect.get(target, prop, target) as unknown;
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-		}
-	});
-
-	return {
-		db,
-		commit,
-		committed: (): Promise<void> => open?.promise ?? Promise.resolve()
-	};
-}
-
-/**
- * The store's operations on an open, migrated database: the file above (whose connection groups
- * the writes of a turn into one commit), or the in-memory mirror of PostgreSQL
- * (./postgres/mirror.ts). Each call is atomic.
+ * The store's operations on an open, migrated database: the file above, or the in-memory mirror
+ * of PostgreSQL (./postgres/mirror.ts). Every write is committed when the call returns.
  */
 export function sqliteStoreOn(
 	db: Database.Database,

@@ -139,9 +139,8 @@ export interface Store {
 	/** Runs fn atomically: all its writes land, or none. */
 	transaction<T>(fn: () => T): T;
 	/**
-	 * Resolves once every write made so far is durably stored: after the commit that ends the turn
-	 * of the event loop for the SQLite file (./sqlite.ts groups a turn's writes), after PostgreSQL's
-	 * COMMIT for the mirror (./postgres/mirror.ts).
+	 * Resolves once every write made so far is durably stored: at once for SQLite (each write is
+	 * committed when its call returns), after PostgreSQL's COMMIT for the mirror (./postgres/mirror.ts).
 	 * Rejects if that commit failed. Acknowledgements and broadcasts wait for it.
 	 */
 	committed(): Promise<void>;
