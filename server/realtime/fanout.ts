@@ -9,14 +9,14 @@ import type { GoneReason, OrganiserDocument, ParticipantSession, PhoneRoomView, 
 import { phoneRoomView } from '../../src/lib/views';
 import type { Change, ChangeKind, ChangeOf } from '../changes';
 import type { Palabre } from '../palabre';
-import type { RoomRecord } from '../store/store';
 import { trace } from '../trace';
 import { channel, type ControlServer } from './channels';
 import type { Faults } from './faults';
 import { Throttled } from './throttle';
 
-/** A person as the read models give them. */
+/** A person and a room as the read models give them. */
 type ParticipantRecord = NonNullable<ReturnType<Palabre['views']['findPerson']>>;
+type RoomRecord = NonNullable<ReturnType<Palabre['views']['findRoom']>>;
 
 const FLUSH_MS = 25;
 /** The organisers' full document is the heaviest view: at most once a second. */
@@ -250,7 +250,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		return view;
 	}
 	// PostgreSQL refused a commit and the memory was reloaded from it: no view built before holds.
-	(palabre.store as { onReloaded?(fn: () => void): void }).onReloaded?.(() => phoneViews.clear());
+	views.onReloaded(() => phoneViews.clear());
 
 	const unsubscribe = palabre.changes.on((c: Change) => {
 		(WHO_HEARS[c.kind] as Rule<typeof c.kind>)(c, due, now);
