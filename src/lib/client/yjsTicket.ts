@@ -61,7 +61,10 @@ export function ticketedWebSocket(origin: string, docName: string, token: string
 			// y-websocket retries on a fixed schedule: a reconnection waits its turn within the spread
 			// first, so a server that comes back is not asked for every phone's ticket at once.
 			if (opened++ === 0) this.open(url, protocols);
-			else setTimeout(() => this.closed || this.open(url, protocols), reconnectJitter());
+			else
+				setTimeout(() => {
+					if (!this.closed) this.open(url, protocols);
+				}, reconnectJitter());
 		}
 
 		private open(url: string, protocols?: string | string[]) {
