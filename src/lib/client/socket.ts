@@ -34,7 +34,8 @@ export function refusedFrom(body: unknown): RefusedError | undefined {
 /**
  * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
  * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
- * what is typed or tapped is queued, and reconnect as soon as it is back.
+ * what is typed or tapped is queued, and reconnect once it is back, each phone at its own moment
+ * within RECONNECT_SPREAD_MS (./retry.ts).
  */
 export function connect(auth: SocketAuth): ControlSocket {
 	const socket: ControlSocket = io({
