@@ -45,6 +45,8 @@ export interface ScaleResult {
 	};
 	store: { sqliteBytes: number; walBytes: number };
 	baseline: {
+		/** The same phones opening the same docs on the reference server: no ticket, no pen taken before. */
+		writeupOpenMs: Summary | null;
 		keyToPeerMs: Summary | null;
 		peerLost: number;
 		keystrokes: number;
@@ -109,6 +111,7 @@ export function markdownTable(runs: readonly ScaleResult[]): string {
 		['organiser console, down per min', (r) => kb(r.bytes.organiser.inMean)],
 		['per phone, join + pick rush, down / up', (r) => `${kb(r.bytes.rushInMean)} / ${kb(r.bytes.rushOutMean)}`],
 		['store: palabre.sqlite + -wal', (r) => `${kb(r.store.sqliteBytes)} + ${kb(r.store.walBytes)}`],
+		['reference Yjs server: write-up open p50 / p95 / p99 (ms)', (r) => triple(r.baseline.writeupOpenMs ?? null)],
 		['reference Yjs server: key → member p50 / p95 / p99 (ms)', (r) => triple(r.baseline.keyToPeerMs) + (r.baseline.peerLost ? ` (${r.baseline.peerLost} lost)` : '')],
 		['reference: CPU typing · RSS peak', (r) => `${cpu(r.baseline.server)} · ${mb(r.baseline.rssPeakMb)}`],
 		['reference: per member, down per min', (r) => kb(r.baseline.bytesMember.inMean)],

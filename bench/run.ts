@@ -387,10 +387,12 @@ async function runScale(participants: number): Promise<ScaleResult> {
 		const baseline = await ServerProcess.baseline();
 		sampler.watch('baseline', baseline.pid, { withDescendants: true });
 		let baseTyped: TypeResult[];
+		let baseOpenMs: number[] = [];
 		try {
 			sampler.mark('baseline-connect');
 			const basePrepared = await Promise.all(clients.map((c) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'baseline', url: baseline.url, timekeeping: false })));
 			errors.push(...basePrepared.map((p) => p.errors));
+			baseOpenMs = basePrepared.flatMap((p) => p.connectMs);
 			const baseStart = now() + 1000;
 			setTimeout(() => sampler.mark('baseline-typing'), baseStart - now());
 			setTimeout(() => sampler.mark('baseline-drain'), baseStart + typingMs - now());
@@ -478,6 +480,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 			},
 			store: { sqliteBytes: store.sqlite, walBytes: store.wal },
 			baseline: {
+				writeupOpenMs: summarise(baseOpenMs),
 				keyToPeerMs: baseKeyToPeer,
 				peerLost: baseTyped.reduce((a, t) => a + t.expectedDeliveries, 0) - (baseKeyToPeer?.n ?? 0),
 				keystrokes: baseTyped.reduce((a, t) => a + t.keystrokes, 0),

@@ -365,6 +365,11 @@ export class ReadModels {
 	rooms(eventId: string): RoomRecord[] {
 		return this.store.listRooms(eventId);
 	}
+
+	/** `fn` runs when the store's memory was reloaded from PostgreSQL (a refused commit): views built before no longer hold. */
+	onReloaded(fn: () => void) {
+		(this.store as Store & { onReloaded?(fn: () => void): void }).onReloaded?.(fn);
+	}
 }
 
 /** People by the group they sit in (null: not seated), each list in the given order. */

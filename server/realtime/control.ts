@@ -5,7 +5,7 @@
  * the fan-out's business (./fanout.ts).
  */
 import { ClientMessages, SocketAuth, describeZodError, type Ack, type ClientMessage, type ClientMessageName } from '../../src/lib/protocol';
-import { phoneRoomView, type GoneReason } from '../../src/lib/views';
+import type { GoneReason } from '../../src/lib/views';
 import type { Identity } from '../access';
 import type { Limits } from '../config';
 import { PalabreError, refusalOf } from '../errors';
@@ -222,7 +222,7 @@ export function attachControlPlane(io: ControlServer, palabre: Palabre, limits: 
 			if (p.groupId) await socket.join(channel.group(p.groupId));
 			await view('session', () => socket.emit('session', views.session(p)));
 			const roomId = p.roomId;
-			if (roomId) await view('room', () => socket.emit('room', phoneRoomView(views.room(access.room(roomId)))));
+			if (roomId) await view('room', () => socket.emit('room', fanout.phoneRoom(access.room(roomId))));
 			const groupId = p.groupId;
 			if (groupId) await view('speaking', () => socket.emit('speaking', palabre.speaking.groupView(groupId)));
 		} else if (who.role === 'projection') {

@@ -5,16 +5,18 @@
  * per room, not 300, and each socket gets the views its role may see.
  */
 import type { EvaluationFilling } from '../../src/lib/protocol';
-import type { GoneReason, OrganiserDocument, ParticipantSession, ProgressUpdate } from '../../src/lib/views';
+import type { GoneReason, OrganiserDocument, ParticipantSession, PhoneRoomView, ProgressUpdate } from '../../src/lib/views';
 import { phoneRoomView } from '../../src/lib/views';
 import type { Change, ChangeKind, ChangeOf } from '../changes';
 import type { Palabre } from '../palabre';
+import { trace } from '../trace';
 import { channel, type ControlServer } from './channels';
 import type { Faults } from './faults';
 import { Throttled } from './throttle';
 
-/** A person as the read models give them. */
+/** A person and a room as the read models give them. */
 type ParticipantRecord = NonNullable<ReturnType<Palabre['views']['findPerson']>>;
+type RoomRecord = NonNullable<ReturnType<Palabre['views']['findRoom']>>;
 
 const FLUSH_MS = 25;
 /** The organisers' full document is the heaviest view: at most once a second. */
@@ -230,8 +232,31 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 	let due = emptyDue();
 	let timer: NodeJS.Timeout | undefined;
 
+	/**
+	 * The phones' room view, built once per change of the room and shared by every socket that
+	 * needs it meanwhile: each new connection's snapshot (a burst of reconnections after a
+	 * failover costs one view per room, not one per socket), the newcomers to a room and the
+	 * phones' lane. A change that makes the room due (WHO_HEARS) forgets it at once, so a view
+	 * served is never older than the last change.
+	 */
+	const phoneViews = new Map<string, PhoneRoomView>();
+	function phoneRoom(room: RoomRecord): PhoneRoomView {
+		let view = phoneViews.get(room.id);
+		if (!view) {
+			view = phoneRoomView(views.room(room));
+			phoneViews.set(room.id, view);
+			trace('views', `room ${room.id}`);
+		}
+		return view;
+	}
+	// PostgreSQL refused a commit and the memory was reloaded from it: no view built before holds.
+	views.onReloaded(() => phoneViews.clear());
+
 	const unsubscribe = palabre.changes.on((c: Change) => {
 		(WHO_HEARS[c.kind] as Rule<typeof c.kind>)(c, due, now);
+		for (const id of due.rooms) phoneViews.delete(id);
+		// Its rooms are gone with it.
+		if (c.kind === 'eventGone') phoneViews.clear();
 		for (const [roomId, groups] of due.progress) {
 			progressDue.set(roomId, new Set([...(progressDue.get(roomId) ?? []), ...groups]));
 			progress.mark(roomId);
@@ -304,7 +329,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		for (const [roomId, sockets] of newcomers) {
 			faults.isolated(eventOfRoom(roomId), 'room', sockets, () => {
 				const room = views.findRoom(roomId);
-				if (room) io.to(sockets).emit('room', phoneRoomView(views.room(room)));
+				if (room) io.to(sockets).emit('room', phoneRoom(room));
 			});
 		}
 	}
@@ -361,8 +386,11 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 
 	const phones = new Throttled(PHONES_EVERY_MS, (id) => {
 		const room = views.findRoom(id);
-		if (!room || !watched(channel.room(id))) return forget(channel.room(id), 'room');
-		const view = phoneRoomView(views.room(room));
+		if (!room || !watched(channel.room(id))) {
+			phoneViews.delete(id);
+			return forget(channel.room(id), 'room');
+		}
+		const view = phoneRoom(room);
 		if (changed(channel.room(id), 'room', view)) io.to(channel.room(id)).emit('room', view);
 	}, roomFailed('room (téléphones)'));
 
@@ -400,6 +428,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 	return {
 		/** Whether this event's links were renewed while this process runs. */
 		rotated: (eventId: string) => rotated.has(eventId),
+		phoneRoom,
 		close() {
 			unsubscribe();
 			clearTimeout(timer);

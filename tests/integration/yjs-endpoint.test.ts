@@ -389,6 +389,20 @@ describe('the Yjs endpoint', () => {
 		await waitFor('storage', () => storedText('g8') === 'Avant la pause et après');
 	});
 
+	it('loads a doc once for all the connections that open it together', async () => {
+		const before = new Y.Doc();
+		before.getText('t').insert(0, 'Déjà là');
+		persistence.append('g-together', Y.encodeStateAsUpdate(before));
+		const loads: string[] = [];
+		const r = await start({ persistence: { ...persistence, load: (name) => (loads.push(name), persistence.load(name)) } });
+		const members = Array.from({ length: 12 }, (_, i) => client(r.port, 'g-together', i % 3 ? 'r' : 'w'));
+		await synced(...members);
+		expect(members.map((m) => m.text.toString())).toEqual(members.map(() => 'Déjà là'));
+		expect(loads).toEqual(['g-together']);
+		for (const m of members) m.provider.destroy();
+		await stop(r);
+	});
+
 	it('acknowledges an update only once its row is stored, before peers get it', async () => {
 		const row = db.prepare('SELECT 1 FROM ydoc_updates WHERE doc = ? AND seq = ?');
 		const peer = client(main.port, 'g9', 'r');

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
-import { retryDelay, retryable } from '../../src/lib/client/retry';
+import { afterEach, expect, it, vi } from 'vitest';
+import { RECONNECT_SPREAD_MS, reconnectJitter, retryDelay, retryable } from '../../src/lib/client/retry';
+import { ticketedWebSocket } from '../../src/lib/client/yjsTicket';
+
+afterEach(() => {
+	vi.useRealTimers();
+	vi.unstubAllGlobals();
+});
 
 it('waits at least what the server asked, doubling up to 30 s, with up to half again of jitter', () => {
 	fc.assert(
@@ -16,4 +22,63 @@ it('waits at least what the server asked, doubling up to 30 s, with up to half a
 	// Two phones refused together come back apart.
 	expect(retryDelay(3, '1', 0, () => 0)).not.toBe(retryDelay(3, '1', 0, () => 0.9));
 	expect([429, 503, 400, 404, 500].map(retryable)).toEqual([true, true, false, false, false]);
+});
+
+it('spreads reconnections over the whole window', () => {
+	fc.assert(
+		fc.property(fc.double({ min: 0, max: 0.999_999, noNaN: true }), (r) => {
+			const wait = reconnectJitter(() => r);
+			expect(wait).toBeGreaterThanOrEqual(0);
+			expect(wait).toBeLessThan(RECONNECT_SPREAD_MS);
+		})
+	);
+	expect(reconnectJitter(() => 0)).toBe(0);
+	expect(reconnectJitter(() => 0.5)).toBe(RECONNECT_SPREAD_MS / 2);
+});
+
+it('asks for the first ticket of a write-up at once, and for each reconnection after a random wait within the spread', async () => {
+	vi.useFakeTimers();
+	const asked: string[] = [];
+	vi.stubGlobal('fetch', async (url: string) => {
+		asked.push(url);
+		return new Response(JSON.stringify({ ticket: `t${asked.length}` }), { status: 201 });
+	});
+	const opened: string[] = [];
+	class Socket {
+		binaryType = 'arraybuffer';
+		readyState = 0;
+		onopen = null;
+		onmessage = null;
+		onerror = null;
+		onclose = null;
+		constructor(url: string) {
+			opened.push(url);
+		}
+		send() {}
+		close() {}
+	}
+	const random = vi.spyOn(Math, 'random').mockReturnValue(0.75);
+	const Ticketed = ticketedWebSocket('http://palabre.test', 'group.g1', 'p.secret', Socket);
+	new Ticketed('ws://palabre.test/yjs/group.g1');
+	expect(asked).toHaveLength(1);
+	await vi.advanceTimersByTimeAsync(0);
+	expect(opened).toEqual(['ws://palabre.test/yjs/group.g1?ticket=t1']);
+
+	// The connection dropped: y-websocket makes a new socket, which waits 0.75 of the spread.
+	new Ticketed('ws://palabre.test/yjs/group.g1');
+	await vi.advanceTimersByTimeAsync(RECONNECT_SPREAD_MS * 0.75 - 1);
+	expect(asked).toHaveLength(1);
+	await vi.advanceTimersByTimeAsync(1);
+	expect(asked).toHaveLength(2);
+	expect(opened.at(-1)).toBe('ws://palabre.test/yjs/group.g1?ticket=t2');
+
+	// Closed while it waits: no ticket is asked for, and it ends as a socket closed while connecting.
+	const closes: number[] = [];
+	const waiting = new Ticketed('ws://palabre.test/yjs/group.g1');
+	(waiting as unknown as { onclose: (e: { code: number }) => void }).onclose = (e) => closes.push(e.code);
+	waiting.close();
+	await vi.advanceTimersByTimeAsync(RECONNECT_SPREAD_MS);
+	expect(asked).toHaveLength(2);
+	expect(closes).toEqual([1006]);
+	random.mockRestore();
 });

@@ -15,3 +15,16 @@ export const retryable = (status: number) => status === 429 || status === 503;
 
 /** Tries after which the page stops and shows the server's answer (about five minutes in all). */
 export const MAX_RETRIES = 12;
+
+/**
+ * Reconnections are spread over this window: when a server stops (a failover, a restart, the
+ * venue's Wi-Fi coming back), every phone loses its connections at the same moment, and without
+ * a spread they would all come back at the same one too: the node taking over would get a whole
+ * event's handshakes, tickets and snapshots in one instant.
+ */
+export const RECONNECT_SPREAD_MS = 2_000;
+
+/** A random wait within the spread, before a reconnection. */
+export function reconnectJitter(random = Math.random): number {
+	return Math.floor(random() * RECONNECT_SPREAD_MS);
+}

@@ -10,6 +10,7 @@ import { locale } from '../i18n/index.svelte';
 import type { Ack, ClientEvents, ClientMessage, ClientMessageName, Refused, ServerEvents, SocketAuth } from '../protocol';
 import type { GoneReason } from '../views';
 import { eventQuery } from './eventRoute';
+import { RECONNECT_SPREAD_MS, reconnectJitter } from './retry';
 import { serverRestart } from './serverRestart.svelte';
 
 export type ControlSocket = Socket<ServerEvents, ClientEvents>;
@@ -33,15 +34,30 @@ export function refusedFrom(body: unknown): RefusedError | undefined {
 /**
  * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
  * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
- * what is typed or tapped is queued, and reconnect as soon as it is back.
+ * what is typed or tapped is queued, and reconnect once it is back, each phone at its own moment
+ * within RECONNECT_SPREAD_MS (./retry.ts).
  */
 export function connect(auth: SocketAuth): ControlSocket {
-	const socket: ControlSocket = io({ path: '/socket.io', auth, query: eventQuery(), transports: ['websocket', 'polling'] });
+	const socket: ControlSocket = io({
+		path: '/socket.io',
+		auth,
+		query: eventQuery(),
+		transports: ['websocket', 'polling'],
+		// The first try after a loss anywhere in the spread (socket.io's jitter: ± 100 % of the delay), the next ones
+		// further apart: a server that comes back is not met by every phone at once.
+		reconnectionDelay: RECONNECT_SPREAD_MS / 2,
+		randomizationFactor: 1
+	});
 	// The event may have become known since (a phone that rejoins with its token only).
 	socket.io.on('reconnect_attempt', () => (socket.io.opts.query = eventQuery()));
 	const close = socket.close.bind(socket);
 	const offline = () => close();
-	const online = () => socket.connect();
+	// The Wi-Fi is back for the whole room at once: each phone waits its turn within the spread.
+	let back: ReturnType<typeof setTimeout> | undefined;
+	const online = () => {
+		clearTimeout(back);
+		back = setTimeout(() => socket.connect(), reconnectJitter());
+	};
 	window.addEventListener('offline', offline);
 	window.addEventListener('online', online);
 	// A server's planned stop: the pages say it restarts, socket.io reconnects by itself.
@@ -49,6 +65,7 @@ export function connect(auth: SocketAuth): ControlSocket {
 	socket.on('connect', () => (serverRestart.pending = false));
 	// Closing for good also stops listening to the network.
 	socket.close = socket.disconnect = () => {
+		clearTimeout(back);
 		window.removeEventListener('offline', offline);
 		window.removeEventListener('online', online);
 		return close();

@@ -6,6 +6,7 @@
  */
 
 import { withEvent } from './eventRoute';
+import { reconnectJitter } from './retry';
 
 /** Close code y-websocket takes as final (4400–4499): the token may not open this doc. */
 const ACCESS_REFUSED = 4403;
@@ -41,6 +42,8 @@ async function ticket(origin: string, docName: string, token: string): Promise<s
 
 /** A WebSocket class for y-websocket's `WebSocketPolyfill` option. `origin`: http(s)://host of the server. */
 export function ticketedWebSocket(origin: string, docName: string, token: string, Base: SocketClass = WebSocket as unknown as SocketClass): typeof WebSocket {
+	/** Connections opened so far: each one after the first is a reconnection. */
+	let opened = 0;
 	class TicketedWebSocket implements SocketLike {
 		readonly CONNECTING = 0;
 		readonly OPEN = 1;
@@ -55,6 +58,16 @@ export function ticketedWebSocket(origin: string, docName: string, token: string
 		private closed = false;
 
 		constructor(url: string, protocols?: string | string[]) {
+			// y-websocket retries on a fixed schedule: a reconnection waits its turn within the spread
+			// first, so a server that comes back is not asked for every phone's ticket at once.
+			if (opened++ === 0) this.open(url, protocols);
+			else
+				setTimeout(() => {
+					if (!this.closed) this.open(url, protocols);
+				}, reconnectJitter());
+		}
+
+		private open(url: string, protocols?: string | string[]) {
 			void ticket(origin, docName, token).then((t) => {
 				if (this.closed) return;
 				if (typeof t === 'number') return this.end(t, t === ACCESS_REFUSED ? 'accès refusé' : '');
