@@ -71,6 +71,7 @@ interface Phone {
 /** Cluster mode: the phones reconnect by themselves, as the app does, and their outages are timed. */
 let reconnecting = false;
 let eventId: string | undefined;
+let typingRounds = 0;
 
 /** One of a phone's two connections went down or came back: back means both up (the write-up synced again). */
 function linkChanged(p: Phone, which: 'io' | 'yjs', up: boolean) {
@@ -441,6 +442,8 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 	// Each typing phase counts its own keystrokes and deliveries (cluster mode types twice: steady, then a failover).
 	counters = freshCounters();
 	for (const p of phones) p.link.downAt = p.link.backAt = null;
+	// Items of a later typing phase get new ids: the members' observers already saw the earlier ones.
+	const phase = ++typingRounds;
 	const deadline = cmd.startAt + cmd.typingMs;
 	const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 	loop.enable();
@@ -467,7 +470,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 				const step = steps.next().value;
 				later(step.afterMs, () => {
 					if (step.kind === 'enter') {
-						itemId = `b${writer.plan.index}-${++itemNo}`;
+						itemId = `b${writer.plan.index}-${phase}-${++itemNo}`;
 						addItem(w.doc, 1, { id: itemId, createdAt: Date.now() });
 						counters.items++;
 					} else {
