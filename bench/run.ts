@@ -545,7 +545,7 @@ interface BenchEvent {
 	joinCode: string;
 	organiserToken: string;
 	doc: OrganiserDocument;
-	/** Where it was created, so the node that claimed it. */
+	/** The node that claimed it (where it was created). */
 	node: ClusterNode;
 }
 
@@ -577,8 +577,16 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 		for (let e = 0; e < eventCount; e++) {
 			const node = cluster.nodes[e % nodeCount] as ClusterNode;
 			const created = await http<{ id: string; organiserToken: string; joinCode: string }>('POST', `${node.url}/api/events`, chamberyTemplate());
+			// Its creator claims it in the background: wait for that, or another node's first request would claim it.
+			let owner = await cluster.owner(created.id);
+			for (let i = 0; i < 200 && !owner; i++) {
+				await sleep(50);
+				owner = await cluster.owner(created.id);
+			}
+			const claimer = cluster.nodes.find((n) => n.id === owner?.nodeId);
+			if (!claimer) throw new Error(`event ${created.id}: not claimed within 10 s`);
 			const doc = await http<OrganiserDocument>('GET', `${cluster.url}/api/events/${created.id}`, undefined, created.organiserToken);
-			events.push({ ...created, doc, node });
+			events.push({ ...created, doc, node: claimer });
 		}
 		const organisers = await Promise.all(events.map((ev) => connect(cluster.url, { role: 'organiser', eventId: ev.id, token: ev.organiserToken }, ev.id)));
 		sockets.push(...organisers);
