@@ -1,7 +1,9 @@
 /**
  * Cluster mode's machinery (`--nodes`): a throwaway PostgreSQL (tests/helpers/postgres.ts), N
  * Palabre nodes on loopback, a round-robin TCP balancer in front (no routing key: the nodes
- * forward what they do not own, the worst case for cross-node traffic), and the cross-node
+ * forward what they do not own, the worst case for cross-node traffic) or, with `--route event`,
+ * one entry per event that sends it to its owner while that one is up (as HAProxy hashing on the
+ * event does), and the cross-node
  * bytes, counted by a relay on each node's internal address (PALABRE_NODE_URL): whatever one
  * node forwards to another goes through it.
  */
@@ -100,6 +102,7 @@ export class Cluster {
 		return (up[this.next++ % up.length] as ClusterNode).port;
 	});
 	private readonly dirs: string[] = [];
+	private readonly entries: Relay[] = [];
 	url = '';
 	private pool: pg.Pool | null = null;
 
@@ -150,6 +153,21 @@ export class Cluster {
 		this.nodes.push(node);
 	}
 
+	/**
+	 * Where an event's phones connect: the round-robin balancer, or (`byEvent`) an entry of its own
+	 * that sends every connection to `owner` while it is up, and round robin over the others after.
+	 */
+	async entry(owner: ClusterNode, byEvent: boolean): Promise<string> {
+		if (!byEvent) return this.url;
+		const relay = new Relay((tried) => {
+			if (!owner.down) return tried === 0 ? owner.port : null;
+			const up = this.nodes.filter((n) => !n.down);
+			return tried < up.length ? (up[this.next++ % up.length] as ClusterNode).port : null;
+		});
+		this.entries.push(relay);
+		return `http://127.0.0.1:${await relay.listen()}`;
+	}
+
 	/** Bytes the nodes forwarded to each other so far (requests and answers, WebSockets both ways). */
 	get crossNodeBytes(): number {
 		return this.nodes.reduce((a, n) => a + n.relay.bytes, 0);
@@ -169,6 +187,7 @@ export class Cluster {
 
 	async stop() {
 		this.balancer.close();
+		for (const e of this.entries) e.close();
 		await Promise.all(
 			this.nodes.map(
 				(n) =>

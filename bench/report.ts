@@ -149,6 +149,8 @@ export interface FailoverTimeline {
 
 export interface ClusterResult {
 	nodes: number;
+	/** How phones reach the nodes: a round-robin balancer, or each event's owner (`--route event`). */
+	route: 'round-robin' | 'event';
 	participants: number;
 	events: number;
 	minutes: number;
@@ -188,7 +190,7 @@ export function clusterTable(runs: readonly ClusterResult[]): string {
 	const totals = relativeToFirst(runs.map((r) => r.cost.total.per1000));
 	const cost = (c: ProcessCost) => (c.cpu == null ? dash : `${n(c.per1000, 1)} (${n(c.cpu)} %)`);
 	const rows: [string, (r: ClusterResult, i: number) => string][] = [
-		['events · groups', (r) => `${r.events} · ${r.groups}`],
+		['events · groups · phones routed', (r) => `${r.events} · ${r.groups} · ${r.route === 'event' ? 'by event' : 'round robin'}`],
 		['pick p50 / p95 / p99 (ms)', (r) => triple(r.pickMs)],
 		['write-up open p50 / p95 / p99 (ms)', (r) => triple(r.writeupOpenMs)],
 		['keystrokes per s', (r) => n(r.keystrokesPerS)],

@@ -62,6 +62,12 @@ function parseNodesOrExit(value: string): number[] {
 		process.exit(2);
 	}
 }
+const routeOption = option('route') ?? 'round-robin';
+if (routeOption !== 'round-robin' && routeOption !== 'event') {
+	console.error(`--route must be round-robin or event (got ${routeOption})`);
+	process.exit(2);
+}
+const route: 'round-robin' | 'event' = routeOption;
 const failoverSeconds = bounded('failover-seconds', Number(option('failover-seconds') ?? 30), 10, 120);
 const scales = (option('participants') ?? (nodeCounts ? '900' : '100,300,1000')).split(',').map((s) => bounded('participants', Number(s), 6, 2000));
 const minutes = bounded('minutes', Number(option('minutes') ?? 1), 0.1, 10);
@@ -547,6 +553,8 @@ interface BenchEvent {
 	doc: OrganiserDocument;
 	/** The node that claimed it (where it was created). */
 	node: ClusterNode;
+	/** Where its phones, organiser and projections connect (--route). */
+	url: string;
 }
 
 /**
@@ -586,14 +594,14 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 			const claimer = cluster.nodes.find((n) => n.id === owner?.nodeId);
 			if (!claimer) throw new Error(`event ${created.id}: not claimed within 10 s`);
 			const doc = await http<OrganiserDocument>('GET', `${cluster.url}/api/events/${created.id}`, undefined, created.organiserToken);
-			events.push({ ...created, doc, node: claimer });
+			events.push({ ...created, doc, node: claimer, url: await cluster.entry(claimer, route === 'event') });
 		}
-		const organisers = await Promise.all(events.map((ev) => connect(cluster.url, { role: 'organiser', eventId: ev.id, token: ev.organiserToken }, ev.id)));
+		const organisers = await Promise.all(events.map((ev) => connect(ev.url, { role: 'organiser', eventId: ev.id, token: ev.organiserToken }, ev.id)));
 		sockets.push(...organisers);
 		for (const ev of events) {
 			for (const room of ev.doc.rooms) {
 				const token = new URL(room.projectionUrl).hash.slice(1);
-				const socket = await connect(cluster.url, { role: 'projection', roomId: room.id, token }, ev.id);
+				const socket = await connect(ev.url, { role: 'projection', roomId: room.id, token }, ev.id);
 				socket.on('projectionRoom', (view: RoomView) => projection.room(view));
 				socket.on('progress', (updates: ProgressUpdate[]) => projection.progress(updates));
 				socket.on('projection', (view: { room: RoomView }) => projection.room(view.room));
@@ -618,13 +626,13 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 			});
 		}
 		const tag = `[${participants} · ${nodeCount} node${nodeCount > 1 ? 's' : ''}]`;
-		log(`${tag} ${eventCount} events (owners ${events.map((ev) => ev.node.id).join(', ')}) behind ${cluster.url}; joining over ${joinSeconds} s…`);
+		log(`${tag} ${eventCount} events (owners ${events.map((ev) => ev.node.id).join(', ')}), phones routed ${route === 'event' ? 'by event' : 'round robin'}; joining over ${joinSeconds} s…`);
 		sampler.mark('join');
 		const joined = await Promise.all(
 			clients.map((c, e) =>
 				c.call<JoinResult>({
 					cmd: 'join',
-					url: cluster.url,
+					url: (events[e] as BenchEvent).url,
 					joinCode: (events[e] as BenchEvent).joinCode,
 					eventId: (events[e] as BenchEvent).id,
 					reconnect: true,
@@ -650,7 +658,7 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 			for (const room of ev.doc.rooms) await command(organisers[e] as Socket, 'stage:control', { roomId: room.id, command: { action: 'start' } });
 		}
 		sampler.mark('connect');
-		const prepared = await Promise.all(clients.map((c) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'palabre', url: cluster.url, timekeeping })));
+		const prepared = await Promise.all(clients.map((c, e) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'palabre', url: (events[e] as BenchEvent).url, timekeeping })));
 		errors.push(...prepared.map((p) => p.errors));
 		const groups = prepared.reduce((a, p) => a + p.groups, 0);
 		log(`${tag} ${groups} groups; typing for ${minutes} min…`);
@@ -732,6 +740,7 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 		const crossBytesPerMin = (crossAfter - crossBefore) / minutes;
 		return {
 			nodes: nodeCount,
+			route,
 			participants,
 			events: eventCount,
 			minutes,
