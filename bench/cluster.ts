@@ -13,7 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ROOT } from './servers';
+import { freePort, ROOT } from './servers';
 
 const PALABRE = join(ROOT, 'build', 'palabre.js');
 
@@ -81,18 +81,6 @@ export interface ClusterNode {
 	down: boolean;
 }
 
-async function listening(port: number): Promise<void> {
-	for (;;) {
-		const ok = await new Promise<boolean>((resolve) => {
-			const s = net.connect(port, '127.0.0.1');
-			s.once('connect', () => (s.destroy(), resolve(true)));
-			s.once('error', () => resolve(false));
-		});
-		if (ok) return;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
-
 export class Cluster {
 	readonly nodes: ClusterNode[] = [];
 	private next = 0;
@@ -115,12 +103,7 @@ export class Cluster {
 	}
 
 	private async startNode(id: string, databaseUrl: string, env: Record<string, string>) {
-		const port = await new Promise<number>((resolve) => {
-			const s = net.createServer().listen(0, '127.0.0.1', () => {
-				const p = (s.address() as net.AddressInfo).port;
-				s.close(() => resolve(p));
-			});
-		});
+		const port = await freePort();
 		const relay = new Relay((tried) => (tried === 0 ? port : null));
 		const internal = `http://127.0.0.1:${await relay.listen()}`;
 		const dataDir = mkdtempSync(join(tmpdir(), `palabre-bench-${id}-`));
@@ -149,7 +132,6 @@ export class Cluster {
 			if (child.exitCode !== null || Date.now() > deadline) throw new Error(`node ${id} did not start:\n${node.output}`);
 			await new Promise((r) => setTimeout(r, 50));
 		}
-		await listening(port);
 		this.nodes.push(node);
 	}
 
