@@ -64,6 +64,23 @@ interface Phone {
 	groupId: string | null;
 	role: Role;
 	writeup: Writeup | null;
+	/** Cluster mode: whether each connection is up, and this phone's latest outage (a node killed under it). */
+	link: { io: boolean; yjs: boolean; downAt: number | null; backAt: number | null };
+}
+
+/** Cluster mode: the phones reconnect by themselves, as the app does, and their outages are timed. */
+let reconnecting = false;
+let eventId: string | undefined;
+let typingRounds = 0;
+
+/** One of a phone's two connections went down or came back: back means both up (the write-up synced again). */
+function linkChanged(p: Phone, which: 'io' | 'yjs', up: boolean) {
+	const wasUp = p.link.io && p.link.yjs;
+	p.link[which] = up;
+	if (wasUp && !up) {
+		p.link.downAt = now();
+		p.link.backAt = null;
+	} else if (!wasUp && p.link.io && p.link.yjs && p.link.downAt !== null) p.link.backAt = now();
 }
 
 interface GroupState {
@@ -165,12 +182,16 @@ async function joinOne(url: string, joinCode: string, plan: PlannedParticipant, 
 			path: '/socket.io',
 			auth: { role: 'participant', token },
 			transports: ['websocket'],
+			// Cluster mode: the event in the handshake's URL, so that any node can forward the socket to its owner.
+			...(eventId ? { query: { e: eventId } } : {}),
 			forceNew: true,
-			reconnection: false,
+			reconnection: reconnecting,
+			reconnectionDelay: 100,
+			reconnectionDelayMax: 1000,
 			localAddress: plan.address
 		};
 		const socket = io(url, options);
-		const phone: Phone = { plan, id: session.me.id, token, socket, ioWire: null, groupId: null, role: 'member', writeup: null };
+		const phone: Phone = { plan, id: session.me.id, token, socket, ioWire: null, groupId: null, role: 'member', writeup: null, link: { io: true, yjs: true, downAt: null, backAt: null } };
 		// Seating balances a statement's groups: a later pick can move this phone (its new session says where).
 		socket.on('session', (s: { group: { id: string } | null }) => {
 			if (phone.groupId && s.group) phone.groupId = s.group.id;
@@ -189,8 +210,10 @@ async function joinOne(url: string, joinCode: string, plan: PlannedParticipant, 
 			});
 		});
 		socket.on('disconnect', (reason) => {
-			if (reason !== 'io client disconnect') noteError(`socket.io disconnected: ${reason}`);
+			if (reconnecting) linkChanged(phone, 'io', false);
+			else if (reason !== 'io client disconnect') noteError(`socket.io disconnected: ${reason}`);
 		});
+		socket.on('connect', () => linkChanged(phone, 'io', true));
 		phones.push(phone);
 		result.joinHttpMs.push(t1 - t0);
 		result.joinMs.push(now() - t0);
@@ -200,6 +223,8 @@ async function joinOne(url: string, joinCode: string, plan: PlannedParticipant, 
 }
 
 async function join(cmd: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
+	reconnecting = cmd.reconnect ?? false;
+	eventId = cmd.eventId;
 	const result: JoinResult = { joinMs: [], joinHttpMs: [], errors: [] };
 	const r = rng(1);
 	await Promise.all(
@@ -350,6 +375,10 @@ function openWriteup(url: string, p: Phone): Writeup {
 	});
 	provider.on('status', ({ status }) => {
 		if (status === 'disconnected') counters.reconnects++;
+		if (status === 'disconnected' && reconnecting) linkChanged(p, 'yjs', false);
+	});
+	provider.on('sync', (synced: boolean) => {
+		if (synced && reconnecting) linkChanged(p, 'yjs', true);
 	});
 	return { doc, provider, wires, keyAt: Number.NaN };
 }
@@ -410,6 +439,11 @@ async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<Prepa
 // ---- typing ----
 async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult> {
 	await sleep(cmd.startAt - now());
+	// Each typing phase counts its own keystrokes and deliveries (cluster mode types twice: steady, then a failover).
+	counters = freshCounters();
+	for (const p of phones) p.link.downAt = p.link.backAt = null;
+	// Items of a later typing phase get new ids: the members' observers already saw the earlier ones.
+	const phase = ++typingRounds;
 	const deadline = cmd.startAt + cmd.typingMs;
 	const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 	loop.enable();
@@ -436,7 +470,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 				const step = steps.next().value;
 				later(step.afterMs, () => {
 					if (step.kind === 'enter') {
-						itemId = `b${writer.plan.index}-${++itemNo}`;
+						itemId = `b${writer.plan.index}-${phase}-${++itemNo}`;
 						addItem(w.doc, 1, { id: itemId, createdAt: Date.now() });
 						counters.items++;
 					} else {
@@ -527,6 +561,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 		tapTimeouts: taps.timeouts,
 		bytes,
 		reconnects: counters.reconnects,
+		outages: phones.filter((p) => p.link.downAt !== null).map((p) => ({ downAt: p.link.downAt as number, backAt: p.link.backAt })),
 		loopDelay: loop.count
 			? { n: loop.count, p50: ms(loop.percentile(50)), p95: ms(loop.percentile(95)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) }
 			: null,

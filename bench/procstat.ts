@@ -13,15 +13,19 @@ const TICKS_PER_S = (() => {
 	return Number.isFinite(n) && n > 0 ? n : 100;
 })();
 
-/** The process and its descendants (Linux's /proc/<pid>/task/<pid>/children). */
-function tree(pid: number): number[] {
-	let children: number[] = [];
+/** A process's children (Linux's /proc/<pid>/task/<pid>/children): a Palabre node's are its Yjs processes. */
+export function childrenOf(pid: number): number[] {
 	try {
-		children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+		return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 	} catch {
-		// Gone, or a kernel without the file: the process alone.
+		// Gone, or a kernel without the file: none.
+		return [];
 	}
-	return [pid, ...children.flatMap(tree)];
+}
+
+/** The process and its descendants. */
+function tree(pid: number): number[] {
+	return [pid, ...childrenOf(pid).flatMap(tree)];
 }
 
 /** Sum over the tree; null if the process itself is gone. */

@@ -126,3 +126,101 @@ export function markdownTable(runs: readonly ScaleResult[]): string {
 	const rule = `|---|${runs.map(() => '---').join('|')}|`;
 	return [head, rule, ...rows.map(([label, f]) => `| ${label} | ${runs.map(f).join(' | ')} |`)].join('\n');
 }
+
+// ---- cluster mode (`--nodes`) ----
+
+/** One process kind's CPU while typing: all such processes together, and per 1,000 participants. */
+export interface ProcessCost {
+	/** Percent of one core, summed over the processes of this kind (mean over the typing phase). */
+	cpu: number | null;
+	/** Percent of one core per 1,000 participants: what transfers to another machine and size. */
+	per1000: number | null;
+}
+
+export interface FailoverTimeline {
+	killedNode: string;
+	/** Its events, and how long until each had a new owner in PostgreSQL (ms after the SIGKILL; null: none within the phase). */
+	claimMs: (number | null)[];
+	/** Phones that lost a connection, and after how long both of theirs were back and their write-up synced again. */
+	phonesDown: number;
+	phonesNeverBack: number;
+	backMs: Summary | null;
+	/** What was typed during the failover phase and not delivered to every other member by its end. */
+	peerLost: number;
+	keystrokes: number;
+}
+
+export interface ClusterResult {
+	nodes: number;
+	/** How phones reach the nodes: a round-robin balancer, or each event's owner (`--route event`). */
+	route: 'round-robin' | 'event';
+	participants: number;
+	events: number;
+	minutes: number;
+	groups: number;
+	pickMs: Summary | null;
+	writeupOpenMs: Summary | null;
+	keystrokesPerS: number;
+	keyToPeerMs: Summary | null;
+	peerLost: number;
+	keyToProjectionMs: Summary | null;
+	keyToSavedMs: Summary | null;
+	/** Each node's main process, its Yjs processes, PostgreSQL (postmaster and backends): typing phase. */
+	cost: { node: ProcessCost; yjs: ProcessCost; postgres: ProcessCost; total: ProcessCost };
+	perNodeCpu: { node: string; main: number | null; yjs: number | null }[];
+	rssPeakMb: { nodes: number | null; postgres: number | null };
+	/** Bytes the nodes forwarded to each other while typing, per minute, and per participant and minute. */
+	crossNode: { bytesPerMin: number; perParticipantPerMin: number };
+	failover: FailoverTimeline | null;
+	machineCpuTyping: number | null;
+	errors: string[];
+	wallSeconds: number;
+}
+
+export function costOf(cpu: number | null, participants: number): ProcessCost {
+	return { cpu, per1000: cpu === null ? null : Math.round((cpu / participants) * 1000 * 100) / 100 };
+}
+
+/** Each value's relative difference to the first (one node), e.g. 0.08 = 8 % more per participant. */
+export function relativeToFirst(values: readonly (number | null)[]): (number | null)[] {
+	const first = values[0];
+	return values.map((v) => (v == null || first == null || first === 0 ? null : Math.round(((v - first) / first) * 1000) / 1000));
+}
+
+const pct = (v: number | null) => (v == null ? dash : `${v > 0 ? '+' : ''}${n(v * 100)} %`);
+
+export function clusterTable(runs: readonly ClusterResult[]): string {
+	const totals = relativeToFirst(runs.map((r) => r.cost.total.per1000));
+	const cost = (c: ProcessCost) => (c.cpu == null ? dash : `${n(c.per1000, 1)} (${n(c.cpu)} %)`);
+	const rows: [string, (r: ClusterResult, i: number) => string][] = [
+		['events · groups · phones routed', (r) => `${r.events} · ${r.groups} · ${r.route === 'event' ? 'by event' : 'round robin'}`],
+		['pick p50 / p95 / p99 (ms)', (r) => triple(r.pickMs)],
+		['write-up open p50 / p95 / p99 (ms)', (r) => triple(r.writeupOpenMs)],
+		['keystrokes per s', (r) => n(r.keystrokesPerS)],
+		['key → other member p50 / p95 / p99 (ms)', (r) => triple(r.keyToPeerMs) + (r.peerLost ? ` (${r.peerLost} lost)` : '')],
+		['key → projection p50 / p95 / p99 (ms)', (r) => triple(r.keyToProjectionMs)],
+		['key → saved p50 / p95 / p99 (ms)', (r) => triple(r.keyToSavedMs)],
+		['CPU per 1,000 participants, main processes (all nodes)', (r) => cost(r.cost.node)],
+		['CPU per 1,000 participants, Yjs processes (all nodes)', (r) => cost(r.cost.yjs)],
+		['CPU per 1,000 participants, PostgreSQL', (r) => cost(r.cost.postgres)],
+		['CPU per 1,000 participants, total', (r) => cost(r.cost.total)],
+		['total per participant vs 1 node', (_r, i) => pct(totals[i] ?? null)],
+		['PostgreSQL share of the total', (r) => (r.cost.postgres.cpu == null || !r.cost.total.cpu ? dash : `${n((r.cost.postgres.cpu / r.cost.total.cpu) * 100)} %`)],
+		['each node: main · Yjs (% of a core)', (r) => r.perNodeCpu.map((p) => `${p.node} ${n(p.main)} · ${n(p.yjs)}`).join('; ')],
+		['RSS peak: nodes (sum) · PostgreSQL', (r) => `${mb(r.rssPeakMb.nodes)} · ${mb(r.rssPeakMb.postgres)}`],
+		['cross-node bytes per min (per participant)', (r) => `${kb(r.crossNode.bytesPerMin)} (${n(r.crossNode.perParticipantPerMin)} B)`],
+		['failover: owner SIGKILLed', (r) => r.failover?.killedNode ?? dash],
+		['failover: its events claimed after (ms)', (r) => (r.failover ? r.failover.claimMs.map((c) => n(c)).join(', ') : dash)],
+		[
+			'failover: phones back and synced p50 / p95 / p99 / max (ms)',
+			(r) => (r.failover?.backMs ? `${triple(r.failover.backMs)} / ${n(r.failover.backMs.max)}` : dash)
+		],
+		['failover: phones cut off · never back', (r) => (r.failover ? `${r.failover.phonesDown} · ${r.failover.phonesNeverBack}` : dash)],
+		['failover: keystrokes · not delivered', (r) => (r.failover ? `${r.failover.keystrokes} · ${r.failover.peerLost}` : dash)],
+		['machine CPU while typing (of 200 %)', (r) => `${n(r.machineCpuTyping)} %`],
+		['wall time (s)', (r) => n(r.wallSeconds)]
+	];
+	const head = `| ${runs[0]?.participants ?? ''} participants | ${runs.map((r) => `${r.nodes} node${r.nodes > 1 ? 's' : ''}`).join(' | ')} |`;
+	const rule = `|---|${runs.map(() => '---').join('|')}|`;
+	return [head, rule, ...rows.map(([label, f]) => `| ${label} | ${runs.map(f).join(' | ')} |`)].join('\n');
+}

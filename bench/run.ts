@@ -1,6 +1,7 @@
 /**
  * Palabre's benchmark (issue 9): `npm run bench -- [--participants 100,300,1000] [--minutes 1]
  * [--json] [--workers n] [--cpu-prof] [--seed n] [--database-url url] [--yjs-processes k]`. See bench/README.md for what is measured.
+ * Cluster mode (issue 23): `--nodes 3 [--participants 900] [--failover-seconds 30]`, see runCluster.
  *
  * For each scale: the real server (build/palabre.js) in a child process on loopback; N phones
  * in 1–2 client processes (clients.ts) join, pick in a rush, open their group's write-up;
@@ -17,8 +18,10 @@ import { io, type Socket } from 'socket.io-client';
 import { chamberyTemplate } from '../src/lib/domain/eventSettings';
 import { ClientMessages, type Ack } from '../src/lib/protocol';
 import type { OrganiserDocument, ProgressUpdate, RoomView } from '../src/lib/views';
-import { ProcSampler, type PhaseStats } from './procstat';
-import { markdownTable, type BytesStats, type ScaleResult } from './report';
+import { startPostgres, type PostgresCluster } from '../tests/helpers/postgres';
+import { Cluster, parseNodes, type ClusterNode } from './cluster';
+import { childrenOf, ProcSampler, type PhaseStats } from './procstat';
+import { clusterTable, costOf, markdownTable, type BytesStats, type ClusterResult, type FailoverTimeline, type ScaleResult } from './report';
 import { ROOT, ServerProcess } from './servers';
 import { mean, ratio, round, summarise } from './stats';
 import {
@@ -49,7 +52,24 @@ function bounded(name: string, value: number, lo: number, hi: number): number {
 	return value;
 }
 // Bounded in count and time: a benchmark that cannot run away.
-const scales = (option('participants') ?? '100,300,1000').split(',').map((s) => bounded('participants', Number(s), 6, 2000));
+// Cluster mode: these node counts side by side (one node always among them), on a throwaway PostgreSQL.
+const nodeCounts = option('nodes') === undefined ? null : parseNodesOrExit(option('nodes') as string);
+function parseNodesOrExit(value: string): number[] {
+	try {
+		return parseNodes(value);
+	} catch (err) {
+		console.error((err as Error).message);
+		process.exit(2);
+	}
+}
+const routeOption = option('route') ?? 'round-robin';
+if (routeOption !== 'round-robin' && routeOption !== 'event') {
+	console.error(`--route must be round-robin or event (got ${routeOption})`);
+	process.exit(2);
+}
+const route: 'round-robin' | 'event' = routeOption;
+const failoverSeconds = bounded('failover-seconds', Number(option('failover-seconds') ?? 30), 10, 120);
+const scales = (option('participants') ?? (nodeCounts ? '900' : '100,300,1000')).split(',').map((s) => bounded('participants', Number(s), 6, 2000));
 const minutes = bounded('minutes', Number(option('minutes') ?? 1), 0.1, 10);
 const jsonOut = flag('json');
 const cpuProf = flag('cpu-prof');
@@ -199,9 +219,11 @@ async function http<T>(method: string, url: string, body?: unknown, token?: stri
 	return (await res.json()) as T;
 }
 
-function connect(url: string, auth: Record<string, string>): Promise<Socket> {
+/** `eventId`: in the handshake's URL, so that any node of a cluster can forward the socket to the event's owner. */
+function connect(url: string, auth: Record<string, string>, eventId?: string): Promise<Socket> {
 	return new Promise((resolve, reject) => {
-		const socket = io(url, { path: '/socket.io', auth, transports: ['websocket'], forceNew: true, reconnection: false });
+		const query = eventId ? { e: eventId } : undefined;
+		const socket = io(url, { path: '/socket.io', auth, query, transports: ['websocket'], forceNew: true, reconnection: false });
 		socket.once('connect', () => resolve(socket));
 		socket.once('connect_error', reject);
 	});
@@ -526,6 +548,285 @@ async function runScale(participants: number): Promise<ScaleResult> {
 	}
 }
 
+// ---- cluster mode: N nodes on one PostgreSQL, the same load for every N ----
+interface BenchEvent {
+	id: string;
+	joinCode: string;
+	organiserToken: string;
+	doc: OrganiserDocument;
+	/** The node that claimed it (where it was created). */
+	node: ClusterNode;
+	/** Where its phones, organiser and projections connect (--route). */
+	url: string;
+}
+
+/**
+ * One cluster of `nodeCount` nodes: as many events as there are 300s of participants (at least one
+ * per node of the largest cluster measured, so that every node owns some), each created on a node
+ * in turn (which claims it); the phones reach them through the round-robin balancer; one client
+ * process per event. The steady typing phase gives the CPU per process and the latencies; then,
+ * with several nodes, a second typing phase during which the owner of the first event is SIGKILLed.
+ */
+async function runCluster(nodeCount: number, participants: number, eventCount: number, postgres: PostgresCluster): Promise<ClusterResult> {
+	const started = performance.now();
+	const typingMs = minutes * 60_000;
+	const errors: string[][] = [];
+	const timekeeping = 'speaking:taps' in ClientMessages;
+	const cluster = await Cluster.start(nodeCount, await postgres.createDatabase(), { YJS_PROCESSES: String(yjsProcesses) });
+	const projection = new ProjectionWatch();
+	const clients = Array.from({ length: eventCount }, () => new ClientProcess((g, n, at) => projection.item(g, n, at)));
+	const sampler = new ProcSampler();
+	for (const node of cluster.nodes) {
+		sampler.watch(`${node.id}`, node.child.pid as number);
+		childrenOf(node.child.pid as number).forEach((pid, k) => sampler.watch(`${node.id}-yjs${k + 1}`, pid));
+	}
+	sampler.watch('postgres', postgres.pid, { withDescendants: true });
+	sampler.start();
+	const sockets: Socket[] = [];
+	try {
+		const events: BenchEvent[] = [];
+		for (let e = 0; e < eventCount; e++) {
+			const node = cluster.nodes[e % nodeCount] as ClusterNode;
+			const created = await http<{ id: string; organiserToken: string; joinCode: string }>('POST', `${node.url}/api/events`, chamberyTemplate());
+			// Its creator claims it in the background: wait for that, or another node's first request would claim it.
+			let owner = await cluster.owner(created.id);
+			for (let i = 0; i < 200 && !owner; i++) {
+				await sleep(50);
+				owner = await cluster.owner(created.id);
+			}
+			const claimer = cluster.nodes.find((n) => n.id === owner?.nodeId);
+			if (!claimer) throw new Error(`event ${created.id}: not claimed within 10 s`);
+			const doc = await http<OrganiserDocument>('GET', `${cluster.url}/api/events/${created.id}`, undefined, created.organiserToken);
+			events.push({ ...created, doc, node: claimer, url: await cluster.entry(claimer, route === 'event') });
+		}
+		const organisers = await Promise.all(events.map((ev) => connect(ev.url, { role: 'organiser', eventId: ev.id, token: ev.organiserToken }, ev.id)));
+		sockets.push(...organisers);
+		for (const ev of events) {
+			for (const room of ev.doc.rooms) {
+				const token = new URL(room.projectionUrl).hash.slice(1);
+				const socket = await connect(ev.url, { role: 'projection', roomId: room.id, token }, ev.id);
+				socket.on('projectionRoom', (view: RoomView) => projection.room(view));
+				socket.on('progress', (updates: ProgressUpdate[]) => projection.progress(updates));
+				socket.on('projection', (view: { room: RoomView }) => projection.room(view.room));
+				sockets.push(socket);
+			}
+		}
+
+		// The phones: event e's in client process e, its rooms in turn.
+		const r = rng(seed);
+		const plans: PlannedParticipant[][] = events.map(() => []);
+		for (let i = 0; i < participants; i++) {
+			const e = i % eventCount;
+			const rooms = (events[e] as BenchEvent).doc.rooms;
+			const room = rooms[Math.floor(i / eventCount) % rooms.length] as OrganiserDocument['rooms'][number];
+			(plans[e] as PlannedParticipant[]).push({
+				index: i,
+				roomId: room.id,
+				displayName: `Personne ${i + 1}`,
+				categories: categoriesFor(r),
+				statementIds: room.statements.map((s) => s.id),
+				address: `127.0.${1 + Math.floor(i / 250)}.${2 + (i % 250)}`
+			});
+		}
+		const tag = `[${participants} · ${nodeCount} node${nodeCount > 1 ? 's' : ''}]`;
+		log(`${tag} ${eventCount} events (owners ${events.map((ev) => ev.node.id).join(', ')}), phones routed ${route === 'event' ? 'by event' : 'round robin'}; joining over ${joinSeconds} s…`);
+		sampler.mark('join');
+		const joined = await Promise.all(
+			clients.map((c, e) =>
+				c.call<JoinResult>({
+					cmd: 'join',
+					url: (events[e] as BenchEvent).url,
+					joinCode: (events[e] as BenchEvent).joinCode,
+					eventId: (events[e] as BenchEvent).id,
+					reconnect: true,
+					participants: plans[e] as PlannedParticipant[],
+					windowMs: joinSeconds * 1000
+				})
+			)
+		);
+		errors.push(...joined.map((j) => j.errors));
+		log(`${tag} joined ${joined.reduce((a, j) => a + j.joinMs.length, 0)}/${participants}; picking…`);
+		sampler.mark('settle');
+		await sleep(1000);
+		for (const [e, ev] of events.entries()) {
+			for (const room of ev.doc.rooms) await command(organisers[e] as Socket, 'room:setPhase', { roomId: room.id, phase: 'choice' });
+		}
+		await sleep(500);
+		sampler.mark('pick');
+		const picked = await Promise.all(clients.map((c) => c.call<PickResult>({ cmd: 'pick', windowMs: pickSeconds * 1000 })));
+		errors.push(...picked.map((p) => p.errors));
+		sampler.mark('settle');
+		await sleep(1000);
+		for (const [e, ev] of events.entries()) {
+			for (const room of ev.doc.rooms) await command(organisers[e] as Socket, 'stage:control', { roomId: room.id, command: { action: 'start' } });
+		}
+		sampler.mark('connect');
+		const prepared = await Promise.all(clients.map((c, e) => c.call<PrepareResult>({ cmd: 'prepare', mode: 'palabre', url: (events[e] as BenchEvent).url, timekeeping })));
+		errors.push(...prepared.map((p) => p.errors));
+		const groups = prepared.reduce((a, p) => a + p.groups, 0);
+		log(`${tag} ${groups} groups; typing for ${minutes} min…`);
+
+		// Steady typing: CPU per process, latencies, cross-node bytes.
+		const startAt = now() + 1000;
+		let crossBefore = 0;
+		let crossAfter = 0;
+		setTimeout(() => {
+			sampler.mark('typing');
+			crossBefore = cluster.crossNodeBytes;
+		}, startAt - now());
+		setTimeout(() => {
+			sampler.mark('drain');
+			crossAfter = cluster.crossNodeBytes;
+		}, startAt + typingMs - now());
+		const typed = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt, typingMs, seed })));
+		errors.push(...typed.map((t) => t.errors));
+		const keyToProjection = summarise(projection.latencies);
+
+		// Failover: the owner of the first event is SIGKILLed a few seconds into a second typing phase.
+		let failover: FailoverTimeline | null = null;
+		if (nodeCount > 1) {
+			const victim = (events[0] as BenchEvent).node;
+			const owned = [];
+			for (const ev of events) if ((await cluster.owner(ev.id))?.nodeId === victim.id) owned.push(ev.id);
+			const failoverMs = failoverSeconds * 1000;
+			const phaseAt = now() + 1000;
+			const killAt = phaseAt + 3000;
+			log(`${tag} failover: SIGKILL ${victim.id} (owner of ${owned.length} event(s)) while typing…`);
+			const claims = new Map<string, number>();
+			const watchClaims = (async () => {
+				await sleep(killAt - now());
+				cluster.kill(victim);
+				sampler.mark('failover');
+				while (now() < phaseAt + failoverMs && claims.size < owned.length) {
+					for (const id of owned) {
+						if (claims.has(id)) continue;
+						const owner = await cluster.owner(id).catch(() => null);
+						if (owner && owner.nodeId !== victim.id) claims.set(id, now() - killAt);
+					}
+					await sleep(50);
+				}
+			})();
+			const during = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt: phaseAt, typingMs: failoverMs, seed: seed + 1 })));
+			await watchClaims;
+			errors.push(...during.map((t) => t.errors));
+			const outages = during.flatMap((t) => t.outages).filter((o) => o.downAt >= killAt - 50);
+			const back = outages.filter((o) => o.backAt !== null).map((o) => (o.backAt as number) - killAt);
+			const delivered = during.reduce((a, t) => a + t.keyToPeerMs.length, 0);
+			failover = {
+				killedNode: victim.id,
+				claimMs: owned.map((id) => (claims.has(id) ? round(claims.get(id) as number, 0) : null)),
+				phonesDown: outages.length,
+				phonesNeverBack: outages.length - back.length,
+				backMs: summarise(back),
+				peerLost: during.reduce((a, t) => a + t.expectedDeliveries, 0) - delivered,
+				keystrokes: during.reduce((a, t) => a + t.keystrokes, 0)
+			};
+		}
+		sampler.mark('close');
+		await Promise.all(clients.map((c) => c.call<null>({ cmd: 'close' })));
+		sampler.stop();
+
+		const typing = (label: string) => sampler.stats(label, 'typing').cpuMean;
+		const sum = (labels: string[]) => {
+			const values = labels.map(typing);
+			return values.some((v) => v === null) ? null : round(values.reduce<number>((a, v) => a + (v as number), 0));
+		};
+		const labels = [...sampler.series.keys()];
+		const yjsOf = (node: string) => labels.filter((l) => l.startsWith(`${node}-yjs`));
+		const mainCpu = sum(cluster.nodes.map((n) => n.id));
+		const yjsCpu = sum(cluster.nodes.flatMap((n) => yjsOf(n.id)));
+		const pgCpu = typing('postgres');
+		const total = mainCpu === null || yjsCpu === null || pgCpu === null ? null : round(mainCpu + yjsCpu + pgCpu);
+		const rssPeak = (label: string) => sampler.stats(label, 'typing').rssMaxMb;
+		const nodesRss = cluster.nodes.flatMap((n) => [n.id, ...yjsOf(n.id)]).map(rssPeak);
+		const keyToPeer = summarise(typed.flatMap((t) => t.keyToPeerMs));
+		const crossBytesPerMin = (crossAfter - crossBefore) / minutes;
+		return {
+			nodes: nodeCount,
+			route,
+			participants,
+			events: eventCount,
+			minutes,
+			groups,
+			pickMs: summarise(picked.flatMap((p) => p.pickMs)),
+			writeupOpenMs: summarise(prepared.flatMap((p) => p.connectMs)),
+			keystrokesPerS: round(typed.reduce((a, t) => a + t.keystrokes, 0) / (typingMs / 1000)),
+			keyToPeerMs: keyToPeer,
+			peerLost: typed.reduce((a, t) => a + t.expectedDeliveries, 0) - (keyToPeer?.n ?? 0),
+			keyToProjectionMs: keyToProjection,
+			keyToSavedMs: summarise(typed.flatMap((t) => t.keyToSavedMs)),
+			cost: {
+				node: costOf(mainCpu, participants),
+				yjs: costOf(yjsCpu, participants),
+				postgres: costOf(pgCpu, participants),
+				total: costOf(total, participants)
+			},
+			perNodeCpu: cluster.nodes.map((n) => ({ node: n.id, main: typing(n.id), yjs: sum(yjsOf(n.id)) })),
+			rssPeakMb: {
+				nodes: nodesRss.some((v) => v === null) ? null : round(nodesRss.reduce<number>((a, v) => a + (v as number), 0)),
+				postgres: rssPeak('postgres')
+			},
+			crossNode: { bytesPerMin: Math.round(crossBytesPerMin), perParticipantPerMin: Math.round(crossBytesPerMin / participants) },
+			failover,
+			machineCpuTyping: sampler.stats('machine', 'typing').cpuMean,
+			errors: firstErrors(errors),
+			wallSeconds: round((performance.now() - started) / 1000)
+		};
+	} finally {
+		for (const s of sockets) s.disconnect();
+		for (const c of clients) c.kill();
+		await cluster.stop();
+	}
+}
+
+/** Every node count side by side for each scale, on one throwaway PostgreSQL. */
+async function mainCluster(counts: number[]) {
+	const eventsFor = (participants: number) => Math.max(Math.max(...counts), Math.ceil(participants / 300));
+	const limitMs = scales.length * counts.length * (minutes * 60_000 + failoverSeconds * 1000 + 5 * 60_000);
+	const watchdog = setTimeout(() => {
+		console.error(`benchmark aborted: longer than ${Math.round(limitMs / 60_000)} min`);
+		process.exit(3);
+	}, limitMs);
+	watchdog.unref();
+	mkdirSync(RESULTS, { recursive: true });
+	const base = join(RESULTS, `cluster-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+	const info = machine();
+	const postgres = await startPostgres();
+	const tables: string[] = [];
+	const all: ClusterResult[] = [];
+	try {
+		for (const participants of scales) {
+			const runs: ClusterResult[] = [];
+			for (const n of counts) {
+				const r = await runCluster(n, participants, eventsFor(participants), postgres);
+				runs.push(r);
+				all.push(r);
+				if (r.errors.length) log(`[${participants} · ${n}] errors: ${r.errors.join(' | ')}`);
+				writeFileSync(`${base}.json`, JSON.stringify({ machine: info, argv, runs: all }, null, '\t'));
+			}
+			tables.push(clusterTable(runs));
+		}
+	} finally {
+		await postgres.stop();
+	}
+	const md = [
+		`# Palabre cluster benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+		'',
+		`Machine: ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, Linux ${info.kernel}; every node, PostgreSQL and the phones on it. Definitions: bench/README.md.`,
+		'',
+		tables.join('\n\n'),
+		'',
+		...[...new Set(all.flatMap((r) => r.errors))].map((t) => `- error: ${t}`)
+	].join('\n');
+	writeFileSync(`${base}.md`, `${md}\n`);
+	log('');
+	log(tables.join('\n\n'));
+	log(`Results: ${base}.json, ${base}.md`);
+	if (jsonOut) console.log(JSON.stringify(all));
+	clearTimeout(watchdog);
+	process.exit(0);
+}
+
 function machine() {
 	const cpu = cpus();
 	return {
@@ -591,7 +892,7 @@ async function main() {
 	process.exit(0);
 }
 
-main().catch((err: unknown) => {
+(nodeCounts ? mainCluster(nodeCounts) : main()).catch((err: unknown) => {
 	console.error(err);
 	process.exit(1);
 });

@@ -26,7 +26,7 @@ export interface PlannedGroup {
 export type Mode = 'palabre' | 'baseline';
 
 export type Command =
-	| { cmd: 'join'; url: string; joinCode: string; participants: PlannedParticipant[]; windowMs: number }
+	| { cmd: 'join'; url: string; joinCode: string; participants: PlannedParticipant[]; windowMs: number; eventId?: string; reconnect?: boolean }
 	| { cmd: 'pick'; windowMs: number }
 	| { cmd: 'prepare'; mode: Mode; url: string; timekeeping: boolean }
 	| { cmd: 'type'; startAt: number; typingMs: number; seed: number }
@@ -80,6 +80,8 @@ export interface TypeResult {
 	tapTimeouts: number;
 	bytes: ClientBytes[];
 	reconnects: number;
+	/** Phones whose connections went down while typing (cluster mode): when, and when both were back (null: never). */
+	outages: { downAt: number; backAt: number | null }[];
 	loopDelay: Summary | null;
 	errors: string[];
 }

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './server';
+import { freePort } from './freePort';
 
 /** The newest Debian PostgreSQL's binaries (initdb is not on the PATH there). */
 export function postgresBin(): string {
@@ -39,6 +39,8 @@ export interface PostgresCluster {
 	readonly port: number;
 	/** The server's own database, for administration. */
 	readonly adminUrl: string;
+	/** The postmaster's process id: its backends are its children (the benchmark sums their CPU). */
+	readonly pid: number;
 	/** A new, empty database on this cluster; its URL. */
 	createDatabase(): Promise<string>;
 	stop(): Promise<void>;
@@ -75,17 +77,18 @@ export async function startPostgres(): Promise<PostgresCluster> {
 		'start'
 	]);
 	const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+	const pidFile = join(data, 'postmaster.pid');
+	const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
 	let stopped = false;
 	return {
 		port,
 		adminUrl,
+		pid,
 		createDatabase: () => createDatabaseOn(adminUrl),
 		async stop() {
 			if (stopped) return;
 			stopped = true;
-			const pidFile = join(data, 'postmaster.pid');
 			if (existsSync(pidFile)) {
-				const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
 				try {
 					process.kill(pid, 'SIGQUIT'); // immediate shutdown: the data is thrown away anyway
 				} catch {

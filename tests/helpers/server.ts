@@ -9,12 +9,14 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createDatabaseOn } from './postgres';
 import { syncPostgres, type SyncPostgres } from './syncPostgres';
+
+export { freePort };
 
 const ENTRY = join(import.meta.dirname, '..', '..', 'build', 'palabre.js');
 
@@ -29,18 +31,6 @@ const numbered = (sql: string) => {
 	let k = 0;
 	return sql.replace(/\?/g, () => `$${++k}`);
 };
-
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
-}
 
 /** Resolves once the process no longer exists (it may be another process's child: no 'exit' event here). */
 export async function processGone(pid: number, ms = 10_000): Promise<void> {

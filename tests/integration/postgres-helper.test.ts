@@ -1,5 +1,6 @@
 /** The throwaway PostgreSQL the cluster tests rely on: it starts, serves two separate databases, stops. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 
@@ -31,5 +32,17 @@ test('a fresh cluster gives each caller its own empty database', async () => {
 		expect(rows[0].n).toBe(0);
 	} finally {
 		await other.end();
+	}
+});
+
+test('its pid is the postmaster, whose children are the backends (the benchmark sums their CPU)', async () => {
+	const client = new pg.Client({ connectionString: cluster.adminUrl });
+	await client.connect();
+	try {
+		const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+		const children = readFileSync(`/proc/${cluster.pid}/task/${cluster.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+		expect(children).toContain(rows[0]?.pid);
+	} finally {
+		await client.end();
 	}
 });

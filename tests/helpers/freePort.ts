@@ -1,0 +1,14 @@
+/** A free TCP port on loopback (no vitest here: the benchmark uses it too, through ./postgres). */
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as { port: number };
+			srv.close(() => resolve(port));
+		});
+	});
+}
