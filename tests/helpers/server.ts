@@ -69,9 +69,17 @@ export class TestServer {
 
 	static async start(env: Record<string, string> = {}): Promise<TestServer> {
 		const databaseUrl = TEST_STORE === 'postgres' ? await createDatabaseOn(inject('postgresAdminUrl')) : undefined;
-		const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')), databaseUrl);
-		await server.spawn(env);
-		return server;
+		// A port found free may be taken by another process before the server binds it: try another.
+		for (let attempt = 1; ; attempt++) {
+			const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')), databaseUrl);
+			try {
+				await server.spawn(env);
+				return server;
+			} catch (err) {
+				rmSync(server.dataDir, { recursive: true, force: true });
+				if (attempt === 3 || !server.output.includes('EADDRINUSE')) throw err;
+			}
+		}
 	}
 
 	private extraEnv: Record<string, string> = {};
