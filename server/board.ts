@@ -23,7 +23,7 @@ export class BoardService {
 		private readonly store: Store,
 		private readonly changes: Changes,
 		/** A write-up item as stored (the board reads the source itself: provenance cannot be forged). */
-		private readonly writeupItem: (groupId: string, itemId: string) => { stage: number; text: string } | undefined
+		private readonly writeupItem: (groupId: string, itemId: string) => Promise<{ stage: number; text: string } | undefined>
 	) {}
 
 	private commit(eventId: string, op: BoardOp): Board {
@@ -50,11 +50,12 @@ export class BoardService {
 	 * A stage 2 or 3 item of a write-up goes to the board. The server reads the item itself, so
 	 * the provenance (statement, group, stage, original text) cannot be forged by a client.
 	 */
-	send(eventId: string, groupId: string, itemId: string): { boardItemId: string } {
+	async send(eventId: string, groupId: string, itemId: string): Promise<{ boardItemId: string }> {
+		const item = await this.writeupItem(groupId, itemId);
+		// Read after the wait: the group may have gone meanwhile.
 		const group = this.store.getGroup(groupId);
 		const room = group && this.store.getRoom(group.roomId);
 		if (!group || !room || room.eventId !== eventId) throw new PalabreError(400, 'fieldUnknownGroup');
-		const item = this.writeupItem(groupId, itemId);
 		if (!item) throw new PalabreError(400, 'fieldUnknownItem');
 		if (item.stage !== 2 && item.stage !== 3) throw new PalabreError(409, 'boardStagesOnly');
 		if (!item.text.trim()) throw new PalabreError(409, 'emptyItem');

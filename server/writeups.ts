@@ -22,7 +22,7 @@ import type { ParticipantRecord, RoomRecord, Store, WriteupAccessEntry } from '.
 const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
 /** What this module asks of the Yjs process. */
-type WriteupsHost = Pick<YjsProcess, 'apply' | 'drop' | 'revoke' | 'setPens' | 'setClosed'>;
+type WriteupsHost = Pick<YjsProcess, 'apply' | 'caughtUp' | 'drop' | 'revoke' | 'setPens' | 'setClosed'>;
 
 /** Whether a group's write-up is closed, and every reopening or closing decided by hand. */
 export interface WriteupAccess {
@@ -189,14 +189,19 @@ export class Writeups {
 		return this.stored(groupId, (doc) => readWriteup(doc));
 	}
 
-	/** One item's stage and text, or undefined if the group's write-up has no such item. */
-	item(groupId: string, itemId: string): { stage: number; text: string } | undefined {
+	/**
+	 * One item's stage and text, or undefined if the group's write-up has no such item, as of at
+	 * least everything its writers were told is saved: a phone that saw its idea saved may send it
+	 * to the board at once.
+	 */
+	async item(groupId: string, itemId: string): Promise<{ stage: number; text: string } | undefined> {
+		await this.host?.caughtUp(docName(groupId));
 		return this.stored(groupId, (doc) => readItem(doc, itemId));
 	}
 
-	comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
+	async comment(room: RoomRecord, groupId: string, itemId: string, text: string, from: Comment['from']): Promise<void> {
 		groupOfRoom(this.store, room, groupId);
-		if (!this.item(groupId, itemId)) throw new PalabreError(400, 'fieldUnknownItem');
+		if (!(await this.item(groupId, itemId))) throw new PalabreError(400, 'fieldUnknownItem');
 		return this.change(groupId, (doc) => addComment(doc, itemId, { text, at: Date.now(), from }));
 	}
 

@@ -611,6 +611,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			return;
 		}
 		inFlight.length = 0;
+		// The main process's copy hears of it before any client does (see `caughtUp` there).
+		options.onStored?.(stored.map((p) => ({ docName: p.d.name, update: p.update })));
 		let next = 0;
 		for (const p of batch) {
 			const seq = p.update ? (rows[next++]?.seq as number) : 0;
@@ -618,7 +620,6 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			if (docs.get(p.d.name) === p.d) applyStored(p, seq);
 			p.settle?.();
 		}
-		options.onStored?.(stored.map((p) => ({ docName: p.d.name, update: p.update })));
 		for (const d of before.keys()) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
 	}
 

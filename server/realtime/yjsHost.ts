@@ -99,6 +99,9 @@ process.on('message', (message: ToYjsHost, handle?: Socket) => {
 			// A change committed here before the main process deleted the rows must not outlive them.
 			sqlite?.ydocs.deleteDoc(message.docName);
 			return;
+		case 'catchUp':
+			send({ t: 'caughtUp', id: message.id });
+			return;
 		case 'close':
 			void close();
 			return;

@@ -23,12 +23,19 @@ export type ToYjsHost =
 	| { t: 'revoke'; holders: string[]; keep?: string }
 	/** A deleted doc: close its connections, forget it, remove any row it still has. */
 	| { t: 'drop'; docName: string }
+	/**
+	 * PostgreSQL: answered at once with `caughtUp`. Every `stored` this process sent before it
+	 * arrives first (the channel keeps order), so the main process's copy then holds all that any
+	 * writer was told is saved.
+	 */
+	| { t: 'catchUp'; id: number }
 	/** Stop: close the connections, then exit. */
 	| { t: 'close' };
 
 export type FromYjsHost =
 	| { t: 'ready' }
 	| { t: 'applied'; id: number; error?: string }
+	| { t: 'caughtUp'; id: number }
 	/** The socket passed with this id closed: the main process counts open connections. */
 	| { t: 'gone'; id: number }
 	/** A group doc's items per stage changed (the projection's sign of progress). */

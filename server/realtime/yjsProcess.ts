@@ -50,6 +50,13 @@ export interface YjsProcess {
 	/** A server-made change: resolves once stored and sent to the doc's connections. */
 	apply(docName: string, update: Uint8Array, fence?: Fence): Promise<void>;
 	drop(docName: string): void;
+	/**
+	 * Resolves once this process's copy of the doc holds everything its writers were told is
+	 * saved. With PostgreSQL a writer hears « saved » from the Yjs process while the copy here is
+	 * fed over IPC, so a command that reads the write-up right after (« au tableau ») could read it
+	 * older; with SQLite the Yjs process stored it in the file read here before answering.
+	 */
+	caughtUp(docName: string): Promise<void>;
 	/** The doc's pen holders changed. */
 	setPens(docName: string, pens: Pens): void;
 	/** The doc closed or was reopened. */
@@ -77,7 +84,7 @@ interface Slot {
 	live: boolean;
 	everReady: boolean;
 	ready: Promise<void>;
-	/** Server-made changes sent to it and not yet answered. */
+	/** Server-made changes and catch-ups sent to it and not yet answered. */
 	waiting: Map<number, { resolve: () => void; reject: (err: Error) => void }>;
 }
 
@@ -135,10 +142,10 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 				} else if (message.t === 'progress') options.onProgress(message.docName, message.counts);
 				else if (message.t === 'stored') options.onStored?.(message.updates);
 				else if (message.t === 'gone') gone(message.id);
-				else if (message.t === 'applied') {
+				else if (message.t === 'applied' || message.t === 'caughtUp') {
 					const w = slot.waiting.get(message.id);
 					slot.waiting.delete(message.id);
-					if (message.error === undefined) w?.resolve();
+					if (message.t === 'caughtUp' || message.error === undefined) w?.resolve();
 					else w?.reject(new Error(`yjs: ${message.error}`));
 				}
 			});
@@ -178,6 +185,18 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 		return true;
 	}
 
+	/** Sends a message the child answers with its id; settles with the answer. */
+	function ask(slot: Slot, message: (id: number) => ToYjsHost): Promise<void> {
+		return new Promise<void>((resolve, reject) => {
+			const id = nextId++;
+			slot.waiting.set(id, { resolve, reject });
+			if (!send(slot, message(id))) {
+				slot.waiting.delete(id);
+				reject(new Error('yjs: the process is not running'));
+			}
+		});
+	}
+
 	return {
 		ready: Promise.all(slots.map((s) => s.ready)).then(() => {}),
 		handleUpgrade(req, socket, head) {
@@ -199,15 +218,12 @@ export function startYjsProcess(options: YjsProcessOptions): YjsProcess {
 			});
 		},
 		apply(docName, update, fence) {
-			const slot = slotOf(docName);
-			return new Promise<void>((resolve, reject) => {
-				const id = nextId++;
-				slot.waiting.set(id, { resolve, reject });
-				if (!send(slot, { t: 'apply', id, docName, update, ...(fence ? { fence } : {}) })) {
-					slot.waiting.delete(id);
-					reject(new Error('yjs: the process is not running'));
-				}
-			});
+			return ask(slotOf(docName), (id) => ({ t: 'apply', id, docName, update, ...(fence ? { fence } : {}) }));
+		},
+		caughtUp(docName) {
+			if (!options.onStored) return Promise.resolve();
+			// Between a crash and the restart nothing is being saved: the copy holds what was.
+			return ask(slotOf(docName), (id) => ({ t: 'catchUp', id })).catch(() => {});
 		},
 		drop(docName) {
 			send(slotOf(docName), { t: 'drop', docName });
