@@ -272,7 +272,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 
 	/**
 	 * Views are built from memory: they go out once the store has committed the writes that made
-	 * them due (PostgreSQL's commit; at once with SQLite). A view may also show a write made since,
+	 * them due (PostgreSQL's commit; with SQLite, the WAL synced to disk). A view may also show a write made since,
 	 * whose commit is under way: if that commit fails, every client is sent fresh snapshots (app.ts).
 	 */
 	function afterCommit() {

@@ -8,6 +8,7 @@ import * as protocol from '../../src/lib/protocol';
 import type { Language, RoomPhase } from '../../src/lib/protocol';
 import { hashToken } from '../tokens';
 import { startCheckpointer } from './checkpointer';
+import { WalSync } from './walSync';
 import { MIGRATIONS } from './migrations';
 import { sqliteYDocPersistence, type YDocPersistence } from './ydocs';
 import {
@@ -256,12 +257,14 @@ export function setAsideCorruptRows(db: Database.Database): SetAside[] {
 }
 
 /**
- * How hard every writing connection (main process, Yjs process, checkpointer) waits for the disk.
- * NORMAL in WAL mode survives a crash of the process but may lose the last commits on a power cut;
- * FULL syncs the WAL at every commit, so an acknowledged change survives that too. Its cost is
- * measured by `npm run bench` (commits are grouped, so it stays small).
+ * How hard a writing connection waits for the disk. NORMAL in WAL mode survives a crash of the
+ * process but may lose the last commits on a power cut; FULL syncs the WAL at every commit, so an
+ * acknowledged change survives that too, but holds the committing thread for the sync. The Yjs
+ * process commits with FULL (its commits are grouped per turn); the main process with NORMAL, and
+ * its `committed()`, awaited before anyone is told, syncs the WAL off the event loop (./walSync.ts):
+ * the same guarantee. Their costs are measured by `npm run bench` (README, « Performance »).
  */
-export const SYNCHRONOUS = 'FULL';
+export const SYNCHRONOUS = { main: 'NORMAL', yjs: 'FULL' } as const;
 
 /** What a person reads when a write fails for want of disk (also in the i18n dictionaries: common.storageFull). */
 export const STORAGE_FULL = 'stockage plein : le serveur ne peut plus rien enregistrer ; rien de ce qui était enregistré n’est perdu';
@@ -286,11 +289,11 @@ function capPagesForTests(db: Database.Database) {
 }
 
 /** A connection to the store's one file, in WAL mode: several processes may hold one. */
-function openDatabase(dataDir: string): Database.Database {
+function openDatabase(dataDir: string, synchronous: (typeof SYNCHRONOUS)[keyof typeof SYNCHRONOUS]): Database.Database {
 	mkdirSync(dataDir, { recursive: true });
 	const db = new Database(join(dataDir, DB_FILE));
 	db.pragma('journal_mode = WAL');
-	db.pragma(`synchronous = ${SYNCHRONOUS}`);
+	db.pragma(`synchronous = ${synchronous}`);
 	db.pragma('foreign_keys = ON');
 	// The other process's write transaction is short: wait for it rather than fail.
 	db.pragma('busy_timeout = 5000');
@@ -304,25 +307,29 @@ function openDatabase(dataDir: string): Database.Database {
  * as the main process's store, which has migrated it.
  */
 export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; close(): void } {
-	const db = openDatabase(dataDir);
+	const db = openDatabase(dataDir, SYNCHRONOUS.yjs);
 	capPagesForTests(db);
 	return { ydocs: sqliteYDocPersistence(db), close: () => db.close() };
 }
 
 /** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
 export function openSqliteStore(dataDir: string): Store {
-	const db = openDatabase(dataDir);
+	const db = openDatabase(dataDir, SYNCHRONOUS.main);
 	migrate(db);
 	const setAside = setAsideCorruptRows(db);
 	capPagesForTests(db);
-	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
+	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS.main);
+	const changes = db.prepare('SELECT total_changes()').pluck();
+	const wal = new WalSync(join(dataDir, `${DB_FILE}-wal`), () => changes.get() as number);
 	return sqliteStoreOn(db, {
 		dataDir,
 		setAside,
 		ydocs: sqliteYDocPersistence(db),
+		committed: () => wal.durable(),
 		close: () => {
-			// The worker's connection closes as it ends; the last one to close folds the WAL back in.
+			// The worker's connection closes as it ends; the last one to close folds the WAL back in (and syncs it).
 			void checkpointer.stop();
+			void wal.close();
 			db.close();
 		}
 	});
@@ -330,11 +337,18 @@ export function openSqliteStore(dataDir: string): Store {
 
 /**
  * The store's operations on an open, migrated database: the file above, or the in-memory mirror
- * of PostgreSQL (./postgres/mirror.ts). Every write is committed when the call returns.
+ * of PostgreSQL (./postgres/mirror.ts). Every write is committed when the call returns; `committed()`
+ * resolves once it is durable (synced to disk, or committed by PostgreSQL).
  */
 export function sqliteStoreOn(
 	db: Database.Database,
-	{ dataDir, setAside, ydocs, close }: { dataDir: string; setAside: SetAside[]; ydocs: YDocPersistence; close(): void }
+	{
+		dataDir,
+		setAside,
+		ydocs,
+		committed = () => Promise.resolve(),
+		close
+	}: { dataDir: string; setAside: SetAside[]; ydocs: YDocPersistence; committed?: () => Promise<void>; close(): void }
 ): Store {
 	const q = {
 		insertEvent: db.prepare(
@@ -460,7 +474,7 @@ export function sqliteStoreOn(
 		dataDir,
 		setAside,
 		transaction: (fn) => db.transaction(fn)(),
-		committed: () => Promise.resolve(),
+		committed,
 		ydocs,
 		createEvent({ event, rooms }: NewEvent) {
 			db.transaction(() => {
