@@ -18,5 +18,6 @@ http.on('upgrade', (req, socket, head) => {
 	// The doc name is the path: /group.<id>.
 	wss.handleUpgrade(req, socket, head, (ws) => setupWSConnection(ws, req));
 });
-http.listen(port, host, () => console.log('baseline ready'));
+// The same accept backlog as Palabre's (server/main.ts), so both meet a rush alike.
+http.listen({ port, host, backlog: 4096 }, () => console.log('baseline ready'));
 process.once('SIGTERM', () => process.exit(0));

@@ -78,7 +78,14 @@ try {
 	console.error(err);
 	process.exit(1);
 }
-http.listen(config.port, config.host, () => {
+/**
+ * Connections waiting to be accepted. Node's default (511) overflowed when a room's phones all
+ * opened their write-ups at once (1,000 in `npm run bench`: 380 connections dropped by the kernel,
+ * each retried by the phone a second later). The kernel caps it at net.core.somaxconn (4,096 on
+ * current Linux).
+ */
+const LISTEN_BACKLOG = 4096;
+http.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
 	void readyBanner(config).then((banner) => console.log(banner));
 });
 

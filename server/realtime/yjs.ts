@@ -110,6 +110,12 @@ export interface YjsEndpointOptions {
 	onChange?: (docName: string, doc: Y.Doc) => void;
 	/** With an asynchronous persistence: called after each commit with the updates it stored, in order. */
 	onStored?: (updates: { docName: string; update: Uint8Array }[]) => void;
+	/**
+	 * SQLite: resolves once what was stored so far would survive a power cut (the store commits
+	 * without waiting for the disk, ../store/walSync.ts). A stored batch is applied, broadcast and
+	 * acknowledged only then; without it, at once.
+	 */
+	durable?: () => Promise<void>;
 }
 
 /** One doc's rules, with the state "before" they compare against (WriteupIndex). */
@@ -215,6 +221,10 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	let commitQueued = false;
 	/** Asynchronous persistence: the batch being committed (its shadows hold it, its docs not yet). */
 	const inFlight: Pending[] = [];
+	/** SQLite with `durable`: batches stored, oldest first, waiting for their sync (their shadows hold them, their docs not yet). */
+	const unsynced: Pending[] = [];
+	/** Settles once the last stored batch has been applied and acknowledged (SQLite with `durable`). */
+	let told: Promise<void> = Promise.resolve();
 	/** Asynchronous persistence: work run between batches, in order (compactions, deletions). */
 	const chores: (() => Promise<void>)[] = [];
 	let busy = false;
@@ -344,7 +354,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		d.shadow.destroy();
 		d.shadow = new Y.Doc();
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
-		for (const p of [...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
+		for (const p of [...unsynced, ...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}
 
 	function connect(ws: WebSocket, name: string, grant: YjsGrant) {
@@ -617,7 +627,10 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		for (const p of batch) {
 			const seq = p.update ? (rows[next++]?.seq as number) : 0;
 			// Dropped or unloaded meanwhile: stored all the same (a drop deletes after this batch).
-			if (docs.get(p.d.name) === p.d) applyStored(p, seq);
+			if (docs.get(p.d.name) === p.d) {
+				countRow(p);
+				applyStored(p, seq);
+			}
 			p.settle?.();
 		}
 		for (const d of before.keys()) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
@@ -672,14 +685,47 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			return err;
 		}
 		let next = 0;
-		for (const p of batch) applyStored(p, p.update ? (seqs[next++] as number) : 0);
-		// Only once the whole batch is in the docs: a doc's later rows of this batch are in its state.
+		const done = batch.map((p) => ({ p, seq: p.update ? (seqs[next++] as number) : 0 }));
+		for (const p of stored) countRow(p);
+		// Merged from the shadows, which hold exactly what is stored now (every batch before this one
+		// is stored, and nothing waits): a batch waiting for its sync is not in its doc yet.
 		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
+		if (!options.durable) {
+			for (const { p, seq } of done) applyStored(p, seq);
+			return undefined;
+		}
+		unsynced.push(...batch);
+		// Batches settle in the order they were stored: each waits for a sync begun after it.
+		told = options
+			.durable()
+			.then(
+				() => true,
+				(err: unknown) => {
+					console.error('yjs: cannot sync the store to disk', err);
+					return false;
+				}
+			)
+			.then((synced) => {
+				unsynced.splice(0, batch.length);
+				for (const { p, seq } of done) if (docs.get(p.d.name) === p.d) applyStored(p, seq, synced);
+				// Not said to be saved: the writers keep their changes and send them again on reconnecting.
+				if (!synced) for (const from of new Set(batch.map((p) => p.from))) from?.ws.close(1011);
+			});
 		return undefined;
 	}
 
-	/** A stored change: into the shared doc, to everyone but its author, and « saved » (seq) to the author. */
-	function applyStored({ d, update, from }: Pending, seq: number) {
+	/** A stored row of the doc: when they are many, the doc's rows are merged into one. */
+	function countRow({ d, update }: Pending) {
+		if (!update) return;
+		d.rows++;
+		d.tailBytes += update.length;
+	}
+
+	/**
+	 * A stored change: into the shared doc, to everyone but its author, and « saved » (seq) to the
+	 * author, unless it may not survive a power cut (`durable` failed).
+	 */
+	function applyStored({ d, update, from }: Pending, seq: number, durable = true) {
 		if (update) {
 			// The shadow took this update from the same state: it applies here too.
 			Y.applyUpdate(d.doc, update, from);
@@ -687,11 +733,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			encoding.writeVarUint(message, messageSync);
 			syncProtocol.writeUpdate(message, update);
 			broadcast(d, encoding.toUint8Array(message), from);
-			d.rows++;
-			d.tailBytes += update.length;
 			options.onChange?.(d.name, d.doc);
 		}
-		if (from) send(from, savedMessage(seq));
+		if (from && durable) send(from, savedMessage(seq));
 	}
 
 	/** A loaded doc; one loaded only for the server is unloaded again when idle. */
@@ -717,7 +761,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	function compact(d: LoadedDoc) {
 		if (asyncStore) return compactLater(d, asyncStore);
 		try {
-			(persistence as YDocPersistence).replaceAll(d.name, Y.encodeStateAsUpdate(d.doc));
+			(persistence as YDocPersistence).replaceAll(d.name, Y.encodeStateAsUpdate(d.shadow));
 			d.rows = 1;
 			d.tailBytes = 0;
 		} catch (err) {
@@ -796,7 +840,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 				commit();
 				const err = accept([p]);
 				if (err) throw err;
-				return;
+				return options.durable ? told : undefined;
 			}
 			return loadAsync(name).then((d) => {
 				if (!d) throw new Error('the write-up was deleted');
@@ -833,8 +877,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		async close() {
 			clearInterval(pinger);
 			commit();
-			// Everything received is stored (or refused) before the connections close.
+			// Everything received is stored (or refused), and told, before the connections close.
 			await drained();
+			await told;
 			for (const d of [...docs.values()]) unload(d, 1001);
 			// Resolves once every client socket has closed.
 			await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -43,7 +43,8 @@ const endpoint = createYjsEndpoint({
 		send({ t: 'progress', docName, counts });
 	},
 	// One message per commit: the main process's copy of the stored docs follows PostgreSQL.
-	onStored: (updates) => void (updates.length && send({ t: 'stored', updates }))
+	onStored: (updates) => void (updates.length && send({ t: 'stored', updates })),
+	...(sqlite ? { durable: sqlite.durable } : {})
 });
 
 let closing = false;

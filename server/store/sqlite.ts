@@ -257,14 +257,20 @@ export function setAsideCorruptRows(db: Database.Database): SetAside[] {
 }
 
 /**
- * How hard a writing connection waits for the disk. NORMAL in WAL mode survives a crash of the
- * process but may lose the last commits on a power cut; FULL syncs the WAL at every commit, so an
- * acknowledged change survives that too, but holds the committing thread for the sync. The Yjs
- * process commits with FULL (its commits are grouped per turn); the main process with NORMAL, and
- * its `committed()`, awaited before anyone is told, syncs the WAL off the event loop (./walSync.ts):
- * the same guarantee. Their costs are measured by `npm run bench` (README, « Performance »).
+ * How hard a connection's commit waits for the disk. NORMAL in WAL mode survives a crash of the
+ * process but may lose the last commits on a power cut; FULL syncs the WAL in every commit, so an
+ * acknowledged change survives that too, but holds the committing thread for the sync. Both
+ * processes commit with NORMAL and, before anyone is told, wait for a sync of the WAL made off
+ * their event loop (./walSync.ts: the main process's `committed()`, the Yjs process's `durable`):
+ * FULL's guarantee without its stall. Measured by `npm run bench` (README, « Performance »).
  */
-export const SYNCHRONOUS = { main: 'NORMAL', yjs: 'FULL' } as const;
+export const SYNCHRONOUS = 'NORMAL';
+
+/** A connection's WAL syncs: `durable()` resolves once its commits so far survive a power cut. */
+function walSyncOf(db: Database.Database, dataDir: string): WalSync {
+	const changes = db.prepare('SELECT total_changes()').pluck();
+	return new WalSync(join(dataDir, `${DB_FILE}-wal`), () => changes.get() as number);
+}
 
 /** What a person reads when a write fails for want of disk (also in the i18n dictionaries: common.storageFull). */
 export const STORAGE_FULL = 'stockage plein : le serveur ne peut plus rien enregistrer ; rien de ce qui était enregistré n’est perdu';
@@ -289,11 +295,11 @@ function capPagesForTests(db: Database.Database) {
 }
 
 /** A connection to the store's one file, in WAL mode: several processes may hold one. */
-function openDatabase(dataDir: string, synchronous: (typeof SYNCHRONOUS)[keyof typeof SYNCHRONOUS]): Database.Database {
+function openDatabase(dataDir: string): Database.Database {
 	mkdirSync(dataDir, { recursive: true });
 	const db = new Database(join(dataDir, DB_FILE));
 	db.pragma('journal_mode = WAL');
-	db.pragma(`synchronous = ${synchronous}`);
+	db.pragma(`synchronous = ${SYNCHRONOUS}`);
 	db.pragma('foreign_keys = ON');
 	// The other process's write transaction is short: wait for it rather than fail.
 	db.pragma('busy_timeout = 5000');
@@ -306,21 +312,28 @@ function openDatabase(dataDir: string, synchronous: (typeof SYNCHRONOUS)[keyof t
  * The write-ups' rows only, for the Yjs process (server/realtime/yjsHost.ts), on the same file
  * as the main process's store, which has migrated it.
  */
-export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; close(): void } {
-	const db = openDatabase(dataDir, SYNCHRONOUS.yjs);
+export function openYDocStore(dataDir: string): { ydocs: YDocPersistence; durable(): Promise<void>; close(): void } {
+	const db = openDatabase(dataDir);
 	capPagesForTests(db);
-	return { ydocs: sqliteYDocPersistence(db), close: () => db.close() };
+	const wal = walSyncOf(db, dataDir);
+	return {
+		ydocs: sqliteYDocPersistence(db),
+		durable: () => wal.durable(),
+		close: () => {
+			void wal.close();
+			db.close();
+		}
+	};
 }
 
 /** Opens (or creates) the store in dataDir, in WAL mode, migrated to the latest schema. */
 export function openSqliteStore(dataDir: string): Store {
-	const db = openDatabase(dataDir, SYNCHRONOUS.main);
+	const db = openDatabase(dataDir);
 	migrate(db);
 	const setAside = setAsideCorruptRows(db);
 	capPagesForTests(db);
-	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS.main);
-	const changes = db.prepare('SELECT total_changes()').pluck();
-	const wal = new WalSync(join(dataDir, `${DB_FILE}-wal`), () => changes.get() as number);
+	const checkpointer = startCheckpointer(join(dataDir, DB_FILE), SYNCHRONOUS);
+	const wal = walSyncOf(db, dataDir);
 	return sqliteStoreOn(db, {
 		dataDir,
 		setAside,

@@ -447,6 +447,68 @@ describe('the Yjs endpoint', () => {
 		expect(states.slice(-3)).toEqual(['unsaved', 'saving', 'saved']);
 	});
 
+	it('with a store synced off its event loop, tells peers and « enregistré » only once the sync is done', async () => {
+		// SQLite commits without waiting for the disk; `durable` is its sync of the WAL (walSync.ts).
+		const gates: (() => void)[] = [];
+		let holding = false;
+		const r = await start({ durable: () => (holding ? new Promise<void>((resolve) => gates.push(resolve)) : Promise.resolve()) });
+		const peer = client(r.port, 'gdur', 'r');
+		const w = client(r.port, 'gdur', 'w');
+		const acks: number[] = [];
+		w.provider.messageHandlers[messageSaved] = (_encoder, decoder) => void acks.push(decoding.readVarUint(decoder));
+		await synced(peer, w);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		holding = true;
+		w.text.insert(0, 'Une maison de santé');
+		await waitFor('the row', () => storedText('gdur') === 'Une maison de santé');
+		await waitFor('the sync asked', () => gates.length > 0);
+		// Stored, not yet synced: nobody has heard of it.
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(acks.filter((seq) => seq > 0)).toEqual([]);
+		expect(peer.text.toString()).toBe('');
+		// Typed while the first sync runs: stored at once, told after a sync of its own.
+		w.text.insert(w.text.length, ' ouverte le soir');
+		await waitFor('the second row', () => storedText('gdur') === 'Une maison de santé ouverte le soir');
+		await waitFor('its sync asked', () => gates.length >= 2);
+		gates.shift()?.();
+		await waitFor('the first ack', () => acks.includes(1));
+		expect(peer.text.toString()).toBe('Une maison de santé');
+		expect(acks).not.toContain(2);
+		holding = false;
+		for (const open of gates.splice(0)) open();
+		await waitFor('the peer', () => peer.text.toString() === 'Une maison de santé ouverte le soir');
+		await waitFor('the second ack', () => acks.includes(2));
+	});
+
+	it('does not say « enregistré » when the sync to disk fails, and the writer sends it again', async () => {
+		let failNext = false;
+		const r = await start({
+			durable: () => {
+				if (!failNext) return Promise.resolve();
+				failNext = false;
+				return Promise.reject(new Error('EIO'));
+			}
+		});
+		const w = client(r.port, 'gdurfail', 'w');
+		const closeCodes: (number | undefined)[] = [];
+		w.provider.on('connection-close', (event) => closeCodes.push(event?.code));
+		const states: SaveState[] = [];
+		trackSaved(w.provider, (s) => states.push(s));
+		await synced(w);
+		await waitFor('saved', () => states.at(-1) === 'saved');
+		const typed = states.length;
+		failNext = true;
+		w.text.insert(0, 'à garder');
+		await waitFor('the close', () => closeCodes.includes(1011));
+		// From the keystroke to the lost connection, never « enregistré ».
+		expect(states.slice(typed)).not.toContain('saved');
+		// y-websocket reconnects by itself; its sync step 2 carries the change again, now synced.
+		await waitFor('saved after reconnecting', () => states.at(-1) === 'saved', 10_000);
+		const reader = client(r.port, 'gdurfail', 'r');
+		await synced(reader);
+		expect(reader.text.toString()).toBe('à garder');
+	});
+
 	it('neither broadcasts nor acknowledges an update it could not store', async () => {
 		const failing: YDocPersistence = {
 			...persistence,
