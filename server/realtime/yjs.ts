@@ -25,9 +25,11 @@
  * network are stored in one transaction (group commit). A connection that stops reading is
  * dropped once too much waits for it, so nothing is buffered without bound.
  *
- * Two persistences: SQLite's is synchronous (a batch is stored before the turn ends); with
- * PostgreSQL's (asynchronous), one batch is in flight at a time, and its broadcast and « saved »
- * wait for the COMMIT; what arrives meanwhile forms the next batch (docs/postgres-yjs.md).
+ * Two persistences: SQLite's is synchronous (a batch is stored before the turn ends; with
+ * `durable`, its broadcast and « saved » wait for the WAL's sync to disk, made off this event
+ * loop, while later batches are stored); with PostgreSQL's (asynchronous), one batch is in flight
+ * at a time, and its broadcast and « saved » wait for the COMMIT; what arrives meanwhile forms the
+ * next batch (docs/postgres-yjs.md).
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
