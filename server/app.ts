@@ -214,9 +214,9 @@ export function createPalabreServer(
 			await yjs.close();
 			// socket.io waits for the HTTP server's 'close', which does not come twice.
 			await new Promise<void>((resolve) => (io && !httpClosed ? io.close(() => resolve()) : (io?.close(), resolve())));
-			// Writes still on their way to PostgreSQL land first (nothing to wait for with SQLite).
+			// Writes still on their way land first (PostgreSQL's commits; with SQLite, the WAL's last sync).
 			await store.committed().catch(() => {});
-			store.close();
+			await store.close();
 			await ydocPool?.end();
 		}
 	};

@@ -230,7 +230,8 @@ export interface Store {
 	/** A statement added after the room's others. */
 	appendStatement(s: StatementRecord): void;
 
-	close(): void;
+	/** Closes the store; with PostgreSQL, resolves once what was queued committed and its connections closed. */
+	close(): void | Promise<void>;
 }
 
 export interface WriteupAccessEntry {

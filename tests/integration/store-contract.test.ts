@@ -44,7 +44,7 @@ const KINDS: { name: string; open(): Promise<Opened> }[] = [
 			const opened: Opened = {
 				store: openSqliteStore(dir),
 				async reopen() {
-					opened.store.close();
+					await opened.store.close();
 					opened.store = openSqliteStore(dir);
 					return opened.store;
 				}
@@ -63,7 +63,7 @@ const KINDS: { name: string; open(): Promise<Opened> }[] = [
 				store: await openPostgresStore(url, dir),
 				async reopen() {
 					await opened.store.committed();
-					opened.store.close();
+					await opened.store.close();
 					opened.store = await openPostgresStore(url, dir);
 					return opened.store;
 				}
@@ -225,7 +225,7 @@ for (const kind of KINDS) {
 			expect(store.listRooms(e.event.id).map((r) => r.title)).toEqual(['Salle 1']);
 			expect(store.listStatements(e.rooms[0]?.id as string).map((s) => s.translations)).toEqual([{ en: 'Statement 0' }, { en: 'Statement 1' }]);
 			expect(() => store.createEvent({ ...newEvent(), event: { ...newEvent().event, joinCode: e.event.joinCode } })).toThrow();
-			store.close();
+			await store.close();
 		});
 
 		it('seats people, stores taps once, keeps board versions', async () => {
@@ -239,7 +239,7 @@ for (const kind of KINDS) {
 			store.saveBoard(e.event.id, emptyBoard(), 2);
 			expect(store.getBoard(e.event.id)).toEqual({ board: emptyBoard(), version: 2 });
 			await store.committed();
-			store.close();
+			await store.close();
 		});
 
 		it('a transaction lands whole or not at all', async () => {
@@ -255,7 +255,7 @@ for (const kind of KINDS) {
 			await store.committed();
 			expect(store.listGroupMembers(group.id)).toHaveLength(3);
 			expect(store.getBoard(e.event.id).version).toBe(1);
-			store.close();
+			await store.close();
 		});
 
 		it('reopened, it reads exactly what it read before (rows, order, JSON, deletions)', async () => {
@@ -309,7 +309,7 @@ describe('PostgreSQL store', () => {
 		expect(event).toEqual({ settings: JSON.stringify(e.event.settings), organiser_token_hash: e.event.organiserTokenHash });
 		expect(await sql(url, 'SELECT tap_id FROM speaking_taps WHERE group_id = $1 ORDER BY ord', [group.id])).toEqual([{ tap_id: 'a' }, { tap_id: 'b' }]);
 		expect((await sql(url, 'SELECT count(*)::int AS n FROM participants WHERE group_id = $1', [group.id]))[0]).toEqual({ n: 3 });
-		store.close();
+		await store.close();
 	});
 
 	it('a commit PostgreSQL refuses is answered notSaved, and the memory is reloaded from PostgreSQL', async () => {
@@ -334,7 +334,7 @@ describe('PostgreSQL store', () => {
 		store.saveBoard(e.event.id, emptyBoard(), 8);
 		await store.committed();
 		expect(await sql(url, 'SELECT version FROM boards WHERE event_id = $1', [e.event.id])).toEqual([{ version: 8 }]);
-		store.close();
+		await store.close();
 	});
 
 	it('refuses every write while it reloads, and serves reads', async () => {
@@ -359,7 +359,7 @@ describe('PostgreSQL store', () => {
 		await blocker.end();
 		await expect.poll(() => reloaded).toBe(true);
 		expect(store.getBoard(e.event.id).version).toBe(1);
-		store.close();
+		await store.close();
 	});
 
 	it('several nodes starting together migrate once', async () => {

@@ -268,16 +268,14 @@ export async function openPostgresStore(url: string, dataDir: string, cluster?: 
 			write(current, [], ids);
 		},
 		onReloaded: (fn) => void reloaded.push(fn),
-		close() {
+		async close() {
 			if (closed) return;
 			closed = true;
-			// What is queued still commits; then the connections close.
-			const last = (next ?? inFlight)?.done ?? Promise.resolve();
-			void last.catch(() => {}).finally(() => {
-				current.db.close();
-				void pool.end();
-			});
 			writeups.close();
+			// What is queued still commits; then the connections close.
+			await ((next ?? inFlight)?.done ?? Promise.resolve()).catch(() => {});
+			current.db.close();
+			await pool.end();
 		}
 	};
 }
