@@ -4,28 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { freePort } from '../tests/helpers/freePort';
+
+export { freePort };
 
 export const ROOT = join(import.meta.dirname, '..');
 const PALABRE = join(ROOT, 'build', 'palabre.js');
 const BASELINE_SRC = join(ROOT, 'bench', 'baseline-server.ts');
 // Inside the project, so the bundle's bare imports resolve from node_modules.
 const BASELINE_OUT = join(ROOT, 'bench', '.build', 'baseline-server.js');
-
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
-}
 
 export class ServerProcess {
 	output = '';

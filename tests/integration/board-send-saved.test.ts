@@ -12,7 +12,8 @@ import { addItem, docName } from '../../src/lib/writeup';
 import { trackSaved, type SaveState } from '../../src/lib/yjsSaved';
 import { connectClient, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
-import { nodeTicketedWebSocket, takePen } from '../helpers/writeupClient';
+import { nodeTicketedWebSocket } from '../helpers/writeupClient';
+import { groupWithMembers } from '../helpers/yjsClients';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -24,22 +25,18 @@ const IDEAS = 25;
 
 /** An event in stage 2 with one member holding the pen, their write-up open and « enregistré » tracked. */
 async function writingMember() {
-	const e = (await server.api('POST', '/api/events', { title: 'Tableau', themes: [{ title: 'Salle A', statements: ['A1'] }] })).body;
-	const roomId = e.rooms[0].id;
-	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
-	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
-	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id;
-	const joined = (await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Nadia', categories: ['habitant'], roomId })).body;
-	const member = await connectClient(server.url, { role: 'participant', token: joined.token });
-	const picked = await request(member, 'group:pick', { statementId });
-	const groupId = (picked as { data: { groupId: string } }).data.groupId;
+	const group = await groupWithMembers(server, 1);
+	const token = group.tokens[0] as string;
+	const roomId = (await server.api('GET', `/api/events/${group.eventId}`, undefined, group.organiserToken)).body.rooms[0].id;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: group.eventId, token: group.organiserToken });
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	await request(organiser, 'stage:control', { roomId, command: { action: 'next' } });
-	await takePen(server.url, joined.token, [2]);
+	const member = await connectClient(server.url, { role: 'participant', token });
+	const { groupId } = group;
 
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`${server.url.replace('http', 'ws')}/yjs`, docName(groupId), doc, {
-		WebSocketPolyfill: nodeTicketedWebSocket(server.url, docName(groupId), joined.token)
+		WebSocketPolyfill: nodeTicketedWebSocket(server.url, docName(groupId), token)
 	});
 	let state: SaveState = 'saving';
 	const waiters: (() => void)[] = [];
@@ -59,7 +56,7 @@ async function writingMember() {
 			return { itemId, text };
 		},
 		boardTexts: async (): Promise<string[]> =>
-			(await server.api('GET', `/api/events/${e.id}/actes?format=json`, undefined, e.organiserToken)).body.board.items.map((i: { text: string }) => i.text),
+			(await server.api('GET', `/api/events/${group.eventId}/actes?format=json`, undefined, group.organiserToken)).body.board.items.map((i: { text: string }) => i.text),
 		close() {
 			stop();
 			provider.destroy();
