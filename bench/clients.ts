@@ -367,8 +367,8 @@ function openWriteup(url: string, p: Phone): Writeup {
 	const name = docName(p.groupId as string);
 	const bound = boundWebSocket(p.plan.address, wires) as unknown as typeof globalThis.WebSocket;
 	const provider = new WebsocketProvider(serverUrl, name, doc, {
-		// Palabre opens a write-up with a one-time ticket, as the app does (src/lib/client/yjsTicket.ts).
-		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never) : bound,
+		// Palabre opens a write-up with a one-time ticket asked over the phone's socket.io connection, as the app does (src/lib/client/yjsTicket.ts).
+		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never, () => p.socket as never) : bound,
 		// In Node, y-websocket's "other tabs" channel would carry updates between our simulated
 		// phones without the server: every byte must go through the server.
 		disableBc: true

@@ -3,7 +3,8 @@ import type { Server, Socket } from 'socket.io';
 import type { ClientEvents, ServerEvents } from '../../src/lib/protocol';
 import type { Identity } from '../access';
 
-export type SocketData = { who: Identity };
+/** Who is connected, and the token they connected with (a write-up's ticket is checked against it at the upgrade). */
+export type SocketData = { who: Identity; token: string };
 export type ControlServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 export type ControlSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 

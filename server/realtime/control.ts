@@ -20,7 +20,8 @@ interface Handler<N extends ClientMessageName> {
 	roles: Role[];
 	/** A cheap check before validation, so that a flood is refused before it costs. */
 	admit?: (who: Identity, raw: unknown) => void;
-	run: (who: Identity, msg: ClientMessage<N>) => unknown;
+	/** `token`: the one the connection was opened with. */
+	run: (who: Identity, msg: ClientMessage<N>, token: string) => unknown;
 }
 type Handlers = { [N in ClientMessageName]: Handler<N> };
 
@@ -54,6 +55,7 @@ function handlers(palabre: Palabre): Handlers {
 				seating.move(room(who, msg.roomId), msg.participantId, 'groupId' in msg ? { groupId: msg.groupId } : { statementId: msg.statementId })
 		},
 		'room:merge': { roles: DRIVERS, run: (who, msg) => seating.merge(room(who, msg.roomId), msg.groupA, msg.groupB) },
+		'writeup:ticket': { roles: ['participant', 'facilitator', 'organiser'], run: (_who, msg, token) => writeups.ticket(msg.doc, token) },
 		'writeup:setOpen': {
 			roles: DRIVERS,
 			run: (who, msg) => writeups.setOpen(room(who, msg.roomId), msg.groupId, msg.open, who.role === 'organiser' ? 'organiser' : 'facilitator')
@@ -108,6 +110,7 @@ export function attachControlPlane(io: ControlServer, palabre: Palabre, limits: 
 		const auth = parsed.data;
 		try {
 			socket.data.who = identify(socket, auth);
+			socket.data.token = auth.token;
 			next();
 		} catch (err) {
 			// An old link of an event whose links were renewed: the page says so, as to a connection
@@ -173,7 +176,7 @@ export function attachControlPlane(io: ControlServer, palabre: Palabre, limits: 
 				// comment, stored by the Yjs process); a throw becomes the refusal.
 				// The acknowledgement follows the store's commit of what the handler wrote (PostgreSQL's).
 				Promise.resolve()
-					.then(() => run(who, parsed.data as ClientMessage<typeof name>))
+					.then(() => run(who, parsed.data as ClientMessage<typeof name>, socket.data.token))
 					.then(async (data) => {
 						await palabre.committed();
 						return data;

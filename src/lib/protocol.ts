@@ -402,7 +402,12 @@ export const ClientMessages = {
 		.object({ assignments: z.array(z.object({ participantId: id, roomId: id }).strict()).min(1).max(5_000) })
 		.strict(),
 	/** A facilitator or organiser reopens a group's closed write-up (open: true) or closes it again; logged. */
-	'writeup:setOpen': z.object({ roomId: id, groupId: id, open: z.boolean() }).strict()
+	'writeup:setOpen': z.object({ roomId: id, groupId: id, open: z.boolean() }).strict(),
+	/**
+	 * A one-time ticket to open a write-up's WebSocket (as POST /api/yjs-tickets/<doc>), asked over
+	 * the connection already open: no new HTTP request. Answered { ticket, expiresInMs }.
+	 */
+	'writeup:ticket': z.object({ doc: z.string().regex(/^group\.[\w-]{1,40}$/) }).strict()
 } as const;
 export type ClientMessageName = keyof typeof ClientMessages;
 export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientMessages)[N]>;

@@ -79,6 +79,50 @@ it('lets members write, facilitators and organisers read, and nobody else in', a
 	organiser.disconnect();
 });
 
+it('gives the same tickets over the control connection, to the same people, each good once', async () => {
+	const { e, organiser, event, people } = await seated('Accès par la connexion', [0, 1]);
+	const room = (await event()).rooms[0];
+	const [g1] = room.statements.map((s: { groups: { id: string }[] }) => s.groups[0]?.id);
+	const facilitatorToken = new URL(room.facilitatorUrl).hash.slice(1);
+	const projectionToken = new URL(e.rooms[0].projectionUrl).hash.slice(1);
+	const member = await connectClient(server.url, { role: 'participant', token: people[0]?.token as string });
+	const other = await connectClient(server.url, { role: 'participant', token: people[1]?.token as string });
+	const facilitator = await connectClient(server.url, { role: 'facilitator', roomId: room.id, token: facilitatorToken });
+	const projection = await connectClient(server.url, { role: 'projection', roomId: room.id, token: projectionToken });
+	const doc = `group.${g1}`;
+	/** 101 when the ticket asked over this connection opens the doc, else what refused it. */
+	const over = async (socket: typeof member): Promise<number | string> => {
+		const answer = await request(socket, 'writeup:ticket', { doc });
+		if (!answer.ok) return answer.code;
+		const ticket = (answer.data as { ticket: string }).ticket;
+		const url = `${server.url.replace('http', 'ws')}/yjs/${doc}?ticket=${encodeURIComponent(ticket)}`;
+		const status = (u: string) =>
+			new Promise<number>((resolve) => {
+				const ws = new WebSocket(u);
+				ws.on('open', () => {
+					ws.close();
+					resolve(101);
+				});
+				ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+				ws.on('error', () => resolve(-1));
+			});
+		const first = await status(url);
+		// One-time: the same ticket again is refused.
+		expect(await status(url)).toBe(403);
+		return first;
+	};
+	try {
+		expect(await over(member)).toBe(101);
+		expect(await over(facilitator)).toBe(101);
+		expect(await over(organiser)).toBe(101);
+		expect(await over(other)).toBe('badWriteupToken');
+		expect(await over(projection)).toBe('forbiddenForRole');
+		expect(await request(member, 'writeup:ticket', { doc: 'room.x' })).toMatchObject({ ok: false, code: 'invalid' });
+	} finally {
+		for (const s of [member, other, facilitator, projection, organiser]) s.disconnect();
+	}
+});
+
 /** An open write-up connection: how it closed, once it does. */
 async function opened(doc: string, token: string) {
 	const url = await ticketedUrl(server, doc, token);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, expect, it, vi } from 'vitest';
 import { RECONNECT_SPREAD_MS, reconnectJitter, retryDelay, retryable } from '../../src/lib/client/retry';
 import { ticketedWebSocket } from '../../src/lib/client/yjsTicket';
+import type { Ack } from '../../src/lib/protocol';
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -81,4 +82,54 @@ it('asks for the first ticket of a write-up at once, and for each reconnection a
 	expect(asked).toHaveLength(2);
 	expect(closes).toEqual([1006]);
 	random.mockRestore();
+});
+
+it('asks the ticket over the open control connection, and over HTTP when it is down or says no', async () => {
+	const asked: string[] = [];
+	vi.stubGlobal('fetch', async (url: string) => {
+		asked.push(url);
+		return new Response(JSON.stringify({ ticket: 'http' }), { status: 201 });
+	});
+	const opened: string[] = [];
+	class Socket {
+		binaryType = 'arraybuffer';
+		readyState = 0;
+		onopen = null;
+		onmessage = null;
+		onerror = null;
+		onclose = null;
+		constructor(url: string) {
+			opened.push(url);
+		}
+		send() {}
+		close() {}
+	}
+	/** A control connection answering `writeup:ticket` with `answer`. */
+	const channel = (connected: boolean, answer: Ack) => ({
+		connected,
+		emitted: [] as unknown[],
+		timeout() {
+			return { emit: (_event: string, msg: unknown, ack: (err: Error | null, a: Ack) => void) => (this.emitted.push(msg), ack(null, answer)) };
+		}
+	});
+	const open = async (c: ReturnType<typeof channel>) => {
+		const Ticketed = ticketedWebSocket('http://palabre.test', 'group.g1', 'p.secret', Socket, () => c);
+		new Ticketed('ws://palabre.test/yjs/group.g1');
+		await vi.waitFor(() => expect(opened.length).toBeGreaterThan(0));
+		return opened.splice(0);
+	};
+
+	const up = channel(true, { ok: true, data: { ticket: 'socket', expiresInMs: 30_000 } });
+	expect(await open(up)).toEqual(['ws://palabre.test/yjs/group.g1?ticket=socket']);
+	expect(up.emitted).toEqual([{ doc: 'group.g1' }]);
+	expect(asked).toEqual([]);
+
+	const down = channel(false, { ok: true, data: { ticket: 'socket', expiresInMs: 30_000 } });
+	expect(await open(down)).toEqual(['ws://palabre.test/yjs/group.g1?ticket=http']);
+	expect(down.emitted).toEqual([]);
+
+	// A refusal is worded by HTTP's answer (403 → the final close 4403), so it asks there too.
+	const no = channel(true, { ok: false, error: 'refusé', code: 'badWriteupToken' });
+	expect(await open(no)).toEqual(['ws://palabre.test/yjs/group.g1?ticket=http']);
+	expect(asked).toHaveLength(2);
 });

@@ -37,6 +37,14 @@ export function refusedFrom(body: unknown): RefusedError | undefined {
  * what is typed or tapped is queued, and reconnect once it is back, each phone at its own moment
  * within RECONNECT_SPREAD_MS (./retry.ts).
  */
+/** The open control connection of each token on this page: a write-up asks its tickets over it. */
+const byToken = new Map<string, ControlSocket>();
+
+/** The control connection opened with this token, if the page has one. */
+export function controlSocketOf(token: string): ControlSocket | undefined {
+	return byToken.get(token);
+}
+
 export function connect(auth: SocketAuth): ControlSocket {
 	const socket: ControlSocket = io({
 		path: '/socket.io',
@@ -68,8 +76,10 @@ export function connect(auth: SocketAuth): ControlSocket {
 		clearTimeout(back);
 		window.removeEventListener('offline', offline);
 		window.removeEventListener('online', online);
+		if (byToken.get(auth.token) === socket) byToken.delete(auth.token);
 		return close();
 	};
+	byToken.set(auth.token, socket);
 	return socket;
 }
 

@@ -10,6 +10,7 @@ import * as decoding from 'lib0/decoding';
 import { docName, messageClosed, readWriteup, type WriteupItem } from '../writeup';
 import { trackSaved, type SaveState } from '../yjsSaved';
 import { eventQuery } from './eventRoute';
+import { controlSocketOf } from './socket';
 import { ticketedWebSocket } from './yjsTicket';
 
 export interface WriteupHandle {
@@ -40,7 +41,10 @@ export function openWriteup(opts: { groupId: string; token: string; participantI
 	const name = docName(opts.groupId);
 	const local = opts.write ? new IndexeddbPersistence(localName(opts.groupId), doc) : undefined;
 	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-	const provider = new WebsocketProvider(url, name, doc, { params: eventQuery(), WebSocketPolyfill: ticketedWebSocket(location.origin, name, opts.token) });
+	const provider = new WebsocketProvider(url, name, doc, {
+		params: eventQuery(),
+		WebSocketPolyfill: ticketedWebSocket(location.origin, name, opts.token, WebSocket as never, () => controlSocketOf(opts.token))
+	});
 	const state = $state({
 		stages: readWriteup(doc, opts.participantId).stages,
 		saveState: 'saved' as SaveState,

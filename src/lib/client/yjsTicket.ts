@@ -1,10 +1,12 @@
 /**
  * The WebSocket y-websocket opens for a write-up, but authorised by a one-time ticket rather
  * than a token in its URL (URLs end up in proxies' logs): before each connection, including
- * every reconnection, it asks POST /api/yjs-tickets/<doc> with the token in the Authorization
- * header, then opens /yjs/<doc>?ticket=…. Works in browsers and, given `ws`, in Node.
+ * every reconnection, it asks for a ticket — over the page's control connection when it is open
+ * (`writeup:ticket`), else POST /api/yjs-tickets/<doc> with the token in the Authorization
+ * header — then opens /yjs/<doc>?ticket=…. Works in browsers and, given `ws`, in Node.
  */
 
+import type { Ack } from '../protocol';
 import { withEvent } from './eventRoute';
 import { reconnectJitter } from './retry';
 
@@ -24,8 +26,32 @@ interface SocketLike {
 
 type SocketClass = new (url: string, protocols?: string | string[]) => SocketLike;
 
+/**
+ * The page's control connection (socket.io), when one is open with the same token: a ticket asked
+ * over it needs no new HTTP request (on a venue's Wi-Fi, a round trip and maybe a TLS handshake
+ * less; when a whole room opens at once, a thousand requests less).
+ */
+export interface TicketChannel {
+	readonly connected: boolean;
+	timeout(ms: number): { emit(event: 'writeup:ticket', msg: { doc: string }, ack: (err: Error | null, answer: Ack) => void): void };
+}
+
+/** A ticket over the control connection; null when it cannot say (no answer, refused: HTTP then decides). */
+function ticketOver(channel: TicketChannel, docName: string): Promise<string | null> {
+	return new Promise((resolve) =>
+		channel.timeout(TICKET_OVER_SOCKET_MS).emit('writeup:ticket', { doc: docName }, (err, answer) =>
+			resolve(!err && answer.ok ? (answer.data as { ticket: string }).ticket : null)
+		)
+	);
+}
+const TICKET_OVER_SOCKET_MS = 5_000;
+
 /** Asks for a ticket; resolves with it, or with the close code to report (4403 when refused, 1006 otherwise). */
-async function ticket(origin: string, docName: string, token: string): Promise<string | number> {
+async function ticket(origin: string, docName: string, token: string, channel?: TicketChannel): Promise<string | number> {
+	if (channel?.connected) {
+		const over = await ticketOver(channel, docName);
+		if (over !== null) return over;
+	}
 	try {
 		const res = await fetch(withEvent(`${origin}/api/yjs-tickets/${encodeURIComponent(docName)}`), {
 			method: 'POST',
@@ -41,7 +67,13 @@ async function ticket(origin: string, docName: string, token: string): Promise<s
 }
 
 /** A WebSocket class for y-websocket's `WebSocketPolyfill` option. `origin`: http(s)://host of the server. */
-export function ticketedWebSocket(origin: string, docName: string, token: string, Base: SocketClass = WebSocket as unknown as SocketClass): typeof WebSocket {
+export function ticketedWebSocket(
+	origin: string,
+	docName: string,
+	token: string,
+	Base: SocketClass = WebSocket as unknown as SocketClass,
+	channel?: () => TicketChannel | undefined
+): typeof WebSocket {
 	/** Connections opened so far: each one after the first is a reconnection. */
 	let opened = 0;
 	class TicketedWebSocket implements SocketLike {
@@ -68,7 +100,7 @@ export function ticketedWebSocket(origin: string, docName: string, token: string
 		}
 
 		private open(url: string, protocols?: string | string[]) {
-			void ticket(origin, docName, token).then((t) => {
+			void ticket(origin, docName, token, channel?.()).then((t) => {
 				if (this.closed) return;
 				if (typeof t === 'number') return this.end(t, t === ACCESS_REFUSED ? 'accès refusé' : '');
 				const u = new URL(url);
