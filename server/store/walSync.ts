@@ -2,13 +2,13 @@
  * Power-cut durability without holding the event loop. With `synchronous = FULL` every commit
  * waits for the disk (a WAL sync, about 7.5 ms on this project's machine) on the thread that
  * commits: 174 groups taking their pen at once held the main process for more than a second,
- * and every ticket, pick and view waited behind it (`npm run bench`). So the main process
- * commits with `synchronous = NORMAL` (the WAL written, not synced: a crash of the process loses
- * nothing, a power cut may lose the last commits) and whoever is about to tell a person « saved »
- * waits for `durable()` (the store's `committed()`, awaited by every acknowledgement, HTTP save
- * and broadcast), which syncs the WAL file on libuv's thread pool. The commits made while one
- * sync runs share the next one: a group commit that holds no lock, so the Yjs process's writes
- * never wait for it.
+ * and every ticket, pick and view waited behind it (`npm run bench`). So both processes commit
+ * with `synchronous = NORMAL` (the WAL written, not synced: a crash of the process loses nothing,
+ * a power cut may lose the last commits) and whoever is about to tell a person « saved » waits for
+ * `durable()` (the main process's `committed()`, awaited by every acknowledgement, HTTP save and
+ * broadcast; the Yjs process's `durable`, before a batch is broadcast and acknowledged), which
+ * syncs the WAL file on libuv's thread pool. The commits made while one sync runs share the next
+ * one: a group commit that holds no lock, so neither process's writes wait for the other's.
  *
  * Linux syncs a file, not a descriptor: syncing our own descriptor of the WAL flushes every
  * connection's frames in it. The first sync also syncs the directory (the WAL file's entry).

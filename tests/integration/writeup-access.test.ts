@@ -18,10 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.dispose());
 
-/** The HTTP status of the ticket or of the upgrade to /yjs/<doc> with it, or 101 when it was accepted. */
-async function upgrade(doc: string, token?: string): Promise<number> {
-	const url = await ticketedUrl(server, doc, token);
-	if (typeof url === 'number') return url;
+/** The HTTP status of the upgrade to this /yjs/ URL, or 101 when it was accepted. */
+function upgradeStatus(url: string): Promise<number> {
 	return new Promise((resolve) => {
 		const ws = new WebSocket(url);
 		ws.on('open', () => {
@@ -31,6 +29,12 @@ async function upgrade(doc: string, token?: string): Promise<number> {
 		ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
 		ws.on('error', () => resolve(-1));
 	});
+}
+
+/** The HTTP status of the ticket or of the upgrade to /yjs/<doc> with it, or 101 when it was accepted. */
+async function upgrade(doc: string, token?: string): Promise<number> {
+	const url = await ticketedUrl(server, doc, token);
+	return typeof url === 'number' ? url : upgradeStatus(url);
 }
 
 /**
@@ -96,19 +100,9 @@ it('gives the same tickets over the control connection, to the same people, each
 		if (!answer.ok) return answer.code;
 		const ticket = (answer.data as { ticket: string }).ticket;
 		const url = `${server.url.replace('http', 'ws')}/yjs/${doc}?ticket=${encodeURIComponent(ticket)}`;
-		const status = (u: string) =>
-			new Promise<number>((resolve) => {
-				const ws = new WebSocket(u);
-				ws.on('open', () => {
-					ws.close();
-					resolve(101);
-				});
-				ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-				ws.on('error', () => resolve(-1));
-			});
-		const first = await status(url);
+		const first = await upgradeStatus(url);
 		// One-time: the same ticket again is refused.
-		expect(await status(url)).toBe(403);
+		expect(await upgradeStatus(url)).toBe(403);
 		return first;
 	};
 	try {

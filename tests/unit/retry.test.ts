@@ -4,6 +4,23 @@ import { RECONNECT_SPREAD_MS, reconnectJitter, retryDelay, retryable } from '../
 import { ticketedWebSocket } from '../../src/lib/client/yjsTicket';
 import type { Ack } from '../../src/lib/protocol';
 
+/** A WebSocket class that opens nothing and records the URL of each socket made. */
+function recordingSocket(opened: string[]) {
+	return class {
+		binaryType = 'arraybuffer';
+		readyState = 0;
+		onopen = null;
+		onmessage = null;
+		onerror = null;
+		onclose = null;
+		constructor(url: string) {
+			opened.push(url);
+		}
+		send() {}
+		close() {}
+	};
+}
+
 afterEach(() => {
 	vi.useRealTimers();
 	vi.unstubAllGlobals();
@@ -45,19 +62,7 @@ it('asks for the first ticket of a write-up at once, and for each reconnection a
 		return new Response(JSON.stringify({ ticket: `t${asked.length}` }), { status: 201 });
 	});
 	const opened: string[] = [];
-	class Socket {
-		binaryType = 'arraybuffer';
-		readyState = 0;
-		onopen = null;
-		onmessage = null;
-		onerror = null;
-		onclose = null;
-		constructor(url: string) {
-			opened.push(url);
-		}
-		send() {}
-		close() {}
-	}
+	const Socket = recordingSocket(opened);
 	const random = vi.spyOn(Math, 'random').mockReturnValue(0.75);
 	const Ticketed = ticketedWebSocket('http://palabre.test', 'group.g1', 'p.secret', Socket);
 	new Ticketed('ws://palabre.test/yjs/group.g1');
@@ -91,19 +96,7 @@ it('asks the ticket over the open control connection, and over HTTP when it is d
 		return new Response(JSON.stringify({ ticket: 'http' }), { status: 201 });
 	});
 	const opened: string[] = [];
-	class Socket {
-		binaryType = 'arraybuffer';
-		readyState = 0;
-		onopen = null;
-		onmessage = null;
-		onerror = null;
-		onclose = null;
-		constructor(url: string) {
-			opened.push(url);
-		}
-		send() {}
-		close() {}
-	}
+	const Socket = recordingSocket(opened);
 	/** A control connection answering `writeup:ticket` with `answer`. */
 	const channel = (connected: boolean, answer: Ack) => ({
 		connected,
