@@ -9,6 +9,7 @@ import type { Language, RoomPhase } from '../../src/lib/protocol';
 import { hashToken } from '../tokens';
 import { startCheckpointer } from './checkpointer';
 import { WalSync } from './walSync';
+import { writeTransaction } from './writeTransaction';
 import { MIGRATIONS } from './migrations';
 import { sqliteYDocPersistence, type YDocPersistence } from './ydocs';
 import {
@@ -151,7 +152,7 @@ export function migrate(db: Database.Database): number {
 	// For the migration that hashes the links stored in plain text before.
 	db.function('sha256_hex', { deterministic: true }, (token: unknown) => hashToken(String(token)));
 	for (let v = current; v < MIGRATIONS.length; v++) {
-		db.transaction(() => {
+		writeTransaction(db, () => {
 			db.exec(MIGRATIONS[v] as string);
 			db.pragma(`user_version = ${v + 1}`);
 		})();
@@ -218,7 +219,7 @@ export function setAsideCorruptRows(db: Database.Database): SetAside[] {
 	if (quick !== 'ok') report.push({ table: '*', reason: `quick_check: ${String(quick)}` });
 	const keep = db.prepare(`INSERT INTO quarantine (table_name, row_data, reason, at) VALUES (?, ?, ?, ?)`);
 	const setAside = (table: string, row: Row, reason: string, repair: () => void) => {
-		db.transaction(() => {
+		writeTransaction(db, () => {
 			keep.run(table, JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)), reason, Date.now());
 			repair();
 		})();
@@ -486,11 +487,11 @@ export function sqliteStoreOn(
 	return {
 		dataDir,
 		setAside,
-		transaction: (fn) => db.transaction(fn)(),
+		transaction: (fn) => writeTransaction(db, fn)(),
 		committed,
 		ydocs,
 		createEvent({ event, rooms }: NewEvent) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				q.insertEvent.run({ ...event, settings: JSON.stringify(event.settings) });
 				for (const room of rooms) {
 					q.insertRoom.run({ id: room.id, eventId: room.eventId, position: room.position, title: room.title });
@@ -505,7 +506,7 @@ export function sqliteStoreOn(
 			})();
 		},
 		rotateTokens(eventId, organiserTokenHash, rooms) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				q.setOrganiserToken.run(organiserTokenHash, eventId);
 				for (const r of rooms) {
 					// The legacy links go too: a rotation cuts every link given before it.
@@ -517,19 +518,19 @@ export function sqliteStoreOn(
 		roomLinkHashes: (roomId, role) => q.roomLinkHashes.all(roomId, role) as string[],
 		roomsWithoutLinks: (eventId) => q.roomsWithoutLinks.all(eventId) as string[],
 		addRoomLinks(rooms) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				for (const r of rooms) addLinks(r.id, r.links);
 			})();
 		},
 		deleteParticipant(id) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				q.deleteTapsOf.run(id);
 				q.deleteParticipant.run(id);
 			})();
 		},
 		listEventsCreatedBefore: (at) => (q.eventsBefore.all(at) as { id: string }[]).map((r) => r.id),
 		deleteEvent(id) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				// Write-ups are keyed by doc name, not by foreign key: removed by hand.
 				for (const { id: groupId } of q.eventGroupIds.all(id) as { id: string }[]) ydocs.deleteDoc(`group.${groupId}`);
 				q.deleteEvent.run(id);
@@ -551,7 +552,7 @@ export function sqliteStoreOn(
 		listStatements: (roomId) => (q.listStatements.all(roomId) as Row[]).map(toStatement),
 		setStatementTranslations: (id, translations) => void q.setStatementTranslations.run(JSON.stringify(translations), id),
 		saveStatements(roomId, statements, removed) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				for (const id of removed) q.deleteStatement.run(id, roomId);
 				for (const s of statements) {
 					q.saveStatement.run({ ...s, roomId, translations: JSON.stringify(s.translations), review: s.translationToReview ? 1 : 0 });
@@ -561,7 +562,7 @@ export function sqliteStoreOn(
 		addStatementEdit: (edit) => void q.addStatementEdit.run(edit),
 		listStatementEdits: (roomId) => q.listStatementEdits.all(roomId) as StatementEdit[],
 		setWishes(participantId, roomIds) {
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				q.deleteWishes.run(participantId);
 				roomIds.forEach((roomId, rank) => q.addWish.run(participantId, rank, roomId));
 			})();
@@ -601,7 +602,7 @@ export function sqliteStoreOn(
 		},
 		saveBoard: (eventId, board, version) => void q.saveBoard.run(eventId, JSON.stringify(board), version),
 		addTaps: (groupId, taps) =>
-			db.transaction(() => taps.reduce((n, t) => n + q.addTap.run(groupId, t.id, t.stage, t.tap.at, JSON.stringify(t.tap)).changes, 0))(),
+			writeTransaction(db, () => taps.reduce((n, t) => n + q.addTap.run(groupId, t.id, t.stage, t.tap.at, JSON.stringify(t.tap)).changes, 0))(),
 		listTaps: (groupId) =>
 			(q.listTaps.all(groupId) as Row[]).map((r) => ({ id: r.tap_id as string, stage: r.stage as number, tap: JSON.parse(r.tap as string) as Tap })),
 		addStageLog: (roomId, at, stages) => void q.addStageLog.run(roomId, at, JSON.stringify(stages)),
@@ -632,13 +633,13 @@ export function sqliteStoreOn(
 			return r && toWorkshop(r);
 		},
 		setWorkshopHashes: (workshops) =>
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				for (const w of workshops) q.setWorkshopHash.run(w.captureHash, w.id);
 			})(),
-		addVerbatims: (verbatims) => db.transaction(() => verbatims.reduce((n, v) => n + q.insertVerbatim.run(verbatimRow(v)).changes, 0))(),
+		addVerbatims: (verbatims) => writeTransaction(db, () => verbatims.reduce((n, v) => n + q.insertVerbatim.run(verbatimRow(v)).changes, 0))(),
 		listVerbatims: (eventId) => (q.listVerbatims.all(eventId) as Row[]).map(toVerbatim),
 		updateVerbatims: (verbatims) =>
-			db.transaction(() => {
+			writeTransaction(db, () => {
 				for (const v of verbatims) q.updateVerbatim.run(verbatimRow(v));
 			})(),
 		appendStatement: (s) =>

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import * as Y from 'yjs';
+import { writeTransaction } from './writeTransaction';
 
 export interface YDocPersistence {
 	/** The doc's stored updates, oldest first; applying them all rebuilds it. */
@@ -41,10 +42,10 @@ export function sqliteYDocPersistence(db: Database.Database): YDocPersistence {
 	};
 	const append = (doc: string, data: Uint8Array) => q.append.get({ doc, data }) as number;
 	// One commit for the updates read together (server/realtime/yjs.ts): each commit rewrites the table's pages in the WAL.
-	const appendAll = db.transaction((updates: { docName: string; update: Uint8Array }[]) =>
+	const appendAll = writeTransaction(db, (updates: { docName: string; update: Uint8Array }[]) =>
 		updates.map(({ docName, update }) => append(docName, update))
 	);
-	const replaceAll = db.transaction((doc: string, merged: Uint8Array) => {
+	const replaceAll = writeTransaction(db, (doc: string, merged: Uint8Array) => {
 		// The merged row keeps the last seq, so seqs told to clients never go back.
 		const seq = (q.lastSeq.get(doc) as number | null) ?? 0;
 		q.delete.run(doc);

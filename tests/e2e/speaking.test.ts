@@ -17,6 +17,31 @@ useServerAndBrowser((s, b) => {
 	tb = b;
 });
 
+/**
+ * A phone whose clock the test moves. Once paused, it and the server's clock drift apart (by as
+ * much as the test moves it on faster than real time): a clock resample (every 30 s of the phone's
+ * time) would move the phone's offset in the middle of a script, and stamp the next taps seconds
+ * away from the previous ones. The samples are held back from the pause on; the first offset stays.
+ */
+async function phoneOnTestClock() {
+	const ctx = await phone(tb.browser);
+	await ctx.clock.install();
+	const page = await ctx.newPage();
+	let holdSamples = false;
+	await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+		const toServer = ws.connectToServer();
+		ws.onMessage((message) => {
+			if (holdSamples && /^42\d*\["time"/.test(String(message))) return;
+			toServer.send(message);
+		});
+	});
+	const pauseClock = async () => {
+		holdSamples = true;
+		await page.clock.pauseAt(Date.now() + 1_000);
+	};
+	return { ctx, page, pauseClock };
+}
+
 it('counts speaking time exactly, by person for the group and by category for the room', async () => {
 	const e = (await server.api('POST', '/api/events', { title: 'Parole', themes: [{ title: 'Salle', statements: ['Qui parle ?'] }] })).body;
 	const roomId = e.rooms[0].id;
@@ -33,9 +58,7 @@ it('counts speaking time exactly, by person for the group and by category for th
 	}
 
 	// The timekeeper's phone runs on a clock the test controls: paused once joined, then moved forward.
-	const ctx = await phone(tb.browser);
-	await ctx.clock.install();
-	const keeper = await ctx.newPage();
+	const { ctx, page: keeper, pauseClock } = await phoneOnTestClock();
 	await keeper.goto(e.joinUrl);
 	await keeper.getByLabel('Votre prénom ou un pseudonyme').fill('Dany');
 	// The categories are folded into one line of the form.
@@ -46,7 +69,7 @@ it('counts speaking time exactly, by person for the group and by category for th
 	await keeper.getByTestId('my-group').waitFor();
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	await keeper.getByTestId('keeper').click();
-	await keeper.clock.pauseAt(Date.now() + 1_000);
+	await pauseClock();
 
 	const tap = (name: string) => keeper.getByTestId('tap').filter({ hasText: name }).click();
 	const after = (seconds: number) => keeper.clock.runFor(seconds * 1000);
@@ -140,9 +163,7 @@ it('asks « toujours X ? » after a long turn on a 360×640 phone, in French and
 		await request(s, 'group:pick', { statementId });
 		others.push(s);
 	}
-	const ctx = await phone(tb.browser);
-	await ctx.clock.install();
-	const keeper = await ctx.newPage();
+	const { ctx, page: keeper, pauseClock } = await phoneOnTestClock();
 	await keeper.goto(e.joinUrl);
 	await keeper.getByLabel('Votre prénom ou un pseudonyme').fill('Dany');
 	await keeper.getByRole('button', { name: /Entrer/ }).click();
@@ -150,7 +171,7 @@ it('asks « toujours X ? » after a long turn on a 360×640 phone, in French and
 	await keeper.getByTestId('my-group').waitFor();
 	await request(organiser, 'stage:control', { roomId, command: { action: 'start' } });
 	await keeper.getByTestId('keeper').click();
-	await keeper.clock.pauseAt(Date.now() + 1_000);
+	await pauseClock();
 
 	await keeper.getByTestId('tap').filter({ hasText: 'Aïcha' }).click();
 	await expect.poll(() => keeper.getByTestId('tap-queue').textContent()).toBe('Tout est envoyé');
