@@ -117,22 +117,35 @@ export class Access {
 	 * the room's facilitators and the organisers read (and comment through the server).
 	 */
 	doc(docName: string, token: string | undefined): YjsGrant | null {
+		const opener = this.opener(docName, token);
+		if (!opener) return null;
+		const { grant, room, groupId } = opener;
+		const closed = this.closed(room, groupId);
+		return grant.access === 'write' ? { ...grant, pens: this.pens(groupId), closed } : { ...grant, closed };
+	}
+
+	/** Whether this token may open the doc: a ticket's check, without the doc's pens and state that the upgrade reads. */
+	mayOpenDoc(docName: string, token: string | undefined): boolean {
+		return this.opener(docName, token) !== null;
+	}
+
+	private opener(docName: string, token: string | undefined): { grant: YjsGrant; room: RoomRecord; groupId: string } | null {
 		const m = /^group\.([\w-]{1,40})$/.exec(docName);
 		const group = m && this.store.getGroup(m[1] as string);
 		if (!group || !token) return null;
 		const room = this.store.getRoom(group.roomId);
 		if (!room) return null;
-		const closed = this.closed(room, group.id);
+		const opened = (grant: YjsGrant) => ({ grant, room, groupId: group.id });
 		const member = splitParticipantToken(token);
 		if (member) {
 			const p = this.store.getParticipant(member.id);
 			return p && p.groupId === group.id && matchesHash(token, p.tokenHash)
-				? { access: 'write', holder: holders.participant(p.id), participantId: p.id, pens: this.pens(group.id), closed }
+				? opened({ access: 'write', holder: holders.participant(p.id), participantId: p.id })
 				: null;
 		}
-		if (this.opensRoom(room, 'facilitation', token)) return { access: 'read', holder: holders.facilitation(room.id), closed };
+		if (this.opensRoom(room, 'facilitation', token)) return opened({ access: 'read', holder: holders.facilitation(room.id) });
 		const event = this.store.getEvent(room.eventId);
-		return event && matchesHash(token, event.organiserTokenHash) ? { access: 'read', holder: holders.organiser(event.id), closed } : null;
+		return event && matchesHash(token, event.organiserTokenHash) ? opened({ access: 'read', holder: holders.organiser(event.id) }) : null;
 	}
 
 	/** Who holds each stage's pen in a group: rapporteurs who have since left it no longer count. */

@@ -39,7 +39,7 @@ export class Writeups {
 	constructor(
 		private readonly store: Store,
 		private readonly changes: Changes,
-		private readonly access: Pick<Access, 'doc' | 'pens'>
+		private readonly access: Pick<Access, 'doc' | 'mayOpenDoc' | 'pens'>
 	) {}
 
 	attach(host: WriteupsHost) {
@@ -52,7 +52,7 @@ export class Writeups {
 	 */
 	ticket(docName: string, token: string | undefined): { ticket: string; expiresInMs: number } {
 		if (!token) throw new PalabreError(401, 'missingToken');
-		if (!this.access.doc(docName, token)) throw new PalabreError(403, 'badWriteupToken');
+		if (!this.access.mayOpenDoc(docName, token)) throw new PalabreError(403, 'badWriteupToken');
 		return { ticket: this.tickets.issue(token, docName), expiresInMs: TICKET_TTL_MS };
 	}
 
