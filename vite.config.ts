@@ -35,6 +35,7 @@ const SQLITE_ONLY = [
 	'tests/integration/cluster-haproxy.test.ts',
 	'tests/integration/cluster-failover.test.ts',
 	'tests/integration/cluster-fence.test.ts',
+	'tests/integration/cluster-retention.test.ts',
 	'tests/integration/checkpoint.test.ts',
 	'tests/integration/yjs-endpoint.test.ts',
 	// `npm start` and `npm run dev` as a newcomer runs them: the default store, SQLite.

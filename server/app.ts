@@ -41,6 +41,8 @@ export interface PalabreServer {
 /** On several nodes (server/cluster/node.ts): the lease an event's writes must hold here. */
 export interface ClusterFences {
 	fenceOf(eventId: string): Fence | undefined;
+	/** Claims the events created before this time that no node serves, so that this node's retention sweep deletes them. */
+	claimExpired(before: number): Promise<void>;
 }
 
 const HEADERS_TIMEOUT_MS = 5_000;
@@ -69,13 +71,16 @@ export function createPalabreServer(
 	let io: ControlServer | undefined;
 	// The optional retention period: checked at start, then every hour.
 	const retention = config.limits.retentionDays;
-	const sweep = () => {
+	const sweep = async () => {
 		if (!retention) return;
-		const n = palabre.events.applyRetention(retention);
+		const before = Date.now() - retention * 24 * 60 * 60_000;
+		// On several nodes the store holds the events this node serves: an event nobody opens any
+		// more is served by none, so it is claimed first (those another node serves are its own to sweep).
+		await cluster?.claimExpired(before).catch((err: unknown) => console.error('rétention :', err));
+		const n = palabre.events.applyRetention(before);
 		if (n) console.log(`${n} événement(s) effacé(s) : plus de ${retention} jours`);
 	};
-	sweep();
-	const sweeper = retention ? setInterval(sweep, 60 * 60_000) : undefined;
+	const sweeper = retention ? setInterval(() => void sweep(), 60 * 60_000) : undefined;
 	sweeper?.unref();
 	/** The lease a group doc's writes must hold (several nodes): its event's, at this node's epoch. */
 	const fenceOfDoc = (docName: string) => {
@@ -131,7 +136,8 @@ export function createPalabreServer(
 
 	return {
 		palabre,
-		ready: Promise.all([yjs.ready, filled]).then(() => {}),
+		// The first retention sweep before anything is served.
+		ready: Promise.all([yjs.ready, filled]).then(() => sweep()),
 		async handleHttp(req, res) {
 			securityHeaders(res);
 			return api(req, res);

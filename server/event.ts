@@ -162,9 +162,9 @@ export class EventAdmin {
 		return importArchive(this.store, this.links, bytes);
 	}
 
-	/** Deletes events older than the retention period; returns how many. */
-	applyRetention(days: number, now = Date.now()): number {
-		const ids = this.store.listEventsCreatedBefore(now - days * 24 * 60 * 60_000);
+	/** Deletes the events created before this time (the retention period's start); returns how many. */
+	applyRetention(before: number): number {
+		const ids = this.store.listEventsCreatedBefore(before);
 		for (const id of ids) this.delete(eventById(this.store, id));
 		return ids.length;
 	}

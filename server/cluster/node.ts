@@ -100,6 +100,26 @@ export class ClusterNode {
 	}
 
 	/**
+	 * Retention on several nodes (server/app.ts): the events created before `before` that no node
+	 * serves are claimed here (and loaded), so that this node's sweep deletes them. An event nobody
+	 * opens any more has no owner, and would otherwise be kept for ever. Those another node serves
+	 * are left to that node's sweep; one that cannot be claimed now waits for the next sweep.
+	 */
+	async claimExpired(before: number): Promise<void> {
+		const store = this.parts?.store;
+		if (!store || this.stopping) return;
+		const expired = await store.pool.query<{ id: string }>('SELECT id FROM events WHERE created_at < $1', [before]);
+		for (const { id } of expired.rows) {
+			if (this.serving.has(id)) continue;
+			try {
+				await this.own.ownerOf(id);
+			} catch {
+				// No owner for now (this node draining, a claim racing another): the next sweep.
+			}
+		}
+	}
+
+	/**
 	 * Puts forwarding in front of every listener of the server (call it last). `lookup` is the pool
 	 * that finds the event of a request whose URL does not name it.
 	 */

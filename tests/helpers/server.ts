@@ -69,11 +69,20 @@ export class TestServer {
 
 	static async start(env: Record<string, string> = {}): Promise<TestServer> {
 		const databaseUrl = TEST_STORE === 'postgres' ? await createDatabaseOn(inject('postgresAdminUrl')) : undefined;
+		return TestServer.launch(databaseUrl, () => env);
+	}
+
+	/** One node of several on this PostgreSQL database (docs/deploy/README.md), reached by the others at its own address. */
+	static startNode(databaseUrl: string, nodeId: string, env: Record<string, string> = {}): Promise<TestServer> {
+		return TestServer.launch(databaseUrl, (server) => ({ PALABRE_NODE_URL: server.url, NODE_ID: nodeId, ...env }));
+	}
+
+	private static async launch(databaseUrl: string | undefined, envOf: (server: TestServer) => Record<string, string>): Promise<TestServer> {
 		// A port found free may be taken by another process before the server binds it: try another.
 		for (let attempt = 1; ; attempt++) {
 			const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'palabre-test-')), databaseUrl);
 			try {
-				await server.spawn(env);
+				await server.spawn(envOf(server));
 				return server;
 			} catch (err) {
 				rmSync(server.dataDir, { recursive: true, force: true });
