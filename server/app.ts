@@ -38,7 +38,7 @@ export interface PalabreServer {
 	close(): Promise<void>;
 }
 
-/** On several nodes (server/cluster/node.ts): the lease an event's writes must hold here. */
+/** On several nodes (server/cluster/node.ts): the lease an event's writes must hold here, and the retention's claims. */
 export interface ClusterFences {
 	fenceOf(eventId: string): Fence | undefined;
 	/** Claims the events created before this time that no node serves, so that this node's retention sweep deletes them. */
@@ -80,7 +80,7 @@ export function createPalabreServer(
 		const n = palabre.events.applyRetention(before);
 		if (n) console.log(`${n} événement(s) effacé(s) : plus de ${retention} jours`);
 	};
-	const sweeper = retention ? setInterval(() => void sweep(), 60 * 60_000) : undefined;
+	const sweeper = retention ? setInterval(() => void sweep().catch((err: unknown) => console.error('rétention :', err)), 60 * 60_000) : undefined;
 	sweeper?.unref();
 	/** The lease a group doc's writes must hold (several nodes): its event's, at this node's epoch. */
 	const fenceOfDoc = (docName: string) => {
