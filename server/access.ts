@@ -4,6 +4,7 @@
  * get the same refusal where telling them apart would let someone probe.
  */
 import { effectiveStage } from '../src/lib/domain/stages';
+import { GROUP_DOC_NAME } from '../src/lib/protocol';
 import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
 import type { YjsGrant, Pens } from './realtime/yjs';
 import { PalabreError } from './errors';
@@ -130,7 +131,7 @@ export class Access {
 	}
 
 	private opener(docName: string, token: string | undefined): { grant: YjsGrant; room: RoomRecord; groupId: string } | null {
-		const m = /^group\.([\w-]{1,40})$/.exec(docName);
+		const m = GROUP_DOC_NAME.exec(docName);
 		const group = m && this.store.getGroup(m[1] as string);
 		if (!group || !token) return null;
 		const room = this.store.getRoom(group.roomId);

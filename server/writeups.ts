@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
 import { carriedPens, passedOn } from '../src/lib/domain/pens';
 import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
+import { GROUP_DOC_NAME } from '../src/lib/protocol';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import { holders, type Access } from './access';
 import type { Changes } from './changes';
@@ -18,8 +19,6 @@ import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
 import { groupOfRoom, memberIds } from './records';
 import { storedUpdate } from './store/ydocs';
 import type { ParticipantRecord, RoomRecord, Store, WriteupAccessEntry } from './store/store';
-
-const GROUP_DOC = /^group\.([\w-]{1,40})$/;
 
 /** What this module asks of the Yjs process. */
 type WriteupsHost = Pick<YjsProcess, 'apply' | 'caughtUp' | 'drop' | 'revoke' | 'setPens' | 'setClosed'>;
@@ -135,7 +134,7 @@ export class Writeups {
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */
 	progressed(name: string, counts: [number, number, number]) {
-		const groupId = GROUP_DOC.exec(name)?.[1];
+		const groupId = GROUP_DOC_NAME.exec(name)?.[1];
 		if (!groupId) return;
 		this.progressCache.set(groupId, counts);
 		const group = this.store.getGroup(groupId);

@@ -27,6 +27,9 @@ import type {
 	SpeakingGroupView
 } from './views';
 
+/** A group's shared write-up (its Yjs doc) is named `group.<groupId>`; the group's id is captured. */
+export const GROUP_DOC_NAME = /^group\.([\w-]{1,40})$/;
+
 export const LIMITS = {
 	title: 200,
 	themeTitle: 300,
@@ -407,7 +410,7 @@ export const ClientMessages = {
 	 * A one-time ticket to open a write-up's WebSocket (as POST /api/yjs-tickets/<doc>), asked over
 	 * the connection already open: no new HTTP request. Answered { ticket, expiresInMs }.
 	 */
-	'writeup:ticket': z.object({ doc: z.string().regex(/^group\.[\w-]{1,40}$/) }).strict()
+	'writeup:ticket': z.object({ doc: z.string().regex(GROUP_DOC_NAME) }).strict()
 } as const;
 export type ClientMessageName = keyof typeof ClientMessages;
 export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientMessages)[N]>;

@@ -31,12 +31,6 @@ export function refusedFrom(body: unknown): RefusedError | undefined {
 	return r && typeof r.code === 'string' ? new RefusedError(r.code, r.params) : undefined;
 }
 
-/**
- * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
- * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
- * what is typed or tapped is queued, and reconnect once it is back, each phone at its own moment
- * within RECONNECT_SPREAD_MS (./retry.ts).
- */
 /** The open control connection of each token on this page: a write-up asks its tickets over it. */
 const byToken = new Map<string, ControlSocket>();
 
@@ -45,6 +39,12 @@ export function controlSocketOf(token: string): ControlSocket | undefined {
 	return byToken.get(token);
 }
 
+/**
+ * A control-plane connection; socket.io reconnects by itself when the Wi-Fi drops. When the phone
+ * itself knows it is offline, we disconnect at once (rather than after a heartbeat timeout) so that
+ * what is typed or tapped is queued, and reconnect once it is back, each phone at its own moment
+ * within RECONNECT_SPREAD_MS (./retry.ts).
+ */
 export function connect(auth: SocketAuth): ControlSocket {
 	const socket: ControlSocket = io({
 		path: '/socket.io',
