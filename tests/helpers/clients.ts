@@ -4,17 +4,29 @@ import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../../sr
 
 /** The last payload of each event a test socket received, so a snapshot sent on connect is never missed. */
 const latest = new WeakMap<Socket, Map<string, unknown>>();
+/** Every payload of each event a test socket received since its creation. */
+const history = new WeakMap<Socket, Map<string, unknown[]>>();
 
 export function connectClient(url: string, auth: SocketAuth): Promise<Socket> {
 	return new Promise((resolve, reject) => {
 		const socket = io(url, { path: '/socket.io', auth, transports: ['websocket'], forceNew: true, reconnection: false });
 		const seen = new Map<string, unknown>();
+		const all = new Map<string, unknown[]>();
 		latest.set(socket, seen);
-		socket.onAny((event: string, payload: unknown) => seen.set(event, payload));
+		history.set(socket, all);
+		// Listening before the connection: the snapshot can arrive in the same read as the
+		// handshake, before anything awaiting `connectClient` runs.
+		socket.onAny((event: string, payload: unknown) => {
+			seen.set(event, payload);
+			all.set(event, [...(all.get(event) ?? []), payload]);
+		});
 		socket.once('connect', () => resolve(socket));
 		socket.once('connect_error', (err) => reject(err));
 	});
 }
+
+/** Every payload `socket` received since it was created, by event name (its snapshot included). */
+export const received = (socket: Socket): Map<string, unknown[]> => history.get(socket) ?? new Map();
 
 export function request<N extends ClientMessageName>(socket: Socket, name: N, msg: ClientMessage<N> | unknown): Promise<Ack> {
 	return new Promise((resolve, reject) => {

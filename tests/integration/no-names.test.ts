@@ -10,7 +10,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readWriteup } from '../../src/lib/writeup';
-import { connectClient, request } from '../helpers/clients';
+import { connectClient, received, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
 import { writeItems } from '../helpers/writeupClient';
 
@@ -71,20 +71,12 @@ function vias(archive: { groups: { writeup: string }[] }): (string | null)[] {
 	});
 }
 
-/** Every payload a socket receives, by event name. */
-function record(socket: Socket): Map<string, unknown[]> {
-	const seen = new Map<string, unknown[]>();
-	socket.onAny((event: string, payload: unknown) => seen.set(event, [...(seen.get(event) ?? []), payload]));
-	return seen;
-}
-
 it('exports and public screens carry no display name unless the organiser asks for names', async () => {
 	const e = (await server.api('POST', '/api/events', { title: 'Sans noms', themes: [{ title: 'Salle', statements: ['Se soigner près de chez soi', 'Être écouté·e'] }] })).body;
 	const roomId: string = e.rooms[0].id;
 	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
 	const projection = await connectClient(server.url, { role: 'projection', roomId, token: new URL(e.rooms[0].projectionUrl).hash.slice(1) });
 	sockets.push(organiser, projection);
-	const onProjection = record(projection);
 	await request(organiser, 'room:setPhase', { roomId, phase: 'choice' });
 	const [a, b] = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements.map((s: { id: string }) => s.id);
 
@@ -98,7 +90,6 @@ it('exports and public screens carry no display name unless the organiser asks f
 		expect((await request(socket, 'group:pick', { statementId: k < 3 ? a : b })).ok).toBe(true);
 		people.push({ token: joined.token, id: joined.session.me.id, socket });
 	}
-	const onOtherGroup = record(people[3]!.socket);
 	const added = await request(organiser, 'room:addPerson', { roomId, displayName: NAMES[4], categories: ['patient'], statementId: a });
 	if (!added.ok) throw new Error(added.error);
 	const helped = (added.data as { participantId: string }).participantId;
@@ -159,6 +150,8 @@ it('exports and public screens carry no display name unless the organiser asks f
 	// Screens outside the group: the projection, the public join page, a phone of another group
 	// (whose own session names itself only).
 	expect(leaked(JSON.stringify((await server.api('GET', `/api/join/${e.joinCode}`)).body))).toEqual([]);
+	const onProjection = received(projection);
+	const onOtherGroup = received(people[3]!.socket);
 	expect([...onProjection.keys()]).toEqual(expect.arrayContaining(['projection', 'board']));
 	expect(leaked(JSON.stringify([...onProjection]))).toEqual([]);
 	expect([...onOtherGroup.keys()]).toEqual(expect.arrayContaining(['room', 'session', 'board']));
