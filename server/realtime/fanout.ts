@@ -49,8 +49,9 @@ export interface Due {
 	/** People whose session (and channels) must follow now: they moved, or their group changed. */
 	sessions: Set<string>;
 	/**
-	 * Groups someone joined or left: their members' sessions list who sits with them, at the
-	 * phones' pace (a pick rush would otherwise rebuild six sessions per pick).
+	 * Groups someone joined or left: their members' sessions and timekeeper's pad list who sits
+	 * with them, at the phones' pace (a pick rush would otherwise rebuild six sessions and a
+	 * speaking view per pick).
 	 */
 	groups: Set<string>;
 	/** Rooms whose view changed: their phones, projection and facilitators. */
@@ -95,11 +96,7 @@ export const WHO_HEARS: { [K in ChangeKind]: Rule<K> } = {
 	seated: (c, due) => {
 		// The movers at once; everyone in a group they left or joined soon after: each phone lists its groupmates.
 		for (const id of c.moved) due.sessions.add(id);
-		for (const g of c.groups) {
-			if (!g.memberIds.length) continue;
-			due.groups.add(g.groupId);
-			due.speaking.set(g.groupId, c.roomId);
-		}
+		for (const g of c.groups) if (g.memberIds.length) due.groups.add(g.groupId);
 		due.rooms.add(c.roomId);
 		due.organisers.add(c.eventId);
 	},
@@ -293,12 +290,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		deliver([...d.sessions].flatMap((id) => views.findPerson(id) ?? []));
 		for (const id of d.groups) groupSessions.mark(id);
 		groupSessions.schedule(false);
-		// One speaking view per group, to all its members' phones at once.
-		for (const [groupId, roomId] of d.speaking) {
-			faults.isolated(eventOfRoom(roomId), 'speaking', [channel.group(groupId)], () => {
-				if (watched(channel.group(groupId))) io.to(channel.group(groupId)).emit('speaking', palabre.speaking.groupView(groupId));
-			});
-		}
+		for (const [groupId, roomId] of d.speaking) sendSpeaking(eventOfRoom(roomId), groupId);
 		// Figures alone bring the watchers' view at the slower pace; a room rebuilt anyway needs no more.
 		for (const id of d.figures) if (!d.rooms.has(id)) figures.mark(id);
 		figures.schedule(false);
@@ -357,8 +349,20 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		if (changed(channel.participant(id), 'session', session)) io.to(channel.participant(id)).emit('session', session);
 	}
 
-	/** A group's members' sessions, at the phones' pace (unchanged ones are not sent again). */
-	const groupSessions = new Throttled(PHONES_EVERY_MS, (groupId) => deliver(views.groupMembers(groupId)));
+	/** One speaking view per group, to all its members' phones at once. */
+	function sendSpeaking(eventId: string | (() => string | undefined), groupId: string) {
+		faults.isolated(eventId, 'speaking', [channel.group(groupId)], () => {
+			if (watched(channel.group(groupId))) io.to(channel.group(groupId)).emit('speaking', palabre.speaking.groupView(groupId));
+		});
+	}
+
+	/** A group's members' sessions (unchanged ones are not sent again) and its speaking view, at the phones' pace. */
+	const groupSessions = new Throttled(PHONES_EVERY_MS, (groupId) => {
+		const members = views.groupMembers(groupId);
+		deliver(members);
+		// An emptied group has nobody left to tell.
+		if (members[0]) sendSpeaking(members[0].eventId, groupId);
+	});
 
 	const watchers = new Throttled(WATCHERS_EVERY_MS, (id) => {
 		const room = views.findRoom(id);

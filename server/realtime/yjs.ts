@@ -284,8 +284,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	}
 
 	function loaded(name: string, updates: Uint8Array[], lastSeq: number): LoadedDoc {
-		const doc = new Y.Doc();
-		const shadow = new Y.Doc();
+		// Named: a random guid would cost more than the rest of an empty doc (server/writeups.ts).
+		const doc = new Y.Doc({ guid: name });
+		const shadow = new Y.Doc({ guid: name });
 		let size = 0;
 		if (updates.length > 0) {
 			const merged = Y.mergeUpdates(updates);
@@ -354,7 +355,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	 */
 	function resetShadow(d: LoadedDoc) {
 		d.shadow.destroy();
-		d.shadow = new Y.Doc();
+		d.shadow = new Y.Doc({ guid: d.doc.guid });
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
 		for (const p of [...unsynced, ...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}

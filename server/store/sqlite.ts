@@ -426,6 +426,11 @@ export function sqliteStoreOn(
 		listRoomSeats: db.prepare(
 			`SELECT id AS participantId, group_id AS groupId FROM participants WHERE room_id = ? AND group_id IS NOT NULL ORDER BY created_at, id`
 		),
+		// The statements as a JSON array: one prepared statement whatever their number.
+		listStatementSeats: db.prepare(
+			`SELECT p.id AS participantId, p.group_id AS groupId FROM groups g JOIN participants p ON p.group_id = g.id
+			 WHERE g.room_id = ? AND g.statement_id IN (SELECT value FROM json_each(?)) ORDER BY p.created_at, p.id`
+		),
 		setParticipantRoom: db.prepare(`UPDATE participants SET room_id = ? WHERE id = ?`),
 		setParticipantGroup: db.prepare(`UPDATE participants SET group_id = ? WHERE id = ?`),
 		setRoomPhase: db.prepare(`UPDATE rooms SET phase = ?, presenting = ? WHERE id = ?`),
@@ -452,6 +457,9 @@ export function sqliteStoreOn(
 			`SELECT e.group_id, e.data FROM evaluations e JOIN groups g ON g.id = e.group_id WHERE g.room_id = ? ORDER BY g.statement_id, g.number`
 		),
 		listGroups: db.prepare(`SELECT * FROM groups WHERE room_id = ? ORDER BY statement_id, number`),
+		listStatementGroups: db.prepare(
+			`SELECT * FROM groups WHERE room_id = ? AND statement_id IN (SELECT value FROM json_each(?)) ORDER BY statement_id, number`
+		),
 		getGroup: db.prepare(`SELECT * FROM groups WHERE id = ?`),
 		insertGroup: db.prepare(
 			`INSERT INTO groups (id, room_id, statement_id, number, label, created_at)
@@ -589,7 +597,11 @@ export function sqliteStoreOn(
 		listParticipants: (eventId) => (q.listParticipants.all(eventId) as Row[]).map(toParticipant),
 		listRoomParticipants: (roomId) => (q.listRoomParticipants.all(roomId) as Row[]).map(toParticipant),
 		listGroupMembers: (groupId) => (q.listGroupMembers.all(groupId) as Row[]).map(toParticipant),
-		listRoomSeats: (roomId) => q.listRoomSeats.all(roomId) as { participantId: string; groupId: string }[],
+		listRoomSeats: (roomId, statementIds) =>
+			(statementIds ? q.listStatementSeats.all(roomId, JSON.stringify(statementIds)) : q.listRoomSeats.all(roomId)) as {
+				participantId: string;
+				groupId: string;
+			}[],
 		setParticipantRoom: (id, roomId) => void q.setParticipantRoom.run(roomId, id),
 		setParticipantGroup: (id, groupId) => void q.setParticipantGroup.run(groupId, id),
 		setRoomPhase: (roomId, phase, presenting) => void q.setRoomPhase.run(phase, presenting, roomId),
@@ -618,7 +630,8 @@ export function sqliteStoreOn(
 				groupId: r.group_id as string,
 				evaluation: JSON.parse(r.data as string) as Evaluation
 			})),
-		listGroups: (roomId) => (q.listGroups.all(roomId) as Row[]).map(toGroup),
+		listGroups: (roomId, statementIds) =>
+			((statementIds ? q.listStatementGroups.all(roomId, JSON.stringify(statementIds)) : q.listGroups.all(roomId)) as Row[]).map(toGroup),
 		getGroup: (id) => {
 			const r = q.getGroup.get(id) as Row | undefined;
 			return r && toGroup(r);

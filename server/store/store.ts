@@ -189,8 +189,11 @@ export interface Store {
 	listRoomParticipants(roomId: string): ParticipantRecord[];
 	/** The members of one group, in order of arrival: cheaper than filtering the whole room. */
 	listGroupMembers(groupId: string): ParticipantRecord[];
-	/** Who sits where in a room, and nothing else: what a seating decision reads. */
-	listRoomSeats(roomId: string): { participantId: string; groupId: string }[];
+	/**
+	 * Who sits where in a room, in order of arrival, and nothing else: what a seating decision
+	 * reads. With `statementIds`, only the seats around these statements (a pick reads two).
+	 */
+	listRoomSeats(roomId: string, statementIds?: readonly string[]): { participantId: string; groupId: string }[];
 	setParticipantRoom(id: string, roomId: string | null): void;
 	setParticipantGroup(id: string, groupId: string | null): void;
 
@@ -211,7 +214,8 @@ export interface Store {
 	addWriteupAccess(groupId: string, entry: WriteupAccessEntry): void;
 	listWriteupAccess(groupId: string): WriteupAccessEntry[];
 	listEvaluations(roomId: string): { groupId: string; evaluation: Evaluation }[];
-	listGroups(roomId: string): GroupRecord[];
+	/** A room's groups by statement and number; with `statementIds`, only these statements' groups. */
+	listGroups(roomId: string, statementIds?: readonly string[]): GroupRecord[];
 	getGroup(id: string): GroupRecord | undefined;
 	insertGroup(g: GroupRecord): void;
 	deleteGroup(id: string): void;

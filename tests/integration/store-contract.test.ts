@@ -228,6 +228,27 @@ for (const kind of KINDS) {
 			await store.close();
 		});
 
+		it('reads the seats and groups of some statements only, in the same order as the whole room', async () => {
+			const { store } = await kind.open();
+			const { room, group, people } = fill(store);
+			const other = (room.statements[1] as { id: string }).id;
+			const second = { id: id('g'), roomId: room.id, statementId: other, number: 1, label: null, createdAt: 2 };
+			const last = people[2] as { id: string };
+			store.transaction(() => {
+				store.insertGroup(second);
+				store.setParticipantGroup(last.id, second.id);
+			});
+			expect(store.listRoomSeats(room.id, [group.statementId])).toEqual(store.listRoomSeats(room.id).filter((s) => s.groupId === group.id));
+			expect(store.listRoomSeats(room.id, [other])).toEqual([{ participantId: last.id, groupId: second.id }]);
+			expect(store.listRoomSeats(room.id, [other, group.statementId]).map((s) => s.participantId)).toEqual(people.map((p) => p.id));
+			expect(store.listRoomSeats(room.id, [])).toEqual([]);
+			expect(store.listGroups(room.id, [other])).toEqual([second]);
+			expect(store.listGroups(room.id, [group.statementId, other])).toEqual(store.listGroups(room.id));
+			// Another room's statement: nothing of this room.
+			expect(store.listRoomSeats(id('room'), [group.statementId])).toEqual([]);
+			await store.close();
+		});
+
 		it('seats people, stores taps once, keeps board versions', async () => {
 			const { store } = await kind.open();
 			const { e, room, group, people } = fill(store);
