@@ -43,6 +43,24 @@ import {
 const messageSync = 0;
 /** monitorEventLoopDelay records whole intervals of its timer: lag is what exceeds this. */
 const LOOP_RESOLUTION_MS = 10;
+
+/**
+ * This process's event-loop delay from now until `stop()`: how late the simulated phones were
+ * themselves, which every latency they measure includes.
+ */
+function loopDelay(): { stop(): Summary | null } {
+	const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+	loop.enable();
+	const ms = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
+	return {
+		stop() {
+			loop.disable();
+			return loop.count
+				? { n: loop.count, p50: ms(loop.percentile(50)), p95: ms(loop.percentile(95)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) }
+				: null;
+		}
+	};
+}
 // Every y-websocket provider adds a process 'exit' listener: hundreds here, on purpose.
 process.setMaxListeners(0);
 
@@ -241,6 +259,7 @@ async function join(cmd: Extract<Command, { cmd: 'join' }>): Promise<JoinResult>
 // ---- pick ----
 async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult> {
 	const pickMs: number[] = [];
+	const loop = loopDelay();
 	await Promise.all(
 		phones.map(async (p) => {
 			const r = rng(hash(`pick:${p.plan.index}`));
@@ -257,6 +276,7 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 			}
 		})
 	);
+	const pickLoopDelay = loop.stop();
 	// Moves made by the last picks' balancing reach the moved phones as sessions.
 	await sleep(2_000);
 	const byGroup = new Map<string, Phone[]>();
@@ -273,6 +293,7 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 	const rush = phones.map(bytesOf);
 	return {
 		pickMs,
+		loopDelay: pickLoopDelay,
 		errors: takeErrors(),
 		groups: groups.map((g) => g.plan),
 		rushBytesIn: rush.map((b) => b.ioIn),
@@ -445,8 +466,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 	// Items of a later typing phase get new ids: the members' observers already saw the earlier ones.
 	const phase = ++typingRounds;
 	const deadline = cmd.startAt + cmd.typingMs;
-	const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-	loop.enable();
+	const loop = loopDelay();
 	const before = new Map(phones.map((p) => [p, bytesOf(p)]));
 	const timers = new Set<NodeJS.Timeout>();
 	const later = (ms: number, fn: () => void) => {
@@ -525,7 +545,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 
 	await sleep(deadline - now());
 	for (const t of timers) clearTimeout(t);
-	loop.disable();
+	const typingLoopDelay = loop.stop();
 	const after = new Map(phones.map((p) => [p, bytesOf(p)]));
 	// Drain: what is in flight still counts, up to 5 s (and the taps' own 5 s timeout).
 	const drainUntil = now() + 6000;
@@ -548,7 +568,6 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 				yjsIn: Math.round(yjsIn / minutes)
 			};
 		});
-	const ms = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
 	return {
 		keystrokes: counters.keystrokes,
 		items: counters.items,
@@ -562,9 +581,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 		bytes,
 		reconnects: counters.reconnects,
 		outages: phones.filter((p) => p.link.downAt !== null).map((p) => ({ downAt: p.link.downAt as number, backAt: p.link.backAt })),
-		loopDelay: loop.count
-			? { n: loop.count, p50: ms(loop.percentile(50)), p95: ms(loop.percentile(95)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) }
-			: null,
+		loopDelay: typingLoopDelay,
 		errors: takeErrors()
 	};
 }

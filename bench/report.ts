@@ -57,7 +57,8 @@ export interface ScaleResult {
 	ratios: { keyToPeerP50: number | null; keyToPeerP95: number | null; keyToPeerP99: number | null; rssPeak: number | null; cpuMean: number | null };
 	/** The whole machine while typing (200 % = both cores), what other processes took, hypervisor steal. */
 	machine: { cpuTyping: number | null; othersTyping: number | null; stealTyping: number | null; loadAverage: number[] };
-	loadGenerator: { cpu: PhaseStats[]; loopDelayMs: (Summary | null)[]; coordinatorCpu: PhaseStats };
+	/** The client processes: their CPU and event-loop delay while typing, and their delay in the pick rush. */
+	loadGenerator: { cpu: PhaseStats[]; loopDelayMs: (Summary | null)[]; pickLoopDelayMs: (Summary | null)[]; coordinatorCpu: PhaseStats };
 	notes: string[];
 	errors: string[];
 	wallSeconds: number;
@@ -75,6 +76,8 @@ const dash = '–';
 const n = (v: number | null | undefined, digits = 0) =>
 	v == null ? dash : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const triple = (s: Summary | null) => (s ? `${n(s.p50)} / ${n(s.p95)} / ${n(s.p99)}` : dash);
+/** Each client process's event-loop delay, p99 / max. */
+const delays = (list: (Summary | null)[]) => list.map((s) => (s ? `${n(s.p99)} / ${n(s.max)}` : dash)).join('; ');
 const kb = (v: number | null | undefined) => (v == null ? dash : `${n(v / 1024, 1)} kB`);
 const mb = (v: number | null | undefined) => (v == null ? dash : `${n(v, 0)} MB`);
 const cpu = (p: PhaseStats | undefined) => (p?.cpuMean == null ? dash : `${n(p.cpuMean)} % (max ${n(p.cpuMax)})`);
@@ -118,7 +121,8 @@ export function markdownTable(runs: readonly ScaleResult[]): string {
 		['ratio to reference: key → member p50 / p95 / p99', (r) => `${n(r.ratios.keyToPeerP50, 2)} / ${n(r.ratios.keyToPeerP95, 2)} / ${n(r.ratios.keyToPeerP99, 2)}`],
 		['ratio to reference: RSS peak · CPU typing', (r) => `${n(r.ratios.rssPeak, 2)} · ${n(r.ratios.cpuMean, 2)}`],
 		['client processes: CPU typing', (r) => r.loadGenerator.cpu.map(cpu).join('; ')],
-		['client processes: event-loop delay p99 / max (ms)', (r) => r.loadGenerator.loopDelayMs.map((s) => (s ? `${n(s.p99)} / ${n(s.max)}` : dash)).join('; ')],
+		['client processes: event-loop delay p99 / max (ms)', (r) => delays(r.loadGenerator.loopDelayMs)],
+		['client processes: event-loop delay in the pick rush p99 / max (ms)', (r) => delays(r.loadGenerator.pickLoopDelayMs)],
 		['machine CPU while typing (of 200 %) · other processes · steal', (r) => `${n(r.machine.cpuTyping)} % · ${n(r.machine.othersTyping)} % · ${n(r.machine.stealTyping)} %`],
 		['wall time of the scale (s)', (r) => n(r.wallSeconds)]
 	];

@@ -527,6 +527,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 			loadGenerator: {
 				cpu: clients.map((_, i) => sampler.stats(`clients${i}`, 'typing')),
 				loopDelayMs: typed.map((t) => t.loopDelay),
+				pickLoopDelayMs: picked.map((p) => p.loopDelay),
 				coordinatorCpu: sampler.stats('coordinator', 'typing')
 			},
 			notes,

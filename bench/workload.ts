@@ -40,6 +40,8 @@ export interface JoinResult {
 
 export interface PickResult {
 	pickMs: number[];
+	/** The client process's own event-loop delay during the rush. */
+	loopDelay: Summary | null;
 	errors: string[];
 	groups: PlannedGroup[];
 	/** Bytes on the wire per phone since it connected (join and pick rush). */
