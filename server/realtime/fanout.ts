@@ -78,6 +78,15 @@ export interface Immediately {
 	gone(eventId: string, why: 'event' | 'links'): void;
 }
 
+/**
+ * Phones that just entered a room or sat down in a group, by room and by group: they get its view
+ * at once, changed or not (a phone moved mid-stage must not keep its former group's timekeeper pad).
+ */
+interface Newcomers {
+	rooms: Map<string, string[]>;
+	groups: Map<string, { eventId: string; sockets: string[] }>;
+}
+
 type Rule<K extends ChangeKind> = (c: ChangeOf<K>, due: Due, now: Immediately) => void;
 
 /** The one table of who hears what. */
@@ -304,12 +313,9 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		organisers.schedule(false);
 	}
 
-	/**
-	 * Sends people their sessions, by event (a group's part is built once for all its members),
-	 * and a phone that just entered a room that room's view, changed or not.
-	 */
+	/** Sends people their sessions, by event (a group's part is built once for all its members), and newcomers their views. */
 	function deliver(people: readonly ParticipantRecord[]) {
-		const newcomers = new Map<string, string[]>();
+		const newcomers: Newcomers = { rooms: new Map(), groups: new Map() };
 		const byEvent = new Map<string, ParticipantRecord[]>();
 		for (const p of people) byEvent.set(p.eventId, [...(byEvent.get(p.eventId) ?? []), p]);
 		for (const [eventId, of] of byEvent) {
@@ -318,11 +324,14 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 				of.forEach((p, k) => follow(p, sessions[k] as ParticipantSession, newcomers));
 			});
 		}
-		for (const [roomId, sockets] of newcomers) {
+		for (const [roomId, sockets] of newcomers.rooms) {
 			faults.isolated(eventOfRoom(roomId), 'room', sockets, () => {
 				const room = views.findRoom(roomId);
 				if (room) io.to(sockets).emit('room', phoneRoom(room));
 			});
+		}
+		for (const [groupId, { eventId, sockets }] of newcomers.groups) {
+			faults.isolated(eventId, 'speaking', sockets, () => io.to(sockets).emit('speaking', palabre.speaking.groupView(groupId)));
 		}
 	}
 
@@ -330,7 +339,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 	 * A person's phones follow them: subscribed to their current room and group only (the room's
 	 * and group's updates then reach them), and sent their session.
 	 */
-	function follow(p: ParticipantRecord, session: ParticipantSession, newcomers: Map<string, string[]>) {
+	function follow(p: ParticipantRecord, session: ParticipantSession, newcomers: Newcomers) {
 		const id = p.id;
 		const room = p.roomId ? channel.room(p.roomId) : null;
 		const group = p.groupId ? channel.group(p.groupId) : null;
@@ -342,9 +351,14 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 			}
 			if (room && p.roomId && !socket.rooms.has(room)) {
 				void socket.join(room);
-				newcomers.set(p.roomId, [...(newcomers.get(p.roomId) ?? []), sid]);
+				newcomers.rooms.set(p.roomId, [...(newcomers.rooms.get(p.roomId) ?? []), sid]);
 			}
-			if (group) void socket.join(group);
+			if (group && p.groupId && !socket.rooms.has(group)) {
+				void socket.join(group);
+				const seated = newcomers.groups.get(p.groupId);
+				if (seated) seated.sockets.push(sid);
+				else newcomers.groups.set(p.groupId, { eventId: p.eventId, sockets: [sid] });
+			}
 		}
 		if (changed(channel.participant(id), 'session', session)) io.to(channel.participant(id)).emit('session', session);
 	}

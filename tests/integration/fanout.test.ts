@@ -5,8 +5,8 @@
  */
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ParticipantSession, PublicBoard, RoomView } from '../../src/lib/views';
-import { connectClient, nextEvent, request } from '../helpers/clients';
+import type { ParticipantSession, PublicBoard, RoomView, SpeakingGroupView } from '../../src/lib/views';
+import { connectClient, nextEvent, received, request } from '../helpers/clients';
 import { TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -85,6 +85,45 @@ it('tells every groupmate who sits with them, and sends the projection one room 
 	const [awa, bruno, chloe] = people as [(typeof people)[number], (typeof people)[number], (typeof people)[number]];
 	expect((await server.api('DELETE', `/api/events/${e.id}/participants/${bruno.id}`, undefined, e.organiserToken)).status).toBe(204);
 	for (const p of [awa, chloe]) await expect.poll(() => members(p.last())).toEqual([awa.id, chloe.id].sort());
+});
+
+it('gives a person moved mid-stage the pad of their new group with their session, even a second before the groups’ lane runs, and both groups their new lists', async () => {
+	const { e, roomId, statements, organiser } = await event();
+	const [awa, bruno, chloe] = [await phone(e, roomId, 'Awa'), await phone(e, roomId, 'Bruno'), await phone(e, roomId, 'Chloé')];
+	for (const [p, statementId] of [
+		[awa, statements[0]],
+		[bruno, statements[0]],
+		[chloe, statements[1]]
+	] as const) {
+		expect(await request(p.socket, 'group:pick', { statementId })).toMatchObject({ ok: true });
+	}
+	expect(await request(organiser, 'stage:control', { roomId, command: { action: 'start' } })).toMatchObject({ ok: true });
+	const pad = (socket: Socket) => (received(socket).get('speaking') ?? []) as SpeakingGroupView[];
+	const padMembers = (v: SpeakingGroupView | undefined) => (v?.members ?? []).map((m) => m.id).sort();
+	await expect.poll(() => padMembers(pad(awa.socket).at(-1))).toEqual([awa.id, bruno.id].sort());
+	const chloeGroup = chloe.last()?.group?.id as string;
+	// Someone is seated just before: the groups' lane has just run, its next run is a second away.
+	const added = await request(organiser, 'room:addPerson', { roomId, displayName: 'Dan', categories: ['habitant'], statementId: statements[0] });
+	if (!added.ok) throw new Error(added.error);
+	const dan = { id: (added.data as { participantId: string }).participantId };
+	await expect.poll(() => padMembers(pad(awa.socket).at(-1))).toEqual([awa.id, bruno.id, dan.id].sort());
+
+	// Awa's messages in the order they arrive, from the move on.
+	const after: [string, unknown][] = [];
+	awa.socket.onAny((name: string, payload: unknown) => after.push([name, payload]));
+	expect(await request(organiser, 'room:move', { roomId, participantId: awa.id, groupId: chloeGroup })).toMatchObject({ ok: true });
+	const moved = [awa.id, chloe.id].sort();
+	await expect.poll(() => padMembers(pad(awa.socket).at(-1))).toEqual(moved);
+	// Her new pad comes with the session that seats her with Chloé, as the very next message:
+	// her phone never shows her former group's pad under her new group.
+	const seated = after.findIndex(([name, v]) => name === 'session' && (v as ParticipantSession).group?.id === chloeGroup);
+	expect(seated).toBeGreaterThanOrEqual(0);
+	expect(after[seated + 1]?.[0]).toBe('speaking');
+	expect(padMembers(after[seated + 1]?.[1] as SpeakingGroupView)).toEqual(moved);
+	await expect.poll(() => padMembers(pad(chloe.socket).at(-1))).toEqual(moved);
+	await expect.poll(() => padMembers(pad(bruno.socket).at(-1))).toEqual([bruno.id, dan.id].sort());
+	for (const p of [awa, chloe]) await expect.poll(() => members(p.last())).toEqual(moved);
+	await expect.poll(() => members(bruno.last())).toEqual([bruno.id, dan.id].sort());
 });
 
 it('merges two groups, labels one, sends it a notice and lets its members support a recommendation', async () => {
