@@ -428,6 +428,78 @@ describe('invariants under any sequence of operations', () => {
 		);
 	});
 
+	/**
+	 * What lets the server read only part of a room (server/seating.ts `place`): given the groups of
+	 * the statements an operation names (the one the person sits at, the one they go to, the merged
+	 * or rebalanced one), every rule decides exactly as it does on the whole room, and leaves the
+	 * other statements' groups as they were.
+	 */
+	it('decide on the statements they name as on the whole room (the server reads only those)', () => {
+		fc.assert(
+			fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 2, max: 6 }), (ops, max) => {
+				let n = 0;
+				// Both calls of one operation draw the same new ids.
+				const idsFrom = (k: number) => () => `g${++k}`;
+				let groups: Group[] = [];
+				let balance = true;
+				const locked = new Set<string>();
+				for (const o of ops) {
+					const before = freeze(groups);
+					const r: SeatingRule = { max, balance, locked: new Set(locked) };
+					const at = (i: number) => before[i % Math.max(1, before.length)];
+					const sitsAt = (who: string) => before.find((g) => g.members.includes(who))?.statementId;
+					let decide: (gs: readonly Group[], newId: () => string) => Placement;
+					let named: (string | undefined)[];
+					if (o.kind === 'write' || o.kind === 'stages') {
+						if (o.kind === 'stages') balance = !o.on;
+						else if (at(o.g)) locked.add((at(o.g) as Group).id);
+						continue;
+					} else if (o.kind === 'pick') {
+						decide = (gs, newId) => pick(gs, o.who, o.st, r, newId);
+						named = [sitsAt(o.who), o.st];
+					} else if (o.kind === 'leave') {
+						decide = (gs) => leave(gs, o.who, r);
+						named = [sitsAt(o.who)];
+					} else if (o.kind === 'move') {
+						const target = at(o.target);
+						if (!target) continue;
+						decide = (gs) => move(gs, o.who, target.id, r);
+						named = [sitsAt(o.who), target.statementId];
+					} else if (o.kind === 'rebalance') {
+						decide = (gs) => rebalance(gs, o.st, r);
+						named = [o.st];
+					} else {
+						const a = at(o.a);
+						const b = at(o.b);
+						if (!a || !b) continue;
+						decide = (gs) => merge(gs, a.id, b.id, r);
+						named = [a.statementId, b.statementId];
+					}
+					const part = (gs: readonly Group[]) => gs.filter((g) => named.includes(g.statementId));
+					const outcome = (gs: readonly Group[]) => {
+						try {
+							return decide(gs, idsFrom(n));
+						} catch (err) {
+							if (!(err instanceof RuleError)) throw err;
+							return err.code;
+						}
+					};
+					const whole = outcome(before);
+					const narrowed = outcome(freeze(part(before).map((g) => ({ ...g, members: [...g.members] }))));
+					if (typeof whole === 'string') {
+						expect(narrowed).toBe(whole);
+						continue;
+					}
+					expect(narrowed).toEqual({ groups: part(whole.groups), moves: whole.moves });
+					expect(whole.groups.filter((g) => !named.includes(g.statementId))).toEqual(before.filter((g) => !named.includes(g.statementId)));
+					n += whole.groups.length;
+					groups = whole.groups;
+				}
+			}),
+			{ numRuns: 300 }
+		);
+	});
+
 	it('7 then 13 people on one statement: nobody alone, sizes within one, Groupe 1 keeps its first members', () => {
 		fc.assert(
 			fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 8 }), (n, max) => {
