@@ -4,12 +4,11 @@
  * get the same refusal where telling them apart would let someone probe.
  */
 import { effectiveStage } from '../src/lib/domain/stages';
-import { GROUP_DOC_NAME } from '../src/lib/protocol';
 import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
 import type { YjsGrant, Pens } from './realtime/yjs';
 import { PalabreError } from './errors';
 import type { Links } from './links';
-import { eventById, eventByJoinCode, roomById } from './records';
+import { eventById, eventByJoinCode, groupOfDoc, roomById } from './records';
 import type { EventRecord, ParticipantRecord, RoomRecord, Store, WorkshopRecord } from './store/store';
 import { matchesHash, splitParticipantToken, type LinkRole } from './tokens';
 
@@ -131,11 +130,9 @@ export class Access {
 	}
 
 	private opener(docName: string, token: string | undefined): { grant: YjsGrant; room: RoomRecord; groupId: string } | null {
-		const m = GROUP_DOC_NAME.exec(docName);
-		const group = m && this.store.getGroup(m[1] as string);
-		if (!group || !token) return null;
-		const room = this.store.getRoom(group.roomId);
-		if (!room) return null;
+		const found = groupOfDoc(this.store, docName);
+		if (!found || !token) return null;
+		const { group, room } = found;
 		const opened = (grant: YjsGrant) => ({ grant, room, groupId: group.id });
 		const member = splitParticipantToken(token);
 		if (member) {

@@ -10,7 +10,8 @@ import type { Config } from './config';
 import { createApi } from './http/api';
 import { clientAddress, isTrustedProxy, normaliseAddress } from './http/clientAddress';
 import { securityHeaders } from './http/headers';
-import { GROUP_DOC_NAME, type ClientEvents, type ServerEvents } from '../src/lib/protocol';
+import type { ClientEvents, ServerEvents } from '../src/lib/protocol';
+import { groupOfDoc } from './records';
 import type { ControlServer, SocketData } from './realtime/channels';
 import { attachControlPlane } from './realtime/control';
 import { startYjsProcess, type YjsHostEntry } from './realtime/yjsProcess';
@@ -85,9 +86,7 @@ export function createPalabreServer(
 	/** The lease a group doc's writes must hold (several nodes): its event's, at this node's epoch. */
 	const fenceOfDoc = (docName: string) => {
 		if (!cluster) return undefined;
-		const groupId = GROUP_DOC_NAME.exec(docName)?.[1];
-		const group = groupId ? store.getGroup(groupId) : undefined;
-		const room = group && store.getRoom(group.roomId);
+		const room = groupOfDoc(store, docName)?.room;
 		return room && cluster.fenceOf(room.eventId);
 	};
 	const yjs = startYjsProcess({

@@ -1,5 +1,6 @@
 /** The store's records that a request names, or the refusal that says it is unknown. */
 import { isJoinCode, normaliseJoinCode } from '../src/lib/domain/joinCode';
+import { GROUP_DOC_NAME } from '../src/lib/protocol';
 import { PalabreError } from './errors';
 import type { EventRecord, GroupRecord, ParticipantRecord, RoomRecord, Store } from './store/store';
 
@@ -28,6 +29,14 @@ export function personOfEvent(store: Store, eventId: string, participantId: stri
 	const p = store.getParticipant(participantId);
 	if (!p || p.eventId !== eventId) throw new PalabreError(400, 'fieldUnknownPerson');
 	return p;
+}
+
+/** A write-up doc's group and room, if the name is a group doc's (`group.<id>`) and they still exist. */
+export function groupOfDoc(store: Store, docName: string): { group: GroupRecord; room: RoomRecord } | undefined {
+	const id = GROUP_DOC_NAME.exec(docName)?.[1];
+	const group = id ? store.getGroup(id) : undefined;
+	const room = group && store.getRoom(group.roomId);
+	return group && room ? { group, room } : undefined;
 }
 
 /** A group of this room. */

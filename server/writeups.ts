@@ -8,7 +8,6 @@ import * as Y from 'yjs';
 import { effectiveStage, type RoomStages } from '../src/lib/domain/stages';
 import { carriedPens, passedOn } from '../src/lib/domain/pens';
 import { isWriteupClosed } from '../src/lib/domain/writeupClosing';
-import { GROUP_DOC_NAME } from '../src/lib/protocol';
 import { addComment, docName, readItem, readWriteup, itemCounts, type Comment } from '../src/lib/writeup';
 import { holders, type Access } from './access';
 import type { Changes } from './changes';
@@ -16,7 +15,7 @@ import { PalabreError } from './errors';
 import type { YjsGrant } from './realtime/yjs';
 import type { YjsProcess } from './realtime/yjsProcess';
 import { TICKET_TTL_MS, YjsTickets } from './realtime/yjsTickets';
-import { groupOfRoom, memberIds } from './records';
+import { groupOfDoc, groupOfRoom, memberIds } from './records';
 import { storedUpdate } from './store/ydocs';
 import type { ParticipantRecord, RoomRecord, Store, WriteupAccessEntry } from './store/store';
 
@@ -134,12 +133,11 @@ export class Writeups {
 
 	/** Reported by the Yjs process when a doc's items per stage changed. */
 	progressed(name: string, counts: [number, number, number]) {
-		const groupId = GROUP_DOC_NAME.exec(name)?.[1];
-		if (!groupId) return;
-		this.progressCache.set(groupId, counts);
-		const group = this.store.getGroup(groupId);
-		const room = group && this.store.getRoom(group.roomId);
-		if (room) this.changes.emit({ kind: 'progressed', eventId: room.eventId, roomId: room.id, groupId });
+		const found = groupOfDoc(this.store, name);
+		if (!found) return;
+		const { group, room } = found;
+		this.progressCache.set(group.id, counts);
+		this.changes.emit({ kind: 'progressed', eventId: room.eventId, roomId: room.id, groupId: group.id });
 	}
 
 	/** After a deletion: drop the cached counts and close the doc without storing anything. */

@@ -330,9 +330,7 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 				if (room) io.to(sockets).emit('room', phoneRoom(room));
 			});
 		}
-		for (const [groupId, { eventId, sockets }] of newcomers.groups) {
-			faults.isolated(eventId, 'speaking', sockets, () => io.to(sockets).emit('speaking', palabre.speaking.groupView(groupId)));
-		}
+		for (const [groupId, { eventId, sockets }] of newcomers.groups) sendSpeaking(eventId, groupId, sockets);
 	}
 
 	/**
@@ -363,10 +361,11 @@ export function attachFanout(io: ControlServer, palabre: Palabre, faults: Faults
 		if (changed(channel.participant(id), 'session', session)) io.to(channel.participant(id)).emit('session', session);
 	}
 
-	/** One speaking view per group, to all its members' phones at once. */
-	function sendSpeaking(eventId: string | (() => string | undefined), groupId: string) {
-		faults.isolated(eventId, 'speaking', [channel.group(groupId)], () => {
-			if (watched(channel.group(groupId))) io.to(channel.group(groupId)).emit('speaking', palabre.speaking.groupView(groupId));
+	/** One speaking view per group, to all its members' phones at once (or to `sockets` only: phones that just sat down). */
+	function sendSpeaking(eventId: string | (() => string | undefined), groupId: string, sockets?: string[]) {
+		const to = sockets ?? [channel.group(groupId)];
+		faults.isolated(eventId, 'speaking', to, () => {
+			if (sockets || watched(channel.group(groupId))) io.to(to).emit('speaking', palabre.speaking.groupView(groupId));
 		});
 	}
 

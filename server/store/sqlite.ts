@@ -21,6 +21,7 @@ import {
 } from '../../src/lib/domain/eventSettings';
 import { emptyBoard, type Board } from '../../src/lib/domain/board';
 import type { Tap } from '../../src/lib/domain/speaking';
+import { docName } from '../../src/lib/writeup';
 import { initialRoomStages, type RoomStages } from '../../src/lib/domain/stages';
 import type { Translations } from '../../src/lib/domain/translations';
 import type {
@@ -540,7 +541,7 @@ export function sqliteStoreOn(
 		deleteEvent(id) {
 			writeTransaction(db, () => {
 				// Write-ups are keyed by doc name, not by foreign key: removed by hand.
-				for (const { id: groupId } of q.eventGroupIds.all(id) as { id: string }[]) ydocs.deleteDoc(`group.${groupId}`);
+				for (const { id: groupId } of q.eventGroupIds.all(id) as { id: string }[]) ydocs.deleteDoc(docName(groupId));
 				q.deleteEvent.run(id);
 			})();
 		},

@@ -2,23 +2,20 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientMessage, ClientMessageName, SocketAuth } from '../../src/lib/protocol';
 
-/** The last payload of each event a test socket received, so a snapshot sent on connect is never missed. */
-const latest = new WeakMap<Socket, Map<string, unknown>>();
-/** Every payload of each event a test socket received since its creation. */
+/** Every payload of each event a test socket received since its creation, so a snapshot sent on connect is never missed. */
 const history = new WeakMap<Socket, Map<string, unknown[]>>();
 
 export function connectClient(url: string, auth: SocketAuth): Promise<Socket> {
 	return new Promise((resolve, reject) => {
 		const socket = io(url, { path: '/socket.io', auth, transports: ['websocket'], forceNew: true, reconnection: false });
-		const seen = new Map<string, unknown>();
 		const all = new Map<string, unknown[]>();
-		latest.set(socket, seen);
 		history.set(socket, all);
 		// Listening before the connection: the snapshot can arrive in the same read as the
 		// handshake, before anything awaiting `connectClient` runs.
 		socket.onAny((event: string, payload: unknown) => {
-			seen.set(event, payload);
-			all.set(event, [...(all.get(event) ?? []), payload]);
+			const list = all.get(event);
+			if (list) list.push(payload);
+			else all.set(event, [payload]);
 		});
 		socket.once('connect', () => resolve(socket));
 		socket.once('connect_error', (err) => reject(err));
@@ -36,7 +33,7 @@ export function request<N extends ClientMessageName>(socket: Socket, name: N, ms
 
 /** Resolves with the latest (or next) `event` payload that satisfies `test`. */
 export function nextEvent<T>(socket: Socket, event: string, test: (v: T) => boolean = () => true, ms = 10_000): Promise<T> {
-	const last = latest.get(socket)?.get(event) as T | undefined;
+	const last = received(socket).get(event)?.at(-1) as T | undefined;
 	if (last !== undefined && test(last)) return Promise.resolve(last);
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
