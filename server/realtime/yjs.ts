@@ -25,9 +25,9 @@
  * network are stored in one transaction (group commit). A connection that stops reading is
  * dropped once too much waits for it, so nothing is buffered without bound.
  *
- * Two persistences: SQLite's is synchronous (a batch is stored before the turn ends; with
- * `durable`, its broadcast and « saved » wait for the WAL's sync to disk, made off this event
- * loop, while later batches are stored); with PostgreSQL's (asynchronous), one batch is in flight
+ * Two persistences: SQLite's is synchronous (a batch is committed before the turn ends and
+ * broadcast at once; with `durable`, its « saved » waits for the WAL's sync to disk, made off this
+ * event loop, while later batches are stored); with PostgreSQL's (asynchronous), one batch is in flight
  * at a time, and its broadcast and « saved » wait for the COMMIT; what arrives meanwhile forms the
  * next batch (docs/postgres-yjs.md).
  */
@@ -114,8 +114,8 @@ export interface YjsEndpointOptions {
 	onStored?: (updates: { docName: string; update: Uint8Array }[]) => void;
 	/**
 	 * SQLite: resolves once what was stored so far would survive a power cut (the store commits
-	 * without waiting for the disk, ../store/walSync.ts). A stored batch is applied, broadcast and
-	 * acknowledged only then; without it, at once.
+	 * without waiting for the disk, ../store/walSync.ts). A committed batch is applied and broadcast
+	 * at once (a crash of the process cannot lose it) and acknowledged « saved » only then.
 	 */
 	durable?: () => Promise<void>;
 }
@@ -223,9 +223,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 	let commitQueued = false;
 	/** Asynchronous persistence: the batch being committed (its shadows hold it, its docs not yet). */
 	const inFlight: Pending[] = [];
-	/** SQLite with `durable`: batches stored, oldest first, waiting for their sync (their shadows hold them, their docs not yet). */
-	const unsynced: Pending[] = [];
-	/** Settles once the last stored batch has been applied and acknowledged (SQLite with `durable`). */
+	/** Settles once the last stored batch has been acknowledged (SQLite with `durable`). */
 	let told: Promise<void> = Promise.resolve();
 	/** Asynchronous persistence: work run between batches, in order (compactions, deletions). */
 	const chores: (() => Promise<void>)[] = [];
@@ -357,7 +355,7 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		d.shadow.destroy();
 		d.shadow = new Y.Doc({ guid: d.doc.guid });
 		Y.applyUpdate(d.shadow, Y.encodeStateAsUpdate(d.doc));
-		for (const p of [...unsynced, ...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
+		for (const p of [...inFlight, ...pending]) if (p.d === d && p.update) Y.applyUpdate(d.shadow, p.update);
 	}
 
 	function connect(ws: WebSocket, name: string, grant: YjsGrant) {
@@ -632,7 +630,8 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 			// Dropped or unloaded meanwhile: stored all the same (a drop deletes after this batch).
 			if (docs.get(p.d.name) === p.d) {
 				countRow(p);
-				applyStored(p, seq);
+				applyStored(p);
+				answer(p, seq);
 			}
 			p.settle?.();
 		}
@@ -691,14 +690,17 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		const done = batch.map((p) => ({ p, seq: p.update ? (seqs[next++] as number) : 0 }));
 		for (const p of stored) countRow(p);
 		// Merged from the shadows, which hold exactly what is stored now (every batch before this one
-		// is stored, and nothing waits): a batch waiting for its sync is not in its doc yet.
+		// is stored, and nothing waits).
 		for (const d of new Set(stored.map((p) => p.d))) if (d.rows >= compactEvery || d.tailBytes >= compactBytes) compact(d);
+		// Committed: a crash of this process loses none of it, so everyone sees it now. A power cut
+		// might, until the WAL's sync; whoever saw it still holds it and sends it again on reconnecting.
+		for (const { p } of done) applyStored(p);
 		if (!options.durable) {
-			for (const { p, seq } of done) applyStored(p, seq);
+			for (const { p, seq } of done) answer(p, seq);
 			return undefined;
 		}
-		unsynced.push(...batch);
-		// Batches settle in the order they were stored: each waits for a sync begun after it.
+		// « enregistré » promises more: it waits for a sync begun after this commit. Batches are
+		// answered in the order they were stored.
 		told = options
 			.durable()
 			.then(
@@ -709,10 +711,9 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 				}
 			)
 			.then((synced) => {
-				unsynced.splice(0, batch.length);
-				for (const { p, seq } of done) if (docs.get(p.d.name) === p.d) applyStored(p, seq, synced);
+				if (synced) for (const { p, seq } of done) answer(p, seq);
 				// Not said to be saved: the writers keep their changes and send them again on reconnecting.
-				if (!synced) for (const from of new Set(batch.map((p) => p.from))) from?.ws.close(1011);
+				else for (const from of new Set(batch.map((p) => p.from))) from?.ws.close(1011);
 			});
 		return undefined;
 	}
@@ -724,21 +725,21 @@ export function createYjsEndpoint(options: YjsEndpointOptions): YjsEndpoint {
 		d.tailBytes += update.length;
 	}
 
-	/**
-	 * A stored change: into the shared doc, to everyone but its author, and « saved » (seq) to the
-	 * author, unless it may not survive a power cut (`durable` failed).
-	 */
-	function applyStored({ d, update, from }: Pending, seq: number, durable = true) {
-		if (update) {
-			// The shadow took this update from the same state: it applies here too.
-			Y.applyUpdate(d.doc, update, from);
-			const message = encoding.createEncoder();
-			encoding.writeVarUint(message, messageSync);
-			syncProtocol.writeUpdate(message, update);
-			broadcast(d, encoding.toUint8Array(message), from);
-			options.onChange?.(d.name, d.doc);
-		}
-		if (from && durable) send(from, savedMessage(seq));
+	/** A stored change: into the shared doc and to everyone but its author. */
+	function applyStored({ d, update, from }: Pending) {
+		if (!update) return;
+		// The shadow took this update from the same state: it applies here too.
+		Y.applyUpdate(d.doc, update, from);
+		const message = encoding.createEncoder();
+		encoding.writeVarUint(message, messageSync);
+		syncProtocol.writeUpdate(message, update);
+		broadcast(d, encoding.toUint8Array(message), from);
+		options.onChange?.(d.name, d.doc);
+	}
+
+	/** « saved » (seq: the row that holds it, 0 if it brought nothing new) to a change's author. */
+	function answer({ from }: Pending, seq: number) {
+		if (from) send(from, savedMessage(seq));
 	}
 
 	/** A loaded doc; one loaded only for the server is unloaded again when idle. */
