@@ -25,6 +25,7 @@ import {
 	now,
 	rng,
 	rolesOf,
+	STEADY_AFTER_MS,
 	typing,
 	type ClientBytes,
 	type Command,
@@ -71,6 +72,9 @@ interface Writeup {
 	wires: NetSocket[];
 	/** Set while a keystroke's transaction runs, so its update message can be matched to its « saved » answer. */
 	keyAt: number;
+	/** When the first connection got its ticket and its 101 answer (NaN until then). */
+	ticketAt: number;
+	upgradedAt: number;
 }
 
 interface Phone {
@@ -303,12 +307,35 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 
 // ---- write-ups ----
 /** ws bound to the phone's own loopback address, remembering each connection's TCP socket. */
-function boundWebSocket(address: string, wires: NetSocket[]): new (url: string | URL, protocols?: string | string[]) => WebSocket {
+function boundWebSocket(address: string, wires: NetSocket[], onUpgrade: () => void): new (url: string | URL, protocols?: string | string[]) => WebSocket {
 	return class extends WebSocket {
 		constructor(url: string | URL, protocols?: string | string[]) {
 			super(url, protocols, { localAddress: address });
-			this.once('upgrade', (res) => wires.push(res.socket as NetSocket));
+			this.once('upgrade', (res) => {
+				onUpgrade();
+				wires.push(res.socket as NetSocket);
+			});
 		}
+	};
+}
+
+/** The phone's socket.io connection as the ticket's channel, noting when the first ticket came. */
+function timedChannel(p: Phone, onTicket: () => void) {
+	return () => {
+		const socket = p.socket;
+		if (!socket) return undefined;
+		return {
+			get connected() {
+				return socket.connected;
+			},
+			timeout: (ms: number) => ({
+				emit: (event: 'writeup:ticket', msg: { doc: string }, ack: (err: Error | null, answer: never) => void) =>
+					socket.timeout(ms).emit(event, msg, (err: Error | null, answer: never) => {
+						onTicket();
+						ack(err, answer);
+					})
+			})
+		};
 	};
 }
 
@@ -347,12 +374,15 @@ interface Counters {
 	expected: number;
 	delivered: number;
 	keyToPeerMs: number[];
+	keyToPeerSteadyMs: number[];
 	keyToSavedMs: number[];
 	reconnects: number;
 }
 let counters: Counters = freshCounters();
+/** Keystrokes sent from then on count as steady typing too (the typing phase's start + STEADY_AFTER_MS). */
+let steadyFrom = Number.POSITIVE_INFINITY;
 function freshCounters(): Counters {
-	return { keystrokes: 0, items: 0, expected: 0, delivered: 0, keyToPeerMs: [], keyToSavedMs: [], reconnects: 0 };
+	return { keystrokes: 0, items: 0, expected: 0, delivered: 0, keyToPeerMs: [], keyToPeerSteadyMs: [], keyToSavedMs: [], reconnects: 0 };
 }
 
 /** Times each character typed by someone else as it shows up in this member's doc. */
@@ -374,6 +404,7 @@ function observePeer(g: GroupState, doc: Y.Doc) {
 				const sentAt = g.sent.get(`${id}:${i}`);
 				if (sentAt === undefined) continue;
 				counters.keyToPeerMs.push(t - sentAt);
+				if (sentAt >= steadyFrom) counters.keyToPeerSteadyMs.push(t - sentAt);
 				counters.delivered++;
 			}
 			if (length > from) seen.set(id, length);
@@ -382,14 +413,18 @@ function observePeer(g: GroupState, doc: Y.Doc) {
 }
 
 function openWriteup(url: string, p: Phone): Writeup {
-	const doc = new Y.Doc();
 	const wires: NetSocket[] = [];
 	const serverUrl = mode === 'palabre' ? `${url.replace(/^http/, 'ws')}/yjs` : url.replace(/^http/, 'ws');
 	const name = docName(p.groupId as string);
-	const bound = boundWebSocket(p.plan.address, wires) as unknown as typeof globalThis.WebSocket;
+	// Named: a random guid draws 31 random numbers, one system call each (0.7 ms): 500 phones of
+	// one process opening together held it 350 ms, time a real phone, opening one doc, never loses.
+	const doc = new Y.Doc({ guid: name });
+	const w: Writeup = { doc, provider: null as unknown as WebsocketProvider, wires, keyAt: Number.NaN, ticketAt: Number.NaN, upgradedAt: Number.NaN };
+	const bound = boundWebSocket(p.plan.address, wires, () => (w.upgradedAt ||= now())) as unknown as typeof globalThis.WebSocket;
+	const channel = timedChannel(p, () => (w.ticketAt ||= now()));
 	const provider = new WebsocketProvider(serverUrl, name, doc, {
 		// Palabre opens a write-up with a one-time ticket asked over the phone's socket.io connection, as the app does (src/lib/client/yjsTicket.ts).
-		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never, () => p.socket as never) : bound,
+		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never, channel as never) : bound,
 		// In Node, y-websocket's "other tabs" channel would carry updates between our simulated
 		// phones without the server: every byte must go through the server.
 		disableBc: true
@@ -401,7 +436,8 @@ function openWriteup(url: string, p: Phone): Writeup {
 	provider.on('sync', (synced: boolean) => {
 		if (synced && reconnecting) linkChanged(p, 'yjs', true);
 	});
-	return { doc, provider, wires, keyAt: Number.NaN };
+	w.provider = provider;
+	return w;
 }
 
 async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<PrepareResult> {
@@ -411,6 +447,8 @@ async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<Prepa
 	let writers = 0;
 	let timekeepers = 0;
 	const connectMs: number[] = [];
+	const openParts: PrepareResult['openParts'] = { ticketMs: [], handshakeMs: [], syncMs: [] };
+	const loop = loopDelay();
 	await Promise.all(
 		groups.map(async (g) => {
 			g.sent = new Map();
@@ -445,7 +483,12 @@ async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<Prepa
 						}, 30_000);
 						w.provider.once('sync', () => {
 							clearTimeout(timer);
-							connectMs.push(now() - t0);
+							const t = now();
+							connectMs.push(t - t0);
+							const asked = mode === 'palabre' ? w.ticketAt : t0;
+							if (mode === 'palabre') openParts.ticketMs.push(w.ticketAt - t0);
+							openParts.handshakeMs.push(w.upgradedAt - asked);
+							openParts.syncMs.push(t - w.upgradedAt);
 							resolve();
 						});
 					});
@@ -454,7 +497,7 @@ async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<Prepa
 		})
 	);
 	counters.reconnects = 0;
-	return { groups: groups.length, writers, timekeepers, connectMs, errors: takeErrors() };
+	return { groups: groups.length, writers, timekeepers, connectMs, openParts, loopDelay: loop.stop(), errors: takeErrors() };
 }
 
 // ---- typing ----
@@ -462,6 +505,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 	await sleep(cmd.startAt - now());
 	// Each typing phase counts its own keystrokes and deliveries (cluster mode types twice: steady, then a failover).
 	counters = freshCounters();
+	steadyFrom = cmd.startAt + STEADY_AFTER_MS;
 	for (const p of phones) p.link.downAt = p.link.backAt = null;
 	// Items of a later typing phase get new ids: the members' observers already saw the earlier ones.
 	const phase = ++typingRounds;
@@ -572,6 +616,7 @@ async function type(cmd: Extract<Command, { cmd: 'type' }>): Promise<TypeResult>
 		keystrokes: counters.keystrokes,
 		items: counters.items,
 		keyToPeerMs: counters.keyToPeerMs,
+		keyToPeerSteadyMs: counters.keyToPeerSteadyMs,
 		expectedDeliveries: counters.expected,
 		keyToSavedMs: counters.keyToSavedMs,
 		tapAckMs: taps.ackMs,

@@ -1,9 +1,10 @@
 /**
  * Where the server's time goes, from a V8 CPU profile written by `npm run bench -- --cpu-prof`:
  *
- *   npx tsx bench/profile.ts bench/results/profiles/CPU.….cpuprofile [phase] [--top 30]
+ *   npx tsx bench/profile.ts bench/results/profiles/CPU.….cpuprofile [phase] [--seconds a:b] [--top 30]
  *
- * With a phase (join, pick, connect, typing…), only the samples taken during that phase count:
+ * With a phase (join, pick, connect, typing…), only the samples taken during that phase count
+ * (with --seconds, only those from a to b seconds into it: the first seconds of typing, say):
  * run.ts writes the phases' bounds (monotonic clock, the one V8 stamps samples with) next to the
  * profile, as palabre-<pid>.phases.json. Prints self and inclusive time by function, and self
  * time by package.
@@ -38,6 +39,9 @@ if (!file) {
 const topIndex = args.indexOf('--top');
 const top = topIndex >= 0 ? Number(args[topIndex + 1]) : 30;
 const phase = args[1] && !args[1].startsWith('--') ? args[1] : undefined;
+const secondsIndex = args.indexOf('--seconds');
+const seconds = secondsIndex >= 0 ? (args[secondsIndex + 1] ?? '').split(':').map(Number) : null;
+if (seconds && (!phase || seconds.length !== 2 || seconds.some((x) => !Number.isFinite(x)))) throw new Error('--seconds a:b needs a phase, and two numbers');
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 let window: [number, number] | null = null;
@@ -48,7 +52,8 @@ if (phase) {
 	const phases = JSON.parse(readFileSync(phasesFile, 'utf8')) as Record<string, [number, number]>;
 	const w = phases[phase];
 	if (!w) throw new Error(`unknown phase ${phase}; known: ${Object.keys(phases).join(', ')}`);
-	window = w;
+	// Monotonic microseconds, as V8 stamps its samples.
+	window = seconds ? [w[0] + (seconds[0] as number) * 1e6, Math.min(w[1], w[0] + (seconds[1] as number) * 1e6)] : w;
 }
 
 // Self time of each node, from the samples (timeDeltas are the µs before each sample).
@@ -107,7 +112,7 @@ const print = (title: string, m: Map<string, number>) => {
 		console.log(`${ms(v)} ${pct(v)}  ${k}`);
 	}
 };
-console.log(`${basename(file)}${phase ? ` — phase ${phase}` : ''}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %); percentages are of busy time`);
+console.log(`${basename(file)}${phase ? ` — phase ${phase}${seconds ? `, ${seconds[0]} to ${seconds[1]} s in` : ''}` : ''}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %); percentages are of busy time`);
 print('Self time by package', packageBy);
 print('Self time by function', selfBy);
 print('Inclusive time by function', inclusiveBy);

@@ -1,6 +1,7 @@
 /** The results of one scale, and the Markdown table that compares scales side by side. */
 import type { PhaseStats, Sample } from './procstat';
 import type { Summary } from './stats';
+import { STEADY_AFTER_MS } from './workload';
 
 export interface BytesStats {
 	clients: number;
@@ -23,10 +24,14 @@ export interface ScaleResult {
 	joinHttpMs: Summary | null;
 	pickMs: Summary | null;
 	writeupOpenMs: Summary | null;
+	/** The opening in parts (bench/workload.ts PrepareResult). */
+	writeupOpenParts: { ticketMs: Summary | null; handshakeMs: Summary | null; syncMs: Summary | null };
 	keystrokes: number;
 	keystrokesPerS: number;
 	items: number;
 	keyToPeerMs: Summary | null;
+	/** After the first STEADY_AFTER_MS of typing (bench/workload.ts). */
+	keyToPeerSteadyMs: Summary | null;
 	peerLost: number;
 	keyToProjectionMs: Summary | null;
 	projectionLost: number;
@@ -48,6 +53,7 @@ export interface ScaleResult {
 		/** The same phones opening the same docs on the reference server: no ticket, no pen taken before. */
 		writeupOpenMs: Summary | null;
 		keyToPeerMs: Summary | null;
+		keyToPeerSteadyMs: Summary | null;
 		peerLost: number;
 		keystrokes: number;
 		server: PhaseStats;
@@ -58,7 +64,7 @@ export interface ScaleResult {
 	/** The whole machine while typing (200 % = both cores), what other processes took, hypervisor steal. */
 	machine: { cpuTyping: number | null; othersTyping: number | null; stealTyping: number | null; loadAverage: number[] };
 	/** The client processes: their CPU and event-loop delay while typing, and their delay in the pick rush. */
-	loadGenerator: { cpu: PhaseStats[]; loopDelayMs: (Summary | null)[]; pickLoopDelayMs: (Summary | null)[]; coordinatorCpu: PhaseStats };
+	loadGenerator: { cpu: PhaseStats[]; loopDelayMs: (Summary | null)[]; pickLoopDelayMs: (Summary | null)[]; openLoopDelayMs: (Summary | null)[]; coordinatorCpu: PhaseStats };
 	notes: string[];
 	errors: string[];
 	wallSeconds: number;
@@ -89,8 +95,13 @@ export function markdownTable(runs: readonly ScaleResult[]): string {
 		['join p50 / p95 / p99 (ms)', (r) => triple(r.joinMs)],
 		['pick p50 / p95 / p99 (ms)', (r) => triple(r.pickMs)],
 		['write-up open (Yjs sync) p50 / p95 / p99 (ms)', (r) => triple(r.writeupOpenMs)],
+		[
+			'… of which ticket · handshake · sync, p50 / p95 (ms)',
+			(r) => [r.writeupOpenParts.ticketMs, r.writeupOpenParts.handshakeMs, r.writeupOpenParts.syncMs].map((s) => (s ? `${n(s.p50)} / ${n(s.p95)}` : dash)).join(' · ')
+		],
 		['keystrokes (per s)', (r) => `${n(r.keystrokes)} (${n(r.keystrokesPerS, 0)}/s)`],
 		['key → other member p50 / p95 / p99 (ms)', (r) => triple(r.keyToPeerMs) + (r.peerLost ? ` (${r.peerLost} lost)` : '')],
+		[`… after the first ${STEADY_AFTER_MS / 1000} s of typing, p50 / p95 / p99 (ms) · the reference's`, (r) => `${triple(r.keyToPeerSteadyMs)} · ${triple(r.baseline.keyToPeerSteadyMs)}`],
 		['key → projection p50 / p95 / p99 (ms)', (r) => triple(r.keyToProjectionMs) + (r.projectionLost ? ` (${r.projectionLost} lost)` : '')],
 		['key → saved p50 / p95 / p99 (ms)', (r) => triple(r.keyToSavedMs)],
 		[
@@ -123,6 +134,7 @@ export function markdownTable(runs: readonly ScaleResult[]): string {
 		['client processes: CPU typing', (r) => r.loadGenerator.cpu.map(cpu).join('; ')],
 		['client processes: event-loop delay p99 / max (ms)', (r) => delays(r.loadGenerator.loopDelayMs)],
 		['client processes: event-loop delay in the pick rush p99 / max (ms)', (r) => delays(r.loadGenerator.pickLoopDelayMs)],
+		['client processes: event-loop delay while the write-ups open p99 / max (ms)', (r) => delays(r.loadGenerator.openLoopDelayMs)],
 		['machine CPU while typing (of 200 %) · other processes · steal', (r) => `${n(r.machine.cpuTyping)} % · ${n(r.machine.othersTyping)} % · ${n(r.machine.stealTyping)} %`],
 		['wall time of the scale (s)', (r) => n(r.wallSeconds)]
 	];

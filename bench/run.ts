@@ -429,6 +429,8 @@ async function runScale(participants: number): Promise<ScaleResult> {
 		// ---- summary ----
 		const keyToPeer = summarise(typed.flatMap((t) => t.keyToPeerMs));
 		const baseKeyToPeer = summarise(baseTyped.flatMap((t) => t.keyToPeerMs));
+		const steadyKeyToPeer = summarise(typed.flatMap((t) => t.keyToPeerSteadyMs));
+		const baseSteadyKeyToPeer = summarise(baseTyped.flatMap((t) => t.keyToPeerSteadyMs));
 		const keystrokes = typed.reduce((a, t) => a + t.keystrokes, 0);
 		const tapsSent = typed.reduce((a, t) => a + t.tapsSent, 0);
 		const tapTimeouts = typed.reduce((a, t) => a + t.tapTimeouts, 0);
@@ -477,10 +479,16 @@ async function runScale(participants: number): Promise<ScaleResult> {
 			joinHttpMs: summarise(joined.flatMap((j) => j.joinHttpMs)),
 			pickMs: pick,
 			writeupOpenMs: summarise(prepared.flatMap((p) => p.connectMs)),
+			writeupOpenParts: {
+				ticketMs: summarise(prepared.flatMap((p) => p.openParts.ticketMs)),
+				handshakeMs: summarise(prepared.flatMap((p) => p.openParts.handshakeMs)),
+				syncMs: summarise(prepared.flatMap((p) => p.openParts.syncMs))
+			},
 			keystrokes,
 			keystrokesPerS: round(keystrokes / (typingMs / 1000)),
 			items: typed.reduce((a, t) => a + t.items, 0),
 			keyToPeerMs: keyToPeer,
+			keyToPeerSteadyMs: steadyKeyToPeer,
 			peerLost: typed.reduce((a, t) => a + t.expectedDeliveries, 0) - (keyToPeer?.n ?? 0),
 			keyToProjectionMs: keyToProjection,
 			projectionLost: projection.lost,
@@ -504,6 +512,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 			baseline: {
 				writeupOpenMs: summarise(baseOpenMs),
 				keyToPeerMs: baseKeyToPeer,
+				keyToPeerSteadyMs: baseSteadyKeyToPeer,
 				peerLost: baseTyped.reduce((a, t) => a + t.expectedDeliveries, 0) - (baseKeyToPeer?.n ?? 0),
 				keystrokes: baseTyped.reduce((a, t) => a + t.keystrokes, 0),
 				server: baseStats,
@@ -528,6 +537,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 				cpu: clients.map((_, i) => sampler.stats(`clients${i}`, 'typing')),
 				loopDelayMs: typed.map((t) => t.loopDelay),
 				pickLoopDelayMs: picked.map((p) => p.loopDelay),
+				openLoopDelayMs: prepared.map((p) => p.loopDelay),
 				coordinatorCpu: sampler.stats('coordinator', 'typing')
 			},
 			notes,

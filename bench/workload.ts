@@ -54,6 +54,14 @@ export interface PrepareResult {
 	writers: number;
 	timekeepers: number;
 	connectMs: number[];
+	/**
+	 * The opening in parts, per connection: the ticket (asked over socket.io, Palabre only), the
+	 * WebSocket handshake (from the ticket, or from the start without one, to the 101 answer),
+	 * then the sync (from the 101 to the first sync).
+	 */
+	openParts: { ticketMs: number[]; handshakeMs: number[]; syncMs: number[] };
+	/** The client process's own event-loop delay while the write-ups open. */
+	loopDelay: Summary | null;
 	errors: string[];
 }
 
@@ -73,6 +81,8 @@ export interface TypeResult {
 	items: number;
 	/** Keystroke → the same character in another member's doc, one sample per (keystroke, member). */
 	keyToPeerMs: number[];
+	/** The same, for keystrokes typed after the first STEADY_AFTER_MS of the phase (bench/README.md). */
+	keyToPeerSteadyMs: number[];
 	expectedDeliveries: number;
 	/** Keystroke → the server's « saved » answer (Palabre only). */
 	keyToSavedMs: number[];
@@ -99,6 +109,11 @@ export type Request = Command & { id: number };
 
 /** Absolute milliseconds with sub-millisecond resolution, comparable across processes of one machine. */
 export const now = () => performance.timeOrigin + performance.now();
+/**
+ * The first seconds of typing follow the opening (pens, views, every doc's first items): what the
+ * keystrokes meet after them is reported apart, as steady typing.
+ */
+export const STEADY_AFTER_MS = 5_000;
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
 export function rng(seed: number): () => number {
