@@ -33,12 +33,16 @@ export interface EventInfo {
 import type { CompositionWarnings } from './domain/labels';
 export type { CompositionWarnings };
 
-/** A group as phones see it while choosing: seats and composition, never names. */
-export interface SeatView {
-	id: string;
-	number: number;
+/** A group's seats: each member's families, never a name. */
+export interface Seats {
 	memberCount: number;
 	members: { families: Family[] }[];
+}
+
+/** A group's seats and composition, as the projection and facilitators see them. */
+export interface SeatView extends Seats {
+	id: string;
+	number: number;
 	label: string;
 	warnings: CompositionWarnings;
 	/** The group's effective stage: the room's, or its own when held or advanced. */
@@ -84,8 +88,28 @@ interface RoomBase {
  * keystroke or tap in the room, so a phone on weak Wi-Fi gets an update only when it matters.
  */
 export interface PhoneRoomView extends RoomBase {
-	statements: { id: string; text: string; translations: Translations; groups: SeatView[] }[];
+	statements: { id: string; text: string; translations: Translations; groups: PhoneSeatView[] }[];
 }
+
+/**
+ * A group in the phones' room view: what the choice shows (its seats, whether it lacks a
+ * resident's voice), and its stage only when it is not the room's (held or advanced). Every
+ * phone of the room gets the view at each change of it: at 1,000 people, 27 kB each, most of it
+ * labels, warnings and stages no phone showed.
+ */
+export interface PhoneSeatView extends Seats {
+	id: string;
+	number: number;
+	noResidentVoice: boolean;
+	stage?: StageState;
+}
+
+/** A group's stage as a phone shows it: its own when held or advanced, else the room's. */
+export function phoneGroupStage(room: PhoneRoomView, group: PhoneSeatView): StageState {
+	return group.stage ?? room.stages.room;
+}
+
+const sameStage = (a: StageState, b: StageState) => a.index === b.index && a.status === b.status && a.endsAt === b.endsAt && a.remainingMs === b.remainingMs;
 
 /** A room as the projection and its facilitators see it. */
 export interface RoomView extends RoomBase {
@@ -103,7 +127,14 @@ export function phoneRoomView(room: RoomView): PhoneRoomView {
 		...base,
 		statements: statements.map(({ groups, ...statement }) => ({
 			...statement,
-			groups: groups.map(({ progress: _p, balance: _b, ...seats }) => seats)
+			groups: groups.map((g) => ({
+				id: g.id,
+				number: g.number,
+				memberCount: g.memberCount,
+				members: g.members,
+				noResidentVoice: g.warnings.noResidentVoice,
+				...(sameStage(g.stage, base.stages.room) ? {} : { stage: g.stage })
+			}))
 		}))
 	};
 }

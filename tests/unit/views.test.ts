@@ -1,6 +1,6 @@
 /** The shapes derived from a room view: what phones get, and progress applied between full views. */
 import { describe, expect, it } from 'vitest';
-import { applyProgress, phoneRoomView, type GroupView, type RoomView } from '../../src/lib/views';
+import { applyProgress, phoneGroupStage, phoneRoomView, type GroupView, type PhoneSeatView, type RoomView } from '../../src/lib/views';
 
 const stage: GroupView['stage'] = { index: 1, status: 'running', endsAt: 1_000 };
 const group = (id: string, progress: [number, number, number]): GroupView => ({
@@ -39,15 +39,31 @@ const room = (): RoomView => ({
 });
 
 describe('phoneRoomView', () => {
-	it('keeps seats, stages and translations, and drops every figure the phones do not show', () => {
+	it('keeps seats, stages and translations, and drops every figure and label the phones do not show', () => {
 		const phone = phoneRoomView(room());
 		expect(phone).not.toHaveProperty('headcount');
 		expect(phone).not.toHaveProperty('speaking');
 		expect(phone).not.toHaveProperty('summary');
-		for (const s of phone.statements) for (const g of s.groups) expect(Object.keys(g).sort()).toEqual(['id', 'label', 'memberCount', 'members', 'number', 'stage', 'warnings']);
+		for (const s of phone.statements) for (const g of s.groups) expect(Object.keys(g).sort()).toEqual(['id', 'memberCount', 'members', 'noResidentVoice', 'number']);
+		expect(phone.statements[0]?.groups[0]).toEqual({ id: 'g1', number: 1, memberCount: 2, members: [{ families: ['habitant'] }, { families: ['sante'] }], noResidentVoice: false });
 		expect(phone.statements[0]?.translations).toEqual({ en: 'Statement' });
 		expect(phone.stages).toEqual(room().stages);
 		expect(phone.statements.map((s) => s.groups.map((g) => g.id))).toEqual([['g1', 'g2'], []]);
+	});
+
+	it("gives a group's stage only when it is not the room's, and phones read each group's stage as the room view had it", () => {
+		const r = room();
+		const held: GroupView['stage'] = { index: 1, status: 'paused', remainingMs: 60_000 };
+		const advanced: GroupView['stage'] = { index: 2, status: 'running', endsAt: 9_000 };
+		const [g1, g2] = r.statements[0]?.groups as [GroupView, GroupView];
+		g1.stage = held;
+		g2.stage = advanced;
+		r.statements[1]?.groups.push({ ...group('g3', [0, 0, 0]), stage: { ...stage } });
+		const phone = phoneRoomView(r);
+		expect(phone.statements.map((s) => s.groups.map((g) => g.stage))).toEqual([[held, advanced], [undefined]]);
+		for (const [i, s] of r.statements.entries()) {
+			for (const [j, g] of s.groups.entries()) expect(phoneGroupStage(phone, phone.statements[i]?.groups[j] as PhoneSeatView)).toEqual(g.stage);
+		}
 	});
 
 	it('does not change the room view it is made from', () => {
