@@ -12,9 +12,10 @@ import { TestServer } from '../helpers/server';
 let cluster: PostgresCluster;
 let server: TestServer;
 let db: pg.Client;
+let url: string;
 beforeAll(async () => {
 	cluster = await startPostgres();
-	const url = await cluster.createDatabase();
+	url = await cluster.createDatabase();
 	server = await TestServer.start({ DATABASE_URL: url });
 	db = new pg.Client({ connectionString: url });
 	await db.connect();
@@ -53,4 +54,36 @@ it('acks after the commit; a refused commit is answered notSaved, clients resync
 	expect(await phase(roomId)).toBe('choice');
 	again.disconnect();
 	expect(server.output).toContain('PostgreSQL a refusé une écriture');
+});
+
+it('answers a write-up ticket while another write waits for its commit: a ticket stores nothing', async () => {
+	const e = (await server.api('POST', '/api/events', { title: 'Tickets', themes: [{ title: 'Salle', statements: ['a', 'b'] }] })).body;
+	const roomId = e.rooms[0].id as string;
+	const organiser = await connectClient(server.url, { role: 'organiser', eventId: e.id, token: e.organiserToken });
+	expect(await request(organiser, 'room:setPhase', { roomId, phase: 'choice' })).toMatchObject({ ok: true });
+	const joined = await server.api('POST', `/api/join/${e.joinCode}`, { displayName: 'Awa', roomId });
+	const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
+	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id as string;
+	const picked = await request(member, 'group:pick', { statementId });
+	const doc = `group.${(picked.data as { groupId: string }).groupId}`;
+
+	// The rooms table locked: the organiser's next change is made in memory, its commit waits.
+	const locker = new pg.Client({ connectionString: url });
+	await locker.connect();
+	let acked = false;
+	try {
+		await locker.query('BEGIN');
+		await locker.query('LOCK TABLE rooms IN ACCESS EXCLUSIVE MODE');
+		const change = request(organiser, 'room:setPhase', { roomId, phase: 'presentation' }).then((ack) => ((acked = true), ack));
+		const ticket = await request(member, 'writeup:ticket', { doc });
+		expect(ticket).toMatchObject({ ok: true, data: { ticket: expect.any(String) } });
+		// The change is still not acknowledged: its commit waits behind the lock.
+		expect(acked).toBe(false);
+		await locker.query('COMMIT');
+		expect(await change).toMatchObject({ ok: true });
+		expect(await phase(roomId)).toBe('presentation');
+	} finally {
+		await locker.end();
+		for (const s of [member, organiser]) s.disconnect();
+	}
 });
