@@ -65,6 +65,7 @@ it('answers a write-up ticket while another write waits for its commit: a ticket
 	const member = await connectClient(server.url, { role: 'participant', token: joined.body.token });
 	const statementId = (await server.api('GET', `/api/events/${e.id}`, undefined, e.organiserToken)).body.rooms[0].statements[0].id as string;
 	const picked = await request(member, 'group:pick', { statementId });
+	if (!picked.ok) throw new Error(`pick refused: ${picked.code}`);
 	const doc = `group.${(picked.data as { groupId: string }).groupId}`;
 
 	// The rooms table locked: the organiser's next change is made in memory, its commit waits.
