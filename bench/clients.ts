@@ -476,9 +476,13 @@ async function prepare(cmd: Extract<Command, { cmd: 'prepare' }>): Promise<Prepa
 						trackSaved(w, (keyAt) => counters.keyToSavedMs.push(now() - keyAt));
 					}
 					observePeer(g, w.doc);
+					// How each connection of the provider ended, to say where an opening stuck.
+					const closes: (number | undefined)[] = [];
+					w.provider.on('connection-close', (event: { code?: number } | null) => closes.push(event?.code));
 					await new Promise<void>((resolve) => {
 						const timer = setTimeout(() => {
-							noteError('yjs: not synced within 30 s');
+							const stage = Number.isNaN(w.ticketAt) && mode === 'palabre' ? 'no ticket' : Number.isNaN(w.upgradedAt) ? 'no 101' : 'no sync';
+							noteError(`yjs: not synced within 30 s (${stage}; connections closed: ${closes.join(' ') || 'none'})`);
 							resolve();
 						}, 30_000);
 						w.provider.once('sync', () => {
