@@ -17,7 +17,7 @@ import type { Ack } from '../src/lib/protocol';
 import type { ParticipantSession } from '../src/lib/views';
 import { addItem, docName, itemText } from '../src/lib/writeup';
 import { messageSaved } from '../src/lib/yjsSaved';
-import { ticketedWebSocket } from '../src/lib/client/yjsTicket';
+import { ticketedWebSocket, type TicketChannel } from '../src/lib/client/yjsTicket';
 import { round, type Summary } from './stats';
 import {
 	between,
@@ -320,7 +320,7 @@ function boundWebSocket(address: string, wires: NetSocket[], onUpgrade: () => vo
 }
 
 /** The phone's socket.io connection as the ticket's channel, noting when the first ticket came. */
-function timedChannel(p: Phone, onTicket: () => void) {
+function timedChannel(p: Phone, onTicket: () => void): () => TicketChannel | undefined {
 	return () => {
 		const socket = p.socket;
 		if (!socket) return undefined;
@@ -328,9 +328,9 @@ function timedChannel(p: Phone, onTicket: () => void) {
 			get connected() {
 				return socket.connected;
 			},
-			timeout: (ms: number) => ({
-				emit: (event: 'writeup:ticket', msg: { doc: string }, ack: (err: Error | null, answer: never) => void) =>
-					socket.timeout(ms).emit(event, msg, (err: Error | null, answer: never) => {
+			timeout: (ms) => ({
+				emit: (event, msg, ack) =>
+					socket.timeout(ms).emit(event, msg, (err: Error | null, answer: Parameters<typeof ack>[1]) => {
 						onTicket();
 						ack(err, answer);
 					})
@@ -424,7 +424,7 @@ function openWriteup(url: string, p: Phone): Writeup {
 	const channel = timedChannel(p, () => (w.ticketAt ||= now()));
 	const provider = new WebsocketProvider(serverUrl, name, doc, {
 		// Palabre opens a write-up with a one-time ticket asked over the phone's socket.io connection, as the app does (src/lib/client/yjsTicket.ts).
-		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never, channel as never) : bound,
+		WebSocketPolyfill: mode === 'palabre' ? ticketedWebSocket(url, name, p.token, bound as never, channel) : bound,
 		// In Node, y-websocket's "other tabs" channel would carry updates between our simulated
 		// phones without the server: every byte must go through the server.
 		disableBc: true
