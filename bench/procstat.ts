@@ -24,7 +24,7 @@ export function childrenOf(pid: number): number[] {
 }
 
 /** The process and its descendants. */
-function tree(pid: number): number[] {
+export function tree(pid: number): number[] {
 	return [pid, ...childrenOf(pid).flatMap(tree)];
 }
 
@@ -33,6 +33,17 @@ function ofTree(pid: number, read: (pid: number) => number | null): number | nul
 	const own = read(pid);
 	if (own === null) return null;
 	return tree(pid).slice(1).reduce((sum, child) => sum + (read(child) ?? 0), own);
+}
+
+/**
+ * Confines processes (every thread, `taskset -a`) to these CPUs (`0`, `1-3`): `--pin` gives the
+ * server a core the simulated phones cannot take. A child forked later inherits it.
+ */
+export function pin(pids: number[], cpus: string): void {
+	for (const pid of pids) {
+		const result = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+		if (result.status !== 0) throw new Error(`taskset -c ${cpus} ${pid} failed: ${result.stderr || result.error}`);
+	}
 }
 
 function cpuTicks(pid: number): number | null {

@@ -20,7 +20,7 @@ import { ClientMessages, type Ack } from '../src/lib/protocol';
 import type { OrganiserDocument, ProgressUpdate, RoomView } from '../src/lib/views';
 import { startPostgres, type PostgresCluster } from '../tests/helpers/postgres';
 import { Cluster, parseNodes, type ClusterNode } from './cluster';
-import { childrenOf, ProcSampler, type PhaseStats } from './procstat';
+import { childrenOf, pin, ProcSampler, tree, type PhaseStats } from './procstat';
 import { clusterTable, costOf, markdownTable, type BytesStats, type ClusterResult, type FailoverTimeline, type ScaleResult } from './report';
 import { ROOT, ServerProcess } from './servers';
 import { mean, ratio, round, summarise } from './stats';
@@ -80,6 +80,17 @@ const pickSeconds = bounded('pick-seconds', Number(option('pick-seconds') ?? 3),
 // The write-ups on PostgreSQL (an existing database: the bench creates none) and in K Yjs processes.
 const databaseUrl = option('database-url');
 const yjsProcesses = bounded('yjs-processes', Number(option('yjs-processes') ?? 1), 1, 8);
+// --pin: each server under test on the first half of the CPUs, everything else (phones, this process) on the rest.
+if (flag('pin') && cpus().length < 2) {
+	console.error('--pin needs at least two CPUs');
+	process.exit(2);
+}
+const pinned = flag('pin') ? cpuHalves(cpus().length) : null;
+function cpuHalves(count: number): { server: string; rest: string } {
+	const half = Math.floor(count / 2);
+	const range = (from: number, to: number) => (from === to ? String(from) : `${from}-${to}`);
+	return { server: range(0, half - 1), rest: range(half, count - 1) };
+}
 const RESULTS = join(ROOT, 'bench', 'results');
 
 const log = (text: string) => console.log(text);
@@ -294,6 +305,11 @@ async function runScale(participants: number): Promise<ScaleResult> {
 	});
 	const projection = new ProjectionWatch();
 	const clients = Array.from({ length: workers }, () => new ClientProcess((g, n, at) => projection.item(g, n, at)));
+	if (pinned) {
+		pin(tree(server.pid), pinned.server);
+		pin([process.pid, ...clients.flatMap((c) => tree(c.pid))], pinned.rest);
+		notes.push(`Pinned (--pin): the server under test on CPU ${pinned.server}, the simulated phones and the coordinator on CPU ${pinned.rest}.`);
+	}
 	const sampler = new ProcSampler();
 	sampler.watch('server', server.pid, { withDescendants: true });
 	clients.forEach((c, i) => sampler.watch(`clients${i}`, c.pid));
@@ -407,6 +423,7 @@ async function runScale(participants: number): Promise<ScaleResult> {
 		// ---- the reference Yjs server, same groups, same typing ----
 		log(`[${participants}] same typing against the reference Yjs server…`);
 		const baseline = await ServerProcess.baseline();
+		if (pinned) pin(tree(baseline.pid), pinned.server);
 		sampler.watch('baseline', baseline.pid, { withDescendants: true });
 		let baseTyped: TypeResult[];
 		let baseOpenMs: number[] = [];
