@@ -162,6 +162,12 @@ export class Cluster {
 		return row ? { nodeId: row.node_id, epoch: row.epoch } : null;
 	}
 
+	/** Transactions PostgreSQL committed in the nodes' database so far (its statistics, flushed within a second). */
+	async commits(): Promise<number> {
+		const { rows } = await (this.pool as pg.Pool).query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
+		return Number(rows[0]?.n ?? 0);
+	}
+
 	kill(node: ClusterNode) {
 		node.down = true;
 		node.child.kill('SIGKILL');

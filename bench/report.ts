@@ -168,6 +168,8 @@ export interface FailoverTimeline {
 
 export interface ClusterResult {
 	nodes: number;
+	/** One node carrying what each node of a cluster of this many carries (its share of the load); null for the whole load. */
+	shareOf: number | null;
 	/** How phones reach the nodes: a round-robin balancer, or each event's owner (`--route event`). */
 	route: 'round-robin' | 'event';
 	participants: number;
@@ -177,6 +179,8 @@ export interface ClusterResult {
 	pickMs: Summary | null;
 	writeupOpenMs: Summary | null;
 	keystrokesPerS: number;
+	/** Transactions PostgreSQL committed per second while typing (every node's, the leases' included). */
+	postgresCommitsPerS: number;
 	keyToPeerMs: Summary | null;
 	peerLost: number;
 	keyToProjectionMs: Summary | null;
@@ -205,6 +209,17 @@ export function relativeToFirst(values: readonly (number | null)[]): (number | n
 
 const pct = (v: number | null) => (v == null ? dash : `${v > 0 ? '+' : ''}${n(v * 100)} %`);
 
+/**
+ * What a cluster of N nodes costs per participant beyond N nodes each alone with its share of the
+ * load (0.05 = 5 % more): the cluster's own cost (shared store, leases, forwarding), apart from a
+ * node being cheaper per participant the more it carries. Null without a share run for N.
+ */
+export function beyondItsNodes(run: ClusterResult, runs: readonly ClusterResult[]): number | null {
+	const alone = runs.find((r) => r.shareOf === run.nodes && r.shareOf > 1);
+	if (run.shareOf !== null || !alone) return null;
+	return relativeToFirst([alone.cost.total.per1000, run.cost.total.per1000])[1] ?? null;
+}
+
 export function clusterTable(runs: readonly ClusterResult[]): string {
 	const totals = relativeToFirst(runs.map((r) => r.cost.total.per1000));
 	const cost = (c: ProcessCost) => (c.cpu == null ? dash : `${n(c.per1000, 1)} (${n(c.cpu)} %)`);
@@ -213,6 +228,7 @@ export function clusterTable(runs: readonly ClusterResult[]): string {
 		['pick p50 / p95 / p99 (ms)', (r) => triple(r.pickMs)],
 		['write-up open p50 / p95 / p99 (ms)', (r) => triple(r.writeupOpenMs)],
 		['keystrokes per s', (r) => n(r.keystrokesPerS)],
+		['PostgreSQL commits per s (keystrokes per commit)', (r) => `${n(r.postgresCommitsPerS)} (${r.postgresCommitsPerS ? n(r.keystrokesPerS / r.postgresCommitsPerS, 1) : dash})`],
 		['key → other member p50 / p95 / p99 (ms)', (r) => triple(r.keyToPeerMs) + (r.peerLost ? ` (${r.peerLost} lost)` : '')],
 		['key → projection p50 / p95 / p99 (ms)', (r) => triple(r.keyToProjectionMs)],
 		['key → saved p50 / p95 / p99 (ms)', (r) => triple(r.keyToSavedMs)],
@@ -221,6 +237,7 @@ export function clusterTable(runs: readonly ClusterResult[]): string {
 		['CPU per 1,000 participants, PostgreSQL', (r) => cost(r.cost.postgres)],
 		['CPU per 1,000 participants, total', (r) => cost(r.cost.total)],
 		['total per participant vs 1 node', (_r, i) => pct(totals[i] ?? null)],
+		['total per participant vs its nodes each alone with their share', (r) => pct(beyondItsNodes(r, runs))],
 		['PostgreSQL share of the total', (r) => (r.cost.postgres.cpu == null || !r.cost.total.cpu ? dash : `${n((r.cost.postgres.cpu / r.cost.total.cpu) * 100)} %`)],
 		['each node: main · Yjs (% of a core)', (r) => r.perNodeCpu.map((p) => `${p.node} ${n(p.main)} · ${n(p.yjs)}`).join('; ')],
 		['RSS peak: nodes (sum) · PostgreSQL', (r) => `${mb(r.rssPeakMb.nodes)} · ${mb(r.rssPeakMb.postgres)}`],
@@ -236,7 +253,8 @@ export function clusterTable(runs: readonly ClusterResult[]): string {
 		['machine CPU while typing (of 200 %)', (r) => `${n(r.machineCpuTyping)} %`],
 		['wall time (s)', (r) => n(r.wallSeconds)]
 	];
-	const head = `| ${runs[0]?.participants ?? ''} participants | ${runs.map((r) => `${r.nodes} node${r.nodes > 1 ? 's' : ''}`).join(' | ')} |`;
+	const column = (r: ClusterResult) => (r.shareOf ? `1 node, 1/${r.shareOf} of the load (${r.participants})` : `${r.nodes} node${r.nodes > 1 ? 's' : ''}`);
+	const head = `| ${runs[0]?.participants ?? ''} participants | ${runs.map(column).join(' | ')} |`;
 	const rule = `|---|${runs.map(() => '---').join('|')}|`;
 	return [head, rule, ...rows.map(([label, f]) => `| ${label} | ${runs.map(f).join(' | ')} |`)].join('\n');
 }

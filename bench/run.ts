@@ -595,7 +595,14 @@ interface BenchEvent {
  * process per event. The steady typing phase gives the CPU per process and the latencies; then,
  * with several nodes, a second typing phase during which the owner of the first event is SIGKILLed.
  */
-async function runCluster(nodeCount: number, participants: number, eventCount: number, postgres: PostgresCluster): Promise<ClusterResult> {
+async function runCluster(
+	nodeCount: number,
+	participants: number,
+	eventCount: number,
+	postgres: PostgresCluster,
+	/** This run is one node carrying what each node of a cluster of `shareOf` nodes carries. */
+	shareOf: number | null = null
+): Promise<ClusterResult> {
 	const started = performance.now();
 	const typingMs = minutes * 60_000;
 	const errors: string[][] = [];
@@ -698,16 +705,23 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 		const startAt = now() + 1000;
 		let crossBefore = 0;
 		let crossAfter = 0;
+		let commitsBefore: Promise<number> = Promise.resolve(0);
+		let commitsAfter: Promise<number> = Promise.resolve(0);
 		setTimeout(() => {
 			sampler.mark('typing');
 			crossBefore = cluster.crossNodeBytes;
+			commitsBefore = cluster.commits();
 		}, startAt - now());
 		setTimeout(() => {
 			sampler.mark('drain');
 			crossAfter = cluster.crossNodeBytes;
+			commitsAfter = cluster.commits();
 		}, startAt + typingMs - now());
 		const typed = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt, typingMs, seed })));
 		errors.push(...typed.map((t) => t.errors));
+		// Group commit: how many keystrokes each PostgreSQL transaction carried, the main lever of the cost per participant.
+		const steadyKeystrokes = typed.reduce((a, t) => a + t.keystrokes, 0);
+		const commitsPerS = ((await commitsAfter) - (await commitsBefore)) / (typingMs / 1000);
 		const keyToProjection = summarise(projection.latencies);
 
 		// Failover: the owner of the first event is SIGKILLed a few seconds into a second typing phase.
@@ -771,6 +785,7 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 		const crossBytesPerMin = (crossAfter - crossBefore) / minutes;
 		return {
 			nodes: nodeCount,
+			shareOf,
 			route,
 			participants,
 			events: eventCount,
@@ -778,7 +793,8 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 			groups,
 			pickMs: summarise(picked.flatMap((p) => p.pickMs)),
 			writeupOpenMs: summarise(prepared.flatMap((p) => p.connectMs)),
-			keystrokesPerS: round(typed.reduce((a, t) => a + t.keystrokes, 0) / (typingMs / 1000)),
+			keystrokesPerS: round(steadyKeystrokes / (typingMs / 1000)),
+			postgresCommitsPerS: round(commitsPerS),
 			keyToPeerMs: keyToPeer,
 			peerLost: typed.reduce((a, t) => a + t.expectedDeliveries, 0) - (keyToPeer?.n ?? 0),
 			keyToProjectionMs: keyToProjection,
@@ -810,7 +826,7 @@ async function runCluster(nodeCount: number, participants: number, eventCount: n
 /** Every node count side by side for each scale, on one throwaway PostgreSQL. */
 async function mainCluster(counts: number[]) {
 	const eventsFor = (participants: number) => Math.max(Math.max(...counts), Math.ceil(participants / 300));
-	const limitMs = scales.length * counts.length * (minutes * 60_000 + failoverSeconds * 1000 + 5 * 60_000);
+	const limitMs = scales.length * 2 * counts.length * (minutes * 60_000 + failoverSeconds * 1000 + 5 * 60_000);
 	const watchdog = setTimeout(() => {
 		console.error(`benchmark aborted: longer than ${Math.round(limitMs / 60_000)} min`);
 		process.exit(3);
@@ -825,11 +841,18 @@ async function mainCluster(counts: number[]) {
 	try {
 		for (const participants of scales) {
 			const runs: ClusterResult[] = [];
-			for (const n of counts) {
-				const r = await runCluster(n, participants, eventsFor(participants), postgres);
+			const events = eventsFor(participants);
+			// Each node count, then one node alone with each node's share of it (when the events divide
+			// evenly): what the cluster costs beyond its nodes, apart from what a node's load costs it.
+			const plan = [
+				...counts.map((n) => ({ nodes: n, participants, events, shareOf: null })),
+				...counts.filter((n) => n > 1 && events % n === 0).map((n) => ({ nodes: 1, participants: participants / n, events: events / n, shareOf: n }))
+			];
+			for (const step of plan) {
+				const r = await runCluster(step.nodes, step.participants, step.events, postgres, step.shareOf);
 				runs.push(r);
 				all.push(r);
-				if (r.errors.length) log(`[${participants} · ${n}] errors: ${r.errors.join(' | ')}`);
+				if (r.errors.length) log(`[${step.participants} · ${step.nodes}] errors: ${r.errors.join(' | ')}`);
 				writeFileSync(`${base}.json`, JSON.stringify({ machine: info, argv, runs: all }, null, '\t'));
 			}
 			tables.push(clusterTable(runs));
