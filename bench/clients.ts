@@ -214,9 +214,12 @@ async function joinOne(url: string, joinCode: string, plan: PlannedParticipant, 
 		};
 		const socket = io(url, options);
 		const phone: Phone = { plan, id: session.me.id, token, socket, ioWire: null, groupId: null, role: 'member', writeup: null, link: { io: true, yjs: true, downAt: null, backAt: null } };
-		// Seating balances a statement's groups: a later pick can move this phone (its new session says where).
+		// Where the phone sits is what its latest session says, as in the app: a later pick's balancing
+		// can move it, and that session can even come before its own pick's answer (the views go out
+		// as soon as the store has committed, the answer a few microtasks later), which then names
+		// the group it was first given. Sessions name a group only once the phone has picked.
 		socket.on('session', (s: { group: { id: string } | null }) => {
-			if (phone.groupId && s.group) phone.groupId = s.group.id;
+			if (s.group) phone.groupId = s.group.id;
 		});
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error('no room snapshot within 30 s')), 30_000);
@@ -274,7 +277,8 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 				const answer = await ack<{ groupId: string; number: number }>(p.socket as Socket, 'group:pick', { statementId }, 30_000);
 				if (!answer.ok) throw new Error(answer.error);
 				pickMs.push(now() - t0);
-				p.groupId = answer.data.groupId;
+				// A session that came first is newer than the answer.
+				p.groupId ??= answer.data.groupId;
 			} catch (err) {
 				noteError(`pick: ${(err as Error).message}`);
 			}
