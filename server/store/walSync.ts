@@ -6,7 +6,7 @@
  * with `synchronous = NORMAL` (the WAL written, not synced: a crash of the process loses nothing,
  * a power cut may lose the last commits) and whoever is about to tell a person « saved » waits for
  * `durable()` (the main process's `committed()`, awaited by every acknowledgement, HTTP save and
- * broadcast; the Yjs process's `durable`, before a batch is broadcast and acknowledged), which
+ * broadcast; the Yjs process's `durable`, before a batch is acknowledged to its writers), which
  * syncs the WAL file on libuv's thread pool. The commits made while one sync runs share the next
  * one: a group commit that holds no lock, so neither process's writes wait for the other's.
  *
