@@ -301,9 +301,9 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 
 /**
  * The groups as the phones' sessions say now. Formed after the picks, and again when the write-ups
- * first open (the stages have started, so the seats are final): at 2,000 participants on two cores a
- * session moving a phone came after the first reading, and the phone asked for its former group's
- * write-up (refused, 4403), which the app, following its session, never does.
+ * first open (the stages have started, so the seats are final), so that a session that moved a
+ * phone after the first reading is followed: a phone asking for its former group's write-up is
+ * refused (4403), which the app, following its session, never is.
  */
 function formGroups(): void {
 	const byGroup = new Map<string, Phone[]>();

@@ -215,7 +215,7 @@ const pct = (v: number | null) => (v == null ? dash : `${v > 0 ? '+' : ''}${n(v 
  * node being cheaper per participant the more it carries. Null without a share run for N.
  */
 export function beyondItsNodes(run: ClusterResult, runs: readonly ClusterResult[]): number | null {
-	const alone = runs.find((r) => r.shareOf === run.nodes && r.shareOf > 1);
+	const alone = runs.find((r) => r.shareOf === run.nodes);
 	if (run.shareOf !== null || !alone) return null;
 	return relativeToFirst([alone.cost.total.per1000, run.cost.total.per1000])[1] ?? null;
 }

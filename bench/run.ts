@@ -719,7 +719,7 @@ async function runCluster(
 		}, startAt + typingMs - now());
 		const typed = await Promise.all(clients.map((c) => c.call<TypeResult>({ cmd: 'type', startAt, typingMs, seed })));
 		errors.push(...typed.map((t) => t.errors));
-		// Group commit: how many keystrokes each PostgreSQL transaction carried, the main lever of the cost per participant.
+		// How many keystrokes each PostgreSQL transaction carried (the Yjs processes' group commit).
 		const steadyKeystrokes = typed.reduce((a, t) => a + t.keystrokes, 0);
 		const commitsPerS = ((await commitsAfter) - (await commitsBefore)) / (typingMs / 1000);
 		const keyToProjection = summarise(projection.latencies);
