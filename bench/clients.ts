@@ -285,25 +285,22 @@ async function pick(cmd: Extract<Command, { cmd: 'pick' }>): Promise<PickResult>
 		})
 	);
 	const pickLoopDelay = loop.stop();
-	// Moves made by the last picks' balancing reach the moved phones as sessions.
+	// Moves made by the last picks' balancing reach the moved phones as sessions: the rush's bytes include them.
 	await sleep(2_000);
-	formGroups();
 	const rush = phones.map(bytesOf);
 	return {
 		pickMs,
 		loopDelay: pickLoopDelay,
 		errors: takeErrors(),
-		groups: groups.map((g) => g.plan),
 		rushBytesIn: rush.map((b) => b.ioIn),
 		rushBytesOut: rush.map((b) => b.ioOut)
 	};
 }
 
 /**
- * The groups as the phones' sessions say now. Formed after the picks, and again when the write-ups
- * first open (the stages have started, so the seats are final), so that a session that moved a
- * phone after the first reading is followed: a phone asking for its former group's write-up is
- * refused (4403), which the app, following its session, never is.
+ * The groups as the phones' sessions say, read when the write-ups first open: the stages have
+ * started, so the seats are final. A phone asking for a former group's write-up is refused (4403),
+ * which the app, following its session, never is.
  */
 function formGroups(): void {
 	const byGroup = new Map<string, Phone[]>();

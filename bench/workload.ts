@@ -43,7 +43,6 @@ export interface PickResult {
 	/** The client process's own event-loop delay during the rush. */
 	loopDelay: Summary | null;
 	errors: string[];
-	groups: PlannedGroup[];
 	/** Bytes on the wire per phone since it connected (join and pick rush). */
 	rushBytesIn: number[];
 	rushBytesOut: number[];
