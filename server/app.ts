@@ -79,8 +79,13 @@ export function createPalabreServer(
 		// more is served by none, so it is claimed first (those another node serves are its own to sweep).
 		await cluster?.claimExpired(before).catch((err: unknown) => console.error('rétention :', err));
 		const n = palabre.events.applyRetention(before);
-		// Said once the deletion is durable (with PostgreSQL, committed there), not merely queued.
-		if (n) await store.committed().then(() => console.log(`${n} événement(s) effacé(s) : plus de ${retention} jours`));
+		if (!n) return;
+		// Said once the deletion is durable (with PostgreSQL, committed there), not merely queued; a
+		// failed commit is the next sweep's to redo, not a reason to stop starting.
+		await store.committed().then(
+			() => console.log(`${n} événement(s) effacé(s) : plus de ${retention} jours`),
+			(err: unknown) => console.error('rétention : effacement non enregistré, repris dans une heure :', err)
+		);
 	};
 	const sweeper = retention ? setInterval(() => void sweep().catch((err: unknown) => console.error('rétention :', err)), 60 * 60_000) : undefined;
 	sweeper?.unref();
