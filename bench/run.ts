@@ -842,11 +842,12 @@ async function mainCluster(counts: number[]) {
 		for (const participants of scales) {
 			const runs: ClusterResult[] = [];
 			const events = eventsFor(participants);
-			// Each node count, then one node alone with each node's share of it (when the events divide
-			// evenly): what the cluster costs beyond its nodes, apart from what a node's load costs it.
+			// Each node count, then one node alone with each node's share of it (when the events and the
+			// participants divide evenly): what the cluster costs beyond its nodes, apart from what a
+			// node's load costs it.
 			const plan = [
 				...counts.map((n) => ({ nodes: n, participants, events, shareOf: null })),
-				...counts.filter((n) => n > 1 && events % n === 0).map((n) => ({ nodes: 1, participants: participants / n, events: events / n, shareOf: n }))
+				...counts.filter((n) => n > 1 && events % n === 0 && participants % n === 0).map((n) => ({ nodes: 1, participants: participants / n, events: events / n, shareOf: n }))
 			];
 			for (const step of plan) {
 				const r = await runCluster(step.nodes, step.participants, step.events, postgres, step.shareOf);
